@@ -1,0 +1,48 @@
+namespace Ingest.Storage;
+
+/// <summary>
+/// One task invocation as it is stored: every event of one Celery task id merged into a row.
+/// Times are Unix epoch seconds (UTC), the unit Celery puts on the wire, so nothing is lost to conversions.
+/// </summary>
+public sealed class InvocationRecord
+{
+    /// <summary>The Celery task id (the event's <c>uuid</c>).</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>Celery state name: PENDING, RECEIVED, STARTED, SUCCESS, FAILURE, RETRY, REVOKED or REJECTED.</summary>
+    public required string State { get; init; }
+
+    /// <summary>
+    /// Time of the event that decided <see cref="State"/>. It orders two versions of the same invocation
+    /// (the newer wins) and, for invocations that never finished, chooses the day partition.
+    /// </summary>
+    public required double StateAt { get; init; }
+
+    public string? Name { get; init; }
+    public string? Worker { get; init; }
+    public string? Queue { get; init; }
+    public double? SentAt { get; init; }
+    public double? ReceivedAt { get; init; }
+    public double? StartedAt { get; init; }
+    public double? FinishedAt { get; init; }
+    public double? RuntimeSeconds { get; init; }
+    public int Retries { get; init; }
+    public string? Args { get; init; }
+    public string? Kwargs { get; init; }
+    public string? Result { get; init; }
+    public string? Exception { get; init; }
+    public string? Traceback { get; init; }
+    public string? ParentId { get; init; }
+    public string? RootId { get; init; }
+    public string? Eta { get; init; }
+    public string? Expires { get; init; }
+    public bool? Terminated { get; init; }
+    public bool? Expired { get; init; }
+    public int? Signum { get; init; }
+
+    /// <summary>The time that places this invocation in a day partition: when it finished, else its last state change.</summary>
+    public double PartitionTime => FinishedAt ?? StateAt;
+
+    /// <summary>The exception's class name, taken from its repr (<c>ValueError('boom')</c> gives <c>ValueError</c>).</summary>
+    public string? ExceptionType => TaskStates.ExceptionTypeOf(Exception);
+}

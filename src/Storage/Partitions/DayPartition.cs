@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Ingest.Storage.Partitions;
+
+/// <summary>
+/// One UTC day of storage: the tables <c>invocations_YYYYMMDD</c> and <c>invocation_details_YYYYMMDD</c>.
+/// Table names are built only here, from a <see cref="DateOnly"/> in a sane range, so no text from the wire
+/// can ever reach an identifier.
+/// </summary>
+public readonly record struct DayPartition : IComparable<DayPartition>
+{
+    public const string InvocationsPrefix = "invocations_";
+    public const string DetailsPrefix = "invocation_details_";
+
+    /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
+    public static readonly DateOnly MinDay = new(2000, 1, 1);
+
+    /// <summary>Latest day a partition may have.</summary>
+    public static readonly DateOnly MaxDay = new(2199, 12, 31);
+
+    public DayPartition(DateOnly day)
+    {
+        if (day < MinDay || day > MaxDay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(day), day, $"A partition day must lie between {MinDay:yyyy-MM-dd} and {MaxDay:yyyy-MM-dd}.");
+        }
+
+        Day = day;
+        Suffix = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    }
+
+    public DateOnly Day { get; }
+
+    /// <summary>The eight digits <c>YYYYMMDD</c>.</summary>
+    public string Suffix { get; }
+
+    public string InvocationsTable => InvocationsPrefix + Suffix;
+
+    public string DetailsTable => DetailsPrefix + Suffix;
+
+    /// <summary>The table name delimited for SQL (names are digits and letters only, so this is belt and braces).</summary>
+    public string InvocationsSql => Delimit(InvocationsTable);
+
+    public string DetailsSql => Delimit(DetailsTable);
+
+    /// <summary>Start of the day as Unix seconds.</summary>
+    public double StartUnixSeconds => new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;
+
+    public DayPartition Next() => new(Day.AddDays(1));
+
+    public static DayPartition FromUnixSeconds(double seconds)
+    {
+        var clamped = Math.Clamp(seconds, 946_684_800d, 7_258_118_399d);
+        return new(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(clamped * 1000)).UtcDateTime));
+    }
+
+    public static DayPartition FromTime(DateTimeOffset time) => new(DateOnly.FromDateTime(time.UtcDateTime));
+
+    /// <summary>Recognises <c>invocations_YYYYMMDD</c> (and only that: no legacy, no details, no stray suffix).</summary>
+    public static bool TryParseInvocationsTable(string tableName, out DayPartition partition)
+    {
+        partition = default;
+        if (!tableName.StartsWith(InvocationsPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var suffix = tableName.AsSpan(InvocationsPrefix.Length);
+        if (suffix.Length != 8 || !IsAsciiDigits(suffix)
+            || !DateOnly.TryParseExact(suffix, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            || day < MinDay || day > MaxDay)
+        {
+            return false;
+        }
+
+        partition = new DayPartition(day);
+        return true;
+    }
+
+    public int CompareTo(DayPartition other) => Day.CompareTo(other.Day);
+
+    public static bool operator <(DayPartition left, DayPartition right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(DayPartition left, DayPartition right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(DayPartition left, DayPartition right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(DayPartition left, DayPartition right) => left.CompareTo(right) >= 0;
+
+    public override string ToString() => Suffix;
+
+    internal static string Delimit(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static bool IsAsciiDigits(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

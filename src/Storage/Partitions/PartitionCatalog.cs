@@ -1,0 +1,39 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Partitions;
+
+/// <summary>Reads which day partitions and legacy tables exist. Reads only <c>sqlite_master</c>: cost independent of row counts.</summary>
+public static class PartitionCatalog
+{
+    public const string LegacyInvocations = "invocations_legacy";
+    public const string LegacyDetails = "invocation_details_legacy";
+
+    /// <summary>The day partitions present, oldest first.</summary>
+    public static IReadOnlyList<DayPartition> ListDays(SqliteConnection connection)
+    {
+        var days = new List<DayPartition>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations\\_%' ESCAPE '\\'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (DayPartition.TryParseInvocationsTable(reader.GetString(0), out var day))
+            {
+                days.Add(day);
+            }
+        }
+
+        days.Sort();
+        return days;
+    }
+
+    public static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", table);
+        return command.ExecuteScalar() is not null;
+    }
+
+    public static bool HasLegacy(SqliteConnection connection) => TableExists(connection, LegacyInvocations);
+}

@@ -1,0 +1,23 @@
+namespace Ingest.Storage.Reading;
+
+/// <summary>A page request over stored invocations, newest first. Every filter is optional.</summary>
+public sealed record InvocationQuery
+{
+    public const int MaxLimit = 1000;
+
+    public string? Name { get; init; }
+    public string? State { get; init; }
+    public string? Worker { get; init; }
+
+    /// <summary>Only invocations whose state time is at or after this (Unix seconds).</summary>
+    public double? Since { get; init; }
+
+    /// <summary>Only invocations whose state time is before this (Unix seconds).</summary>
+    public double? Until { get; init; }
+
+    /// <summary>Page size, 1 to <see cref="MaxLimit"/>. Default 50.</summary>
+    public int Limit { get; init; } = 50;
+
+    /// <summary>Where the previous page ended, from <see cref="InvocationPage.NextCursor"/>.</summary>
+    public PageCursor? After { get; init; }
+}

@@ -1,0 +1,191 @@
+using System.Text;
+using Ingest.Storage.Partitions;
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Reading;
+
+/// <summary>
+/// Reads invocations across every day partition and the legacy table, each read on its own pooled read-only
+/// connection (WAL: readers never wait for the writer). A task id present in several sources is returned
+/// once, from the newest: day partitions newest first, then legacy, which predates them all.
+/// </summary>
+public sealed class InvocationReader
+{
+    private readonly string _connectionString;
+
+    public InvocationReader(StorageOptions options)
+    {
+        _connectionString = SqliteConnections.ReaderConnectionString(options);
+    }
+
+    /// <summary>The newest stored state of one task id, or null.</summary>
+    public InvocationRecord? Get(string taskId)
+    {
+        using var connection = Open();
+        foreach (var source in Sources(connection))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {source.Select} FROM {source.From} WHERE i.task_id = $id";
+            command.Parameters.AddWithValue("$id", taskId);
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                return InvocationRowReader.Read(reader);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A page of invocations, newest state time first, deduplicated by task id.</summary>
+    public InvocationPage List(InvocationQuery query)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, InvocationQuery.MaxLimit);
+
+        using var connection = Open();
+        var sources = Sources(connection);
+        if (sources.Count == 0)
+        {
+            return new InvocationPage([], null);
+        }
+
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder();
+        for (var k = 0; k < sources.Count; k++)
+        {
+            if (k > 0)
+            {
+                sql.Append("\nUNION ALL\n");
+            }
+
+            var s = sources[k];
+            sql.Append("SELECT * FROM (SELECT ").Append(s.Select).Append(" FROM ").Append(s.From).Append(" WHERE 1 = 1");
+            AppendFilters(sql, s, query);
+            for (var j = 0; j < k; j++)
+            {
+                // Hidden if a newer source holds the same task id: newest state first.
+                sql.Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(sources[j].Table).Append(" AS n WHERE n.task_id = i.task_id)");
+            }
+
+            sql.Append(" ORDER BY ").Append(s.StateAtColumn).Append(" DESC, i.task_id DESC LIMIT $limit)");
+        }
+
+        sql.Append("\nORDER BY 10 DESC, 1 DESC LIMIT $limit");
+        command.CommandText = sql.ToString();
+        Bind(command, query);
+
+        var items = new List<InvocationRecord>(Math.Min(query.Limit + 1, 256));
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                items.Add(InvocationRowReader.Read(reader));
+            }
+        }
+
+        PageCursor? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            var last = items[^1];
+            next = new PageCursor(last.StateAt, last.TaskId);
+        }
+
+        return new InvocationPage(items, next);
+    }
+
+    private static void AppendFilters(StringBuilder sql, ReadSource s, InvocationQuery q)
+    {
+        if (q.Name is not null)
+        {
+            sql.Append(" AND ").Append(s.NameColumn).Append(" = $name");
+        }
+
+        if (q.State is not null)
+        {
+            sql.Append(" AND i.state = $state");
+        }
+
+        if (q.Worker is not null)
+        {
+            sql.Append(" AND i.worker = $worker");
+        }
+
+        if (q.Since is not null)
+        {
+            sql.Append(" AND ").Append(s.StateAtColumn).Append(" >= $since");
+        }
+
+        if (q.Until is not null)
+        {
+            sql.Append(" AND ").Append(s.StateAtColumn).Append(" < $until");
+        }
+
+        if (q.After is not null)
+        {
+            sql.Append(" AND (").Append(s.StateAtColumn).Append(" < $after_at OR (")
+                .Append(s.StateAtColumn).Append(" = $after_at AND i.task_id < $after_id))");
+        }
+    }
+
+    private static void Bind(SqliteCommand command, InvocationQuery q)
+    {
+        command.Parameters.AddWithValue("$limit", q.Limit + 1);
+        if (q.Name is not null)
+        {
+            command.Parameters.AddWithValue("$name", q.Name);
+        }
+
+        if (q.State is not null)
+        {
+            command.Parameters.AddWithValue("$state", q.State);
+        }
+
+        if (q.Worker is not null)
+        {
+            command.Parameters.AddWithValue("$worker", q.Worker);
+        }
+
+        if (q.Since is not null)
+        {
+            command.Parameters.AddWithValue("$since", q.Since.Value);
+        }
+
+        if (q.Until is not null)
+        {
+            command.Parameters.AddWithValue("$until", q.Until.Value);
+        }
+
+        if (q.After is not null)
+        {
+            command.Parameters.AddWithValue("$after_at", q.After.StateAt);
+            command.Parameters.AddWithValue("$after_id", q.After.TaskId);
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>Newest first: day partitions by day descending, then legacy. Read from sqlite_master per call (cheap, and always current after drops).</summary>
+    private static List<ReadSource> Sources(SqliteConnection connection)
+    {
+        var days = PartitionCatalog.ListDays(connection);
+        var sources = new List<ReadSource>(days.Count + 1);
+        for (var i = days.Count - 1; i >= 0; i--)
+        {
+            sources.Add(ReadSource.ForDay(days[i]));
+        }
+
+        if (PartitionCatalog.HasLegacy(connection) && LegacySchema.Read(connection) is { } legacy)
+        {
+            sources.Add(ReadSource.ForLegacy(legacy));
+        }
+
+        return sources;
+    }
+}

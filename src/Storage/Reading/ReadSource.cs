@@ -1,0 +1,69 @@
+using Ingest.Storage.Partitions;
+
+namespace Ingest.Storage.Reading;
+
+/// <summary>
+/// One table that reads draw from: a day partition, or the pre-partition legacy table mapped into the same
+/// column list. Every column expression is fixed text; only table names from <see cref="DayPartition"/> or
+/// the two legacy constants are spliced in.
+/// </summary>
+internal sealed class ReadSource
+{
+    /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
+    internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback";
+
+    private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn)
+    {
+        Table = table;
+        From = from;
+        Select = select;
+        NameColumn = nameColumn;
+        StateAtColumn = stateAtColumn;
+    }
+
+    /// <summary>The delimited main table, used for the dedupe probe by task_id.</summary>
+    public string Table { get; }
+
+    public string From { get; }
+
+    public string Select { get; }
+
+    public string NameColumn { get; }
+
+    /// <summary>The expression rows are ordered and time-filtered by (an indexed column where possible).</summary>
+    public string StateAtColumn { get; }
+
+    public static ReadSource ForDay(DayPartition p) => new(
+        p.InvocationsSql,
+        $"{p.InvocationsSql} AS i LEFT JOIN {p.DetailsSql} AS d ON d.id = i.id",
+        "i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at, "
+        + "i.runtime_s, i.retries, i.exception, i.parent_id, i.root_id, i.eta, i.expires, i.terminated, i.expired, i.signum, "
+        + "d.args, d.kwargs, d.result, d.traceback",
+        "i.name",
+        "i.state_at");
+
+    /// <summary>
+    /// Phlower's pre-partition schema: task_name, runtime_ms, exception_type and the *_preview/_snippet details.
+    /// Columns that schema never had read as NULL.
+    /// </summary>
+    public static ReadSource ForLegacy(LegacySchema schema)
+    {
+        string Col(string column, string fallback = "NULL") => schema.Has(column) ? "i." + column : fallback;
+        string Det(string column) => schema.DetailsPresent && schema.HasDetail(column) ? "d." + column : "NULL";
+        var stateAt = schema.Has("finished_at") ? "i.finished_at" : "0";
+        var from = schema.DetailsPresent
+            ? $"{DayPartition.Delimit(PartitionCatalog.LegacyInvocations)} AS i LEFT JOIN {DayPartition.Delimit(PartitionCatalog.LegacyDetails)} AS d ON d.task_id = i.task_id"
+            : $"{DayPartition.Delimit(PartitionCatalog.LegacyInvocations)} AS i";
+        var runtime = schema.Has("runtime_ms") ? "i.runtime_ms / 1000.0" : Col("runtime_s");
+        var exception = schema.Has("exception") ? "i.exception" : Col("exception_type");
+        var select = string.Join(", ",
+            "i.task_id", Col("task_name", Col("name")), Col("state", "'SUCCESS'"), Col("worker"), Col("queue"), "NULL",
+            Col("received_at"), Col("started_at"), Col("finished_at"),
+            $"COALESCE({Col("finished_at")}, {Col("started_at")}, {Col("received_at")}, 0)",
+            runtime, Col("retries", "0"), exception, Col("parent_id"), Col("root_id"), "NULL", "NULL", "NULL", "NULL", "NULL",
+            Det("args_preview"), Det("kwargs_preview"), Det("result_preview"), Det("traceback_snippet"));
+        return new ReadSource(
+            DayPartition.Delimit(PartitionCatalog.LegacyInvocations), from, select,
+            schema.Has("task_name") ? "i.task_name" : "i.name", stateAt);
+    }
+}

@@ -1,0 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Storage;
+
+/// <summary>Where and how the SQLite file is opened.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Path of the SQLite file. Default <c>data/ingest.db</c>; its folder is created if missing.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string DatabasePath { get; set; } = "data/ingest.db";
+
+    /// <summary>
+    /// How long one statement waits for a lock held by another connection before failing. Default 5 s, range 0.1 to 60 s.
+    /// The writer is the only writer, so this only matters against an operator's own tools.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:01:00")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Page cache of the writer connection in KiB. Default 32768 (32 MiB), range 1024 to 1048576.</summary>
+    [Range(1024, 1048576)]
+    public int WriterCacheKiB { get; set; } = 32 * 1024;
+}

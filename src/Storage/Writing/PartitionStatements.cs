@@ -1,0 +1,139 @@
+using Ingest.Storage.Partitions;
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Writing;
+
+/// <summary>
+/// The prepared statements that write one day. Created once per day and reused for every batch: setting
+/// <c>CommandText</c> again would throw the compiled statements away. Disposed before that day is dropped.
+/// </summary>
+internal sealed class PartitionStatements : IDisposable
+{
+    private readonly SqliteCommand _upsertInvocation;
+    private readonly SqliteParameter[] _invocationParameters;
+    private readonly SqliteCommand _upsertDetailsNewer;
+    private readonly SqliteCommand _upsertDetailsOlder;
+
+    public PartitionStatements(SqliteConnection connection, DayPartition partition)
+    {
+        Partition = partition;
+        (_upsertInvocation, _invocationParameters) = Create(connection, UpsertInvocationSql(partition), PartitionSchema.InvocationColumns);
+        _upsertDetailsNewer = Create(connection, UpsertDetailsSql(partition, newer: true), ["id", .. PartitionSchema.DetailColumns]).Command;
+        _upsertDetailsOlder = Create(connection, UpsertDetailsSql(partition, newer: false), ["id", .. PartitionSchema.DetailColumns]).Command;
+    }
+
+    public DayPartition Partition { get; }
+
+    public void Write(InvocationRecord r, SqliteTransaction transaction)
+    {
+        var p = _invocationParameters;
+        p[0].Value = r.TaskId;
+        p[1].Value = Db(r.Name);
+        p[2].Value = r.State;
+        p[3].Value = Db(r.Worker);
+        p[4].Value = Db(r.Queue);
+        p[5].Value = Db(r.SentAt);
+        p[6].Value = Db(r.ReceivedAt);
+        p[7].Value = Db(r.StartedAt);
+        p[8].Value = Db(r.FinishedAt);
+        p[9].Value = r.StateAt;
+        p[10].Value = Db(r.RuntimeSeconds);
+        p[11].Value = r.Retries;
+        p[12].Value = Db(r.ExceptionType);
+        p[13].Value = Db(r.Exception);
+        p[14].Value = Db(r.ParentId);
+        p[15].Value = Db(r.RootId);
+        p[16].Value = Db(r.Eta);
+        p[17].Value = Db(r.Expires);
+        p[18].Value = r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value;
+        p[19].Value = r.Expired is { } e ? (e ? 1 : 0) : DBNull.Value;
+        p[20].Value = Db(r.Signum);
+
+        _upsertInvocation.Transaction = transaction;
+        long id;
+        double storedStateAt;
+        using (var reader = _upsertInvocation.ExecuteReader())
+        {
+            reader.Read();
+            id = reader.GetInt64(0);
+            storedStateAt = reader.GetDouble(1);
+        }
+
+        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)
+        {
+            return;
+        }
+
+        // The row kept this record's state only if its state_at is now the stored one; an older record
+        // may still fill in args and kwargs that the newer one lacked (a task re-tracked after a restart).
+        var details = storedStateAt <= r.StateAt ? _upsertDetailsNewer : _upsertDetailsOlder;
+        details.Transaction = transaction;
+        details.Parameters[0].Value = id;
+        details.Parameters[1].Value = Db(r.Args);
+        details.Parameters[2].Value = Db(r.Kwargs);
+        details.Parameters[3].Value = Db(r.Result);
+        details.Parameters[4].Value = Db(r.Traceback);
+        details.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _upsertInvocation.Dispose();
+        _upsertDetailsNewer.Dispose();
+        _upsertDetailsOlder.Dispose();
+    }
+
+    private static (SqliteCommand Command, SqliteParameter[] Parameters) Create(SqliteConnection connection, string sql, string[] columns)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var parameters = new SqliteParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            parameters[i] = command.Parameters.Add(new SqliteParameter("$" + columns[i], DBNull.Value));
+        }
+
+        return (command, parameters);
+    }
+
+    /// <summary>
+    /// Upsert by task id. In <c>DO UPDATE</c> a bare column is the stored value and <c>excluded.x</c> the new one;
+    /// all SET expressions see the stored row as it was. The newer record (by state_at) decides state, finish and
+    /// error fields outright; descriptive fields take the newer non-null value and fall back to the other;
+    /// retries only grows.
+    /// </summary>
+    private static string UpsertInvocationSql(DayPartition p)
+    {
+        const string Newer = "excluded.state_at >= state_at";
+        string[] exact = ["state", "finished_at", "runtime_s", "exception_type", "exception", "terminated", "expired", "signum"];
+        string[] merged = ["name", "worker", "queue", "sent_at", "received_at", "started_at", "parent_id", "root_id", "eta", "expires"];
+        var sets = exact.Select(c => $"{c} = CASE WHEN {Newer} THEN excluded.{c} ELSE {c} END")
+            .Concat(merged.Select(c => $"{c} = CASE WHEN {Newer} THEN COALESCE(excluded.{c}, {c}) ELSE COALESCE({c}, excluded.{c}) END"))
+            .Append("retries = MAX(retries, excluded.retries)")
+            .Append("state_at = MAX(state_at, excluded.state_at)");
+        var columns = PartitionSchema.InvocationColumns;
+        return $"""
+            INSERT INTO {p.InvocationsSql} ({string.Join(", ", columns)})
+            VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
+            ON CONFLICT (task_id) DO UPDATE SET {string.Join(", ", sets)}
+            RETURNING id, state_at
+            """;
+    }
+
+    private static string UpsertDetailsSql(DayPartition p, bool newer)
+    {
+        var sets = newer
+            ? "args = COALESCE(excluded.args, args), kwargs = COALESCE(excluded.kwargs, kwargs), result = excluded.result, traceback = excluded.traceback"
+            : "args = COALESCE(args, excluded.args), kwargs = COALESCE(kwargs, excluded.kwargs)";
+        return $"""
+            INSERT INTO {p.DetailsSql} (id, args, kwargs, result, traceback) VALUES ($id, $args, $kwargs, $result, $traceback)
+            ON CONFLICT (id) DO UPDATE SET {sets}
+            """;
+    }
+
+    private static object Db(string? value) => value is null ? DBNull.Value : value;
+
+    private static object Db(double? value) => value is { } v ? v : DBNull.Value;
+
+    private static object Db(int? value) => value is { } v ? v : DBNull.Value;
+}
