@@ -1,0 +1,169 @@
+using System.CommandLine;
+using Ingest.Hosting;
+using Ingest.Pipeline;
+using Ingest.Sources.Replay;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Cli;
+
+/// <summary>
+/// The command line: <c>serve</c> (the default), <c>replay FILE</c>, <c>db info</c>, <c>db compact</c>.
+/// Every named option is a configuration key (see <see cref="SettingOption"/>); host settings can also be given
+/// as <c>--Ingest:Section:Key=value</c>.
+/// </summary>
+public static class IngestCli
+{
+    public const string DefaultDatabase = "data/ingest.db";
+    public const string DefaultUrls = "http://localhost:8080";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = BuildCommand();
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration
+        {
+            // The host handles SIGTERM/Ctrl+C itself and drains; and WebApplicationFactory's stop signal must reach it.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    internal static RootCommand BuildCommand()
+    {
+        var db = SettingOption.Text("--db", "Ingest:Storage:DatabasePath", $"SQLite file (default {DefaultDatabase}).");
+        var pipeline = new[]
+        {
+            SettingOption.Int("--channel-capacity", "Ingest:Pipeline:ChannelCapacity", "Records queued before the oldest is dropped (default 100000)."),
+            SettingOption.Int("--batch-size", "Ingest:Pipeline:BatchSize", "Records per transaction (default 2000)."),
+            SettingOption.Milliseconds("--batch-wait-ms", "Ingest:Pipeline:MaxBatchWait", "Longest wait to fill a batch, ms (default 200)."),
+            SettingOption.Seconds("--stall-threshold-s", "Ingest:Pipeline:StallThreshold", "No flush this long with a backlog = degraded, s (default 30)."),
+            SettingOption.Int("--max-tasks", "Ingest:Tracker:MaxTasks", "Tasks tracked in memory at once (default 100000)."),
+            SettingOption.Seconds("--idle-timeout-s", "Ingest:Tracker:IdleTimeout", "A task silent this long is written with its last state, s (default 3600)."),
+        };
+        var serveOnly = new[]
+        {
+            SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
+        };
+
+        var root = new RootCommand("Ingest: keeps every Celery task invocation queryable, on one SQLite file.");
+        AddServe(root, [db, .. pipeline, .. serveOnly]);
+        var serve = new Command("serve", "Run the service (the default): HTTP ingest and API, and RabbitMQ when a broker URL is given.");
+        AddServe(serve, [db, .. pipeline, .. serveOnly]);
+        root.Add(serve);
+        root.Add(ReplayCommand(db, pipeline));
+        return root;
+    }
+
+    private static void AddServe(Command command, SettingOption[] settings)
+    {
+        foreach (var s in settings)
+        {
+            command.Add(s.Option);
+        }
+
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!TrySplitHostArgs(result.UnmatchedTokens, out var hostArgs, out var error))
+            {
+                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+                return 2;
+            }
+
+            var values = Collect(result, settings);
+            values.TryAdd("Ingest:Storage:DatabasePath", DefaultDatabase);
+            if (!values.ContainsKey("urls") && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null
+                && !hostArgs.Any(a => a.StartsWith("--urls", StringComparison.OrdinalIgnoreCase)))
+            {
+                values["urls"] = DefaultUrls;
+            }
+
+            var app = IngestApp.Build(hostArgs, values);
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+                return 0;
+            }
+            catch (OptionsValidationException e)
+            {
+                await Console.Error.WriteLineAsync($"ingest: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+    }
+
+    private static Command ReplayCommand(SettingOption db, SettingOption[] pipeline)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A capture in the messages.jsonl format (one AMQP message per line, body in body_b64)." };
+        var json = new Option<bool>("--json") { Description = "Print the counters as JSON." };
+        var command = new Command("replay", "Push a capture through the decoder, tracker, channel and flush loop, drain, and print the counters.")
+        {
+            file, json, db.Option,
+        };
+        foreach (var s in pipeline)
+        {
+            command.Add(s.Option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var input = result.GetRequiredValue(file);
+            if (!input.Exists)
+            {
+                await Console.Error.WriteLineAsync($"ingest replay: no such file: {input.FullName}").ConfigureAwait(false);
+                return 2;
+            }
+
+            var values = Collect(result, [db, .. pipeline]);
+            values.TryAdd("Ingest:Storage:DatabasePath", DefaultDatabase);
+            return await ReplayVerb.RunAsync(input, values, result.GetValue(json), cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Dictionary<string, string?> Collect(System.CommandLine.ParseResult result, IEnumerable<SettingOption> settings)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var s in settings)
+        {
+            s.Collect(result, values);
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Tokens the named options did not take must be host settings: <c>--Section:Key=value</c>, or the host's own
+    /// keys (environment, contentRoot, applicationName, urls) that WebApplicationFactory and operators pass.
+    /// Anything else is a typo, and a typo should not silently become a setting nobody reads.
+    /// </summary>
+    internal static bool TrySplitHostArgs(IReadOnlyList<string> tokens, out string[] hostArgs, out string error)
+    {
+        string[] hostKeys = ["environment", "contentRoot", "applicationName", "urls"];
+        var list = new List<string>();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            var key = token.TrimStart('-').Split('=', 2)[0];
+            var ok = token.StartsWith("--", StringComparison.Ordinal)
+                && (key.Contains(':', StringComparison.Ordinal) || hostKeys.Contains(key, StringComparer.OrdinalIgnoreCase));
+            if (!ok)
+            {
+                hostArgs = [];
+                error = $"ingest: unknown option or argument '{token}' (see ingest --help)";
+                return false;
+            }
+
+            list.Add(token);
+            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < tokens.Count && !tokens[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                list.Add(tokens[++i]);
+            }
+        }
+
+        hostArgs = [.. list];
+        error = string.Empty;
+        return true;
+    }
+}

@@ -1,0 +1,117 @@
+using Ingest.Decoding;
+
+namespace Ingest.Diagnostics;
+
+/// <summary>
+/// Every counter Ingest keeps, as plain interlocked longs: the hot path pays one atomic add, and
+/// <c>/healthz</c>, <c>/metrics</c> and the CLI read the same numbers. Invariant (at rest):
+/// <see cref="InvocationsReceived"/> = <see cref="InvocationsFlushed"/> + dropped (all reasons) + queued.
+/// </summary>
+public sealed class IngestCounters
+{
+    private readonly long[] _eventsAccepted = new long[CeleryEventTypes.Count];
+    private readonly long[] _eventsRejected = new long[DecodeReasonNames.RejectCount];
+    private readonly long[] _eventsRepaired = new long[DecodeReasonNames.RepairCount];
+    private readonly long[] _dropped = new long[3];
+    private readonly long[] _earlyWrites = new long[3];
+    private long _messages;
+    private long _emptyBatches;
+    private long _invocationsReceived;
+    private long _invocationsFlushed;
+    private long _batches;
+    private long _writeErrors;
+
+    public long Messages => Volatile.Read(ref _messages);
+
+    public long EmptyBatches => Volatile.Read(ref _emptyBatches);
+
+    /// <summary>Invocation records handed to the channel.</summary>
+    public long InvocationsReceived => Volatile.Read(ref _invocationsReceived);
+
+    /// <summary>Invocation records committed to SQLite.</summary>
+    public long InvocationsFlushed => Volatile.Read(ref _invocationsFlushed);
+
+    public long Batches => Volatile.Read(ref _batches);
+
+    /// <summary>Failed batch commits (each may be retried; a batch given up on counts under <see cref="DropReason.WriteFailed"/>).</summary>
+    public long WriteErrors => Volatile.Read(ref _writeErrors);
+
+    public long DroppedTotal => _dropped.Sum(d => Volatile.Read(ref d));
+
+    public long EventsAcceptedTotal => _eventsAccepted.Sum(d => Volatile.Read(ref d));
+
+    public long EventsRejectedTotal => _eventsRejected.Sum(d => Volatile.Read(ref d));
+
+    public long Accepted(CeleryEventType type) => Volatile.Read(ref _eventsAccepted[(int)type]);
+
+    public long Rejected(RejectReason reason) => Volatile.Read(ref _eventsRejected[(int)reason]);
+
+    public long Repaired(Repair repair) => Volatile.Read(ref _eventsRepaired[(int)repair]);
+
+    public long Dropped(DropReason reason) => Volatile.Read(ref _dropped[(int)reason]);
+
+    public long EarlyWrites(EarlyWriteReason reason) => Volatile.Read(ref _earlyWrites[(int)reason]);
+
+    public void AddMessage(DecodedBody body)
+    {
+        Interlocked.Increment(ref _messages);
+        if (body.WasBatch && body.Events.Count == 0 && body.RejectedTotal == 0)
+        {
+            Interlocked.Increment(ref _emptyBatches);
+        }
+
+        for (var i = 0; i < body.Rejected.Length; i++)
+        {
+            if (body.Rejected[i] != 0)
+            {
+                Interlocked.Add(ref _eventsRejected[i], body.Rejected[i]);
+            }
+        }
+
+        for (var i = 0; i < body.Repaired.Length; i++)
+        {
+            if (body.Repaired[i] != 0)
+            {
+                Interlocked.Add(ref _eventsRepaired[i], body.Repaired[i]);
+            }
+        }
+    }
+
+    /// <summary>A whole body refused before decoding (over the size limit).</summary>
+    public void AddRejectedBody(RejectReason reason)
+    {
+        Interlocked.Increment(ref _messages);
+        Interlocked.Increment(ref _eventsRejected[(int)reason]);
+    }
+
+    public void AddAccepted(CeleryEventType type) => Interlocked.Increment(ref _eventsAccepted[(int)type]);
+
+    public void AddInvocationReceived() => Interlocked.Increment(ref _invocationsReceived);
+
+    public void AddFlushed(int count)
+    {
+        Interlocked.Add(ref _invocationsFlushed, count);
+        Interlocked.Increment(ref _batches);
+    }
+
+    public void AddDropped(DropReason reason, long count = 1) => Interlocked.Add(ref _dropped[(int)reason], count);
+
+    public void AddEarlyWrite(EarlyWriteReason reason) => Interlocked.Increment(ref _earlyWrites[(int)reason]);
+
+    public void AddWriteError() => Interlocked.Increment(ref _writeErrors);
+
+    public IReadOnlyDictionary<string, long> AcceptedByType() =>
+        Enumerable.Range(0, CeleryEventTypes.Count).ToDictionary(i => ((CeleryEventType)i).WireName(), i => Volatile.Read(ref _eventsAccepted[i]));
+
+    public IReadOnlyDictionary<string, long> RejectedByReason() =>
+        Enumerable.Range(0, DecodeReasonNames.RejectCount).ToDictionary(i => ((RejectReason)i).Name(), i => Volatile.Read(ref _eventsRejected[i]));
+
+    public IReadOnlyDictionary<string, long> RepairedByKind() =>
+        Enumerable.Range(0, DecodeReasonNames.RepairCount).ToDictionary(i => ((Repair)i).Name(), i => Volatile.Read(ref _eventsRepaired[i]));
+
+    public IReadOnlyDictionary<string, long> DroppedByReason() =>
+        Enumerable.Range(0, 3).ToDictionary(i => ((DropReason)i).Name(), i => Volatile.Read(ref _dropped[i]));
+
+    public IReadOnlyDictionary<string, long> EarlyWritesByReason() =>
+        Enumerable.Range(0, 3).ToDictionary(i => ((EarlyWriteReason)i).Name(), i => Volatile.Read(ref _earlyWrites[i]));
+}

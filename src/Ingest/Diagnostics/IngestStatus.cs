@@ -1,0 +1,124 @@
+using Ingest.Pipeline;
+using Ingest.Tracking;
+
+namespace Ingest.Diagnostics;
+
+/// <summary>
+/// Assembles what <c>/healthz</c> and <c>/api/ingest</c> say from cached state only: counters, the flush loop's
+/// published state, channel depth and the tracker's sizes. Never opens a SQLite connection.
+/// </summary>
+public sealed class IngestStatus
+{
+    private readonly IngestCounters _counters;
+    private readonly FlushLoopState _loop;
+    private readonly InvocationChannel _channel;
+    private readonly TaskTracker _tracker;
+    private readonly WorkerRegistry _workers;
+    private readonly PipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IEnumerable<IHealthContributor> _contributors;
+
+    public IngestStatus(
+        IngestCounters counters,
+        FlushLoopState loop,
+        InvocationChannel channel,
+        TaskTracker tracker,
+        WorkerRegistry workers,
+        PipelineOptions options,
+        TimeProvider time,
+        IEnumerable<IHealthContributor> contributors)
+    {
+        _counters = counters;
+        _loop = loop;
+        _channel = channel;
+        _tracker = tracker;
+        _workers = workers;
+        _options = options;
+        _time = time;
+        _contributors = contributors;
+    }
+
+    /// <summary>Records waiting: in the channel plus the batch being written.</summary>
+    public long Backlog => _channel.Count + _loop.InProgress;
+
+    public HealthStatus Evaluate()
+    {
+        var lastDrop = _channel.LastDropTimestamp;
+        return HealthEvaluator.Evaluate(
+            _loop.Status,
+            _loop.SinceLastSuccess,
+            Backlog,
+            _loop.ConsecutiveFailures,
+            lastDrop == 0 ? null : _time.GetElapsedTime(lastDrop),
+            _options.StallThreshold,
+            _contributors.SelectMany(c => c.DegradedReasons()));
+    }
+
+    public object Report()
+    {
+        var health = Evaluate();
+        return new
+        {
+            status = health.Status,
+            reasons = health.Reasons,
+            checked_at = _time.GetUtcNow(),
+            flush_loop = new
+            {
+                state = _loop.Status.ToString().ToLowerInvariant(),
+                last_success_at = _loop.LastSuccessAt,
+                seconds_since_last_success = Math.Round(_loop.SinceLastSuccess.TotalSeconds, 3),
+                consecutive_failures = _loop.ConsecutiveFailures,
+                last_error = _loop.LastError,
+                last_batch_size = _loop.LastBatchSize,
+                last_batch_ms = Math.Round(_loop.LastBatchDuration.TotalMilliseconds, 3),
+                max_batch_ms = Math.Round(_loop.MaxBatchDuration.TotalMilliseconds, 3),
+                last_maintenance_ms = Math.Round(_loop.LastMaintenanceDuration.TotalMilliseconds, 3),
+                max_maintenance_ms = Math.Round(_loop.MaxMaintenanceDuration.TotalMilliseconds, 3),
+                maintenance_errors = _loop.MaintenanceErrors,
+            },
+            backlog = new
+            {
+                queued = _channel.Count,
+                in_progress = _loop.InProgress,
+                capacity = _channel.Capacity,
+            },
+            invocations = new
+            {
+                received = _counters.InvocationsReceived,
+                flushed = _counters.InvocationsFlushed,
+                dropped = _counters.DroppedByReason(),
+                batches = _counters.Batches,
+                write_errors = _counters.WriteErrors,
+            },
+            events = new
+            {
+                messages = _counters.Messages,
+                empty_batches = _counters.EmptyBatches,
+                accepted = _counters.AcceptedByType(),
+                rejected = _counters.RejectedByReason(),
+                repaired = _counters.RepairedByKind(),
+            },
+            tracker = new
+            {
+                tracked = _tracker.Count,
+                in_flight = _tracker.InFlight,
+                oldest_in_flight_seen_at = _tracker.OldestInFlightSeen,
+                early_writes = _counters.EarlyWritesByReason(),
+            },
+            workers = new { known = _workers.Count, evicted = _workers.Evicted },
+            sources = _contributors.ToDictionary(c => c.Name, c => c.Describe()),
+        };
+    }
+}
+
+/// <summary>A source (the AMQP consumer) that adds its state and complaints to the health report.</summary>
+public interface IHealthContributor
+{
+    string Name { get; }
+
+    /// <summary>Reasons to report degraded (empty when fine). Must read cached state only.</summary>
+    IEnumerable<string> DegradedReasons();
+
+    /// <summary>State for the report, from cached values only.</summary>
+    object Describe();
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Diagnostics;
+
+/// <summary>Every log message Ingest writes, source-generated. Per batch and per state change; counters carry per-event truth.</summary>
+internal static partial class Log
+{
+    // 1xxx: pipeline
+    [LoggerMessage(1001, LogLevel.Critical, "The flush loop has died; nothing will be written until the process restarts.")]
+    public static partial void FlushLoopFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Commit of a batch of {Count} records failed (attempt {Attempt}); retrying in {Delay}.")]
+    public static partial void BatchRetry(ILogger logger, int count, int attempt, TimeSpan delay, Exception error);
+
+    [LoggerMessage(1003, LogLevel.Error, "Dropped a batch of {Count} records after {Attempts} failed commits.")]
+    public static partial void BatchDropped(ILogger logger, int count, int attempts, Exception error);
+
+    [LoggerMessage(1004, LogLevel.Warning, "A maintenance step failed; the flush loop carries on.")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1005, LogLevel.Information, "Shutdown drain: wrote {Unfinished} unfinished tasks with their last state; {Left} records could not be written in {Elapsed}.")]
+    public static partial void Drained(ILogger logger, int unfinished, int left, TimeSpan elapsed);
+
+    // 2xxx: sources
+    [LoggerMessage(2001, LogLevel.Warning, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
+    public static partial void MalformedBody(ILogger logger, string source, string error, int kept);
+
+    // 3xxx: storage
+    [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
+    public static partial void StorageAction(ILogger logger, string action);
+}

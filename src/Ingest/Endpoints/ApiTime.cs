@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Ingest.Endpoints;
+
+/// <summary>Times at the API edge: ISO 8601 UTC with microseconds out; ISO 8601 or Unix seconds in.</summary>
+internal static class ApiTime
+{
+    public static string? Format(double? unixSeconds)
+    {
+        if (unixSeconds is not { } s || !double.IsFinite(s))
+        {
+            return null;
+        }
+
+        var ticks = (long)Math.Round(s * TimeSpan.TicksPerSecond);
+        var time = DateTime.UnixEpoch.AddTicks(Math.Clamp(ticks, -DateTime.UnixEpoch.Ticks, DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks));
+        return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Parses <c>2026-11-22T10:00:00Z</c>, a date, or Unix seconds. Null input gives null; bad input gives false.</summary>
+    public static bool TryParse(string? text, out double? unixSeconds)
+    {
+        unixSeconds = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
+        {
+            unixSeconds = seconds;
+            return true;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            unixSeconds = (time - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+            return true;
+        }
+
+        return false;
+    }
+}

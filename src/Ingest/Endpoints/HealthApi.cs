@@ -1,0 +1,32 @@
+using Ingest.Diagnostics;
+
+namespace Ingest.Endpoints;
+
+/// <summary>
+/// Probes. All three read cached state only (no SQLite, no locks held by the writer):
+/// <c>/healthz</c> is the full report (503 only when failing), <c>/healthz/live</c> is for liveness (the process
+/// and flush loop are alive), <c>/healthz/ready</c> for readiness (it is keeping up).
+/// </summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", (IngestStatus status) =>
+        {
+            var report = status.Report();
+            return status.Evaluate().IsFailing ? Results.Json(report, statusCode: 503) : Results.Json(report);
+        });
+        app.MapGet("/healthz/live", (IngestStatus status) =>
+        {
+            var health = status.Evaluate();
+            return Results.Json(new { status = health.Status, reasons = health.Reasons }, statusCode: health.IsFailing ? 503 : 200);
+        });
+        app.MapGet("/healthz/ready", (IngestStatus status) =>
+        {
+            var health = status.Evaluate();
+            return Results.Json(new { status = health.Status, reasons = health.Reasons }, statusCode: health.IsOk ? 200 : 503);
+        });
+        app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report()));
+        return app;
+    }
+}

@@ -1,0 +1,68 @@
+using Ingest.Storage;
+
+namespace Ingest.Endpoints;
+
+/// <summary>One invocation as the API shows it (snake_case on the wire).</summary>
+public sealed record InvocationView
+{
+    public required string TaskId { get; init; }
+    public string? Name { get; init; }
+    public required string State { get; init; }
+    public string? Worker { get; init; }
+    public string? Queue { get; init; }
+    public string? SentAt { get; init; }
+    public string? ReceivedAt { get; init; }
+    public string? StartedAt { get; init; }
+    public string? FinishedAt { get; init; }
+    public double? RuntimeS { get; init; }
+    public int Retries { get; init; }
+    public string? Args { get; init; }
+    public string? Kwargs { get; init; }
+    public string? Result { get; init; }
+    public string? Exception { get; init; }
+    public string? ExceptionType { get; init; }
+    public string? Traceback { get; init; }
+    public string? ParentId { get; init; }
+    public string? RootId { get; init; }
+    public string? Eta { get; init; }
+    public string? Expires { get; init; }
+    public bool? Terminated { get; init; }
+    public bool? Expired { get; init; }
+    public int? Signum { get; init; }
+
+    /// <summary>When the state was last decided (the sort key of lists).</summary>
+    public string? StateAt { get; init; }
+
+    /// <summary><c>in_flight</c> (from the tracker's memory) or <c>stored</c> (from SQLite).</summary>
+    public required string Source { get; init; }
+
+    public static InvocationView From(InvocationRecord r, string source) => new()
+    {
+        TaskId = r.TaskId,
+        Name = r.Name,
+        State = r.State,
+        Worker = r.Worker,
+        Queue = r.Queue,
+        SentAt = ApiTime.Format(r.SentAt),
+        ReceivedAt = ApiTime.Format(r.ReceivedAt),
+        StartedAt = ApiTime.Format(r.StartedAt),
+        FinishedAt = ApiTime.Format(r.FinishedAt),
+        RuntimeS = r.RuntimeSeconds,
+        Retries = r.Retries,
+        Args = r.Args,
+        Kwargs = r.Kwargs,
+        Result = r.Result,
+        Exception = r.Exception,
+        ExceptionType = r.ExceptionType,
+        Traceback = r.Traceback,
+        ParentId = r.ParentId,
+        RootId = r.RootId,
+        Eta = r.Eta,
+        Expires = r.Expires,
+        Terminated = r.Terminated,
+        Expired = r.Expired,
+        Signum = r.Signum,
+        StateAt = ApiTime.Format(r.StateAt),
+        Source = source,
+    };
+}

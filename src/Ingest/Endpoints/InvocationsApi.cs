@@ -1,0 +1,89 @@
+using Ingest.Storage;
+using Ingest.Storage.Reading;
+using Ingest.Tracking;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ingest.Endpoints;
+
+/// <summary><c>/api/invocations</c>: one invocation by task id, and newest-first pages with filters.</summary>
+public static class InvocationsApi
+{
+    public static IEndpointRouteBuilder MapInvocationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/invocations");
+        api.MapGet("/{taskId}", GetInvocation);
+        api.MapGet("/", ListInvocations);
+        app.MapGet("/api/in-flight", ListInFlight);
+        return app;
+    }
+
+    /// <summary>From the tracker while the task is tracked (the freshest state), else from SQLite.</summary>
+    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, InvocationReader reader)
+    {
+        if (tracker.TryGet(taskId) is { } live)
+        {
+            return TypedResults.Ok(InvocationView.From(live, "in_flight"));
+        }
+
+        return reader.Get(taskId) is { } stored
+            ? TypedResults.Ok(InvocationView.From(stored, "stored"))
+            : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
+    }
+
+    public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
+        InvocationReader reader,
+        string? name = null,
+        string? state = null,
+        string? worker = null,
+        string? since = null,
+        string? until = null,
+        int? limit = null,
+        string? cursor = null)
+    {
+        var normalizedState = state?.Trim().ToUpperInvariant();
+        if (normalizedState is not null && !TaskStates.IsKnown(normalizedState))
+        {
+            return TypedResults.BadRequest(new ErrorView($"unknown state '{state}'; expected one of {string.Join(", ", TaskStates.All)}"));
+        }
+
+        if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
+        {
+            return TypedResults.BadRequest(new ErrorView("since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds"));
+        }
+
+        if (limit is < 1 or > InvocationQuery.MaxLimit)
+        {
+            return TypedResults.BadRequest(new ErrorView($"limit must be between 1 and {InvocationQuery.MaxLimit}"));
+        }
+
+        PageCursor? after = null;
+        if (cursor is not null && !PageCursor.TryDecode(cursor, out after))
+        {
+            return TypedResults.BadRequest(new ErrorView("cursor is not one this server gave out"));
+        }
+
+        var page = reader.List(new InvocationQuery
+        {
+            Name = string.IsNullOrEmpty(name) ? null : name,
+            State = normalizedState,
+            Worker = string.IsNullOrEmpty(worker) ? null : worker,
+            Since = sinceAt,
+            Until = untilAt,
+            Limit = limit ?? 50,
+            After = after,
+        });
+        return TypedResults.Ok(new InvocationListView(
+            page.Items.Select(r => InvocationView.From(r, "stored")).ToList(),
+            page.NextCursor?.Encode()));
+    }
+
+    /// <summary>Tasks that have not finished, most recently updated first (from memory).</summary>
+    public static Ok<InvocationListView> ListInFlight(TaskTracker tracker, int? limit = null) =>
+        TypedResults.Ok(new InvocationListView(
+            tracker.SnapshotInFlight(Math.Clamp(limit ?? 100, 1, InvocationQuery.MaxLimit)).Select(r => InvocationView.From(r, "in_flight")).ToList(),
+            null));
+}
+
+public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, string? NextCursor);
+
+public sealed record ErrorView(string Error);

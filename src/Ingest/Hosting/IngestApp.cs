@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Ingest.Endpoints;
+using Ingest.Sources.Http;
+
+namespace Ingest.Hosting;
+
+/// <summary>Builds the web host: configuration, services, endpoints. <c>Program</c> and the CLI stay short.</summary>
+public static class IngestApp
+{
+    /// <param name="hostArgs">Arguments for the host's own configuration (<c>--Ingest:Pipeline:BatchSize=5000</c>, <c>--environment=...</c>).</param>
+    /// <param name="settings">Settings from the CLI's named options; they win over files and environment.</param>
+    public static WebApplication Build(string[] hostArgs, IReadOnlyDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(hostArgs);
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddIngest(builder.Configuration);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            // The flush loop's drain budget (20 s by default) must fit inside this.
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            // A dead flush loop is reported by /healthz as failing; it does not take the probe endpoints down with it.
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+
+        var app = builder.Build();
+        app.MapEventsApi();
+        app.MapInvocationsApi();
+        app.MapWorkersApi();
+        app.MapHealthApi();
+        return app;
+    }
+}

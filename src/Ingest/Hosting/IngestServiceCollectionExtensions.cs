@@ -1,0 +1,63 @@
+using Ingest.Decoding;
+using Ingest.Diagnostics;
+using Ingest.Pipeline;
+using Ingest.Storage;
+using Ingest.Storage.Reading;
+using Ingest.Tracking;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+/// <summary>Composition of the ingest pipeline: one place, used by <c>serve</c>, <c>replay</c> and the tests.</summary>
+public static class IngestServiceCollectionExtensions
+{
+    public const string Section = "Ingest";
+
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptionsWithValidateOnStart<StorageOptions>().Bind(configuration.GetSection($"{Section}:Storage"));
+        services.AddOptionsWithValidateOnStart<DecoderOptions>().Bind(configuration.GetSection($"{Section}:Decoder"));
+        services.AddOptionsWithValidateOnStart<TrackerOptions>().Bind(configuration.GetSection($"{Section}:Tracker"));
+        services.AddOptionsWithValidateOnStart<WorkerOptions>().Bind(configuration.GetSection($"{Section}:Workers"));
+        services.AddOptionsWithValidateOnStart<PipelineOptions>().Bind(configuration.GetSection($"{Section}:Pipeline"));
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DecoderOptions>, DecoderOptionsValidator>();
+        services.AddSingleton<IValidateOptions<TrackerOptions>, TrackerOptionsValidator>();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+        services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsRangeValidator>();
+        services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsRules>();
+
+        // The hot path gets plain validated values, captured once.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DecoderOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<TrackerOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
+
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<FlushLoopState>();
+        services.AddSingleton<InvocationChannel>();
+        services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
+        services.AddSingleton<TaskTracker>();
+        services.AddSingleton<WorkerRegistry>();
+        services.AddSingleton<CeleryEventDecoder>();
+        services.AddSingleton<EventIngestor>();
+        services.AddSingleton<InvocationReader>();
+        services.AddSingleton<IngestStatus>();
+        services.TryAddSingleton<Func<IBatchWriter>>(sp =>
+        {
+            var storage = sp.GetRequiredService<StorageOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
+            return () => new SqliteBatchWriter(storage, time, logger);
+        });
+
+        services.AddSingleton<FlushLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<FlushLoop>());
+        services.AddHostedService<TrackerSweeper>();
+        return services;
+    }
+}

@@ -1,0 +1,54 @@
+using Ingest.Decoding;
+using Ingest.Diagnostics;
+using Ingest.Tracking;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Pipeline;
+
+/// <summary>
+/// The one path every source (HTTP, AMQP, replay) takes: decode the body, count what was rejected or repaired,
+/// and hand task events to the tracker and worker events to the worker table. Thread-safe.
+/// </summary>
+public sealed class EventIngestor
+{
+    private readonly CeleryEventDecoder _decoder;
+    private readonly TaskTracker _tracker;
+    private readonly WorkerRegistry _workers;
+    private readonly IngestCounters _counters;
+    private readonly ILogger _logger;
+
+    public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger)
+    {
+        _decoder = decoder;
+        _tracker = tracker;
+        _workers = workers;
+        _counters = counters;
+        _logger = logger;
+    }
+
+    /// <summary>Decodes and applies one message body. The body may be rented memory: nothing here keeps a reference to it.</summary>
+    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source)
+    {
+        var decoded = _decoder.Decode(body);
+        _counters.AddMessage(decoded);
+        if (decoded.MalformedError is not null)
+        {
+            Log.MalformedBody(_logger, source, decoded.MalformedError, decoded.Events.Count);
+        }
+
+        foreach (var e in decoded.Events)
+        {
+            _counters.AddAccepted(e.Type);
+            if (e.Type.IsTaskEvent())
+            {
+                _tracker.Apply(e);
+            }
+            else
+            {
+                _workers.Apply(e);
+            }
+        }
+
+        return decoded;
+    }
+}

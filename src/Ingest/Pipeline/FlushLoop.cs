@@ -1,0 +1,249 @@
+using Ingest.Diagnostics;
+using Ingest.Storage;
+using Ingest.Tracking;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Pipeline;
+
+/// <summary>
+/// The only SQLite writer. One loop: wait for records (or the idle tick), take a batch, commit it in one
+/// transaction, run one short maintenance step, repeat. While the backlog is at least a batch it never waits.
+/// At shutdown it writes the tracker's unfinished tasks, closes the channel and drains it to that mark within
+/// a budget, counting what it could not write.
+/// </summary>
+public sealed class FlushLoop : BackgroundService
+{
+    private readonly InvocationChannel _channel;
+    private readonly TaskTracker _tracker;
+    private readonly Func<IBatchWriter> _openWriter;
+    private readonly IngestCounters _counters;
+    private readonly FlushLoopState _state;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _batchSize;
+    private readonly TimeSpan _maxBatchWait;
+    private readonly TimeSpan _idleTick;
+    private readonly TimeSpan _drainBudget;
+    private readonly FlushFailurePolicy _failurePolicy;
+    private readonly List<InvocationRecord> _batch;
+    private long _lastMaintenanceTimestamp;
+
+    public FlushLoop(
+        InvocationChannel channel,
+        TaskTracker tracker,
+        Func<IBatchWriter> openWriter,
+        PipelineOptions options,
+        IngestCounters counters,
+        FlushLoopState state,
+        TimeProvider time,
+        ILogger<FlushLoop> logger)
+    {
+        _channel = channel;
+        _tracker = tracker;
+        _openWriter = openWriter;
+        _counters = counters;
+        _state = state;
+        _time = time;
+        _logger = logger;
+        _batchSize = options.BatchSize;
+        _maxBatchWait = options.MaxBatchWait;
+        _idleTick = options.IdleTick;
+        _drainBudget = options.ShutdownDrainBudget;
+        _failurePolicy = new FlushFailurePolicy(options.MaxWriteAttempts);
+        _batch = new List<InvocationRecord>(options.BatchSize);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        IBatchWriter writer;
+        try
+        {
+            writer = _openWriter();
+        }
+        catch (Exception e)
+        {
+            _state.Failed(e);
+            Log.FlushLoopFailed(_logger, e);
+            return;
+        }
+
+        using (writer)
+        {
+            try
+            {
+                _state.Started();
+                Maintain(writer, stoppingToken);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await CollectBatchAsync(stoppingToken).ConfigureAwait(false);
+                    if (_batch.Count > 0)
+                    {
+                        await WriteBatchAsync(writer, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    if (_time.GetElapsedTime(_lastMaintenanceTimestamp) >= _idleTick)
+                    {
+                        Maintain(writer, stoppingToken);
+                    }
+                }
+
+                await DrainAsync(writer).ConfigureAwait(false);
+                _state.SetStatus(FlushLoopStatus.Stopped);
+            }
+            catch (Exception e)
+            {
+                _state.Failed(e);
+                Log.FlushLoopFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>Waits for the first record (at most one idle tick), then fills the batch for at most <c>MaxBatchWait</c>.</summary>
+    private async Task CollectBatchAsync(CancellationToken stoppingToken)
+    {
+        var reader = _channel.Reader;
+        if (_batch.Count == 0 && !reader.TryPeek(out _))
+        {
+            _state.SetStatus(FlushLoopStatus.Idle);
+            if (!await WaitToReadAsync(_idleTick, stoppingToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            while (_batch.Count < _batchSize && reader.TryRead(out var record))
+            {
+                _batch.Add(record);
+            }
+
+            _state.SetInProgress(_batch.Count);
+            var remaining = _maxBatchWait - _time.GetElapsedTime(started);
+            if (_batch.Count >= _batchSize || remaining <= TimeSpan.Zero
+                || !await WaitToReadAsync(remaining, stoppingToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>True if data may be read; false on timeout, completion or shutdown.</summary>
+    private async ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
+        try
+        {
+            return await _channel.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteBatchAsync(IBatchWriter writer, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            _state.SetStatus(attempt == 1 ? FlushLoopStatus.Writing : FlushLoopStatus.Retrying);
+            var started = _time.GetTimestamp();
+            try
+            {
+                writer.Write(_batch);
+                _counters.AddFlushed(_batch.Count);
+                _state.BatchSucceeded(_batch.Count, _time.GetElapsedTime(started));
+                Clear();
+                return;
+            }
+            catch (Exception e)
+            {
+                _counters.AddWriteError();
+                _state.BatchFailed(e);
+                var delay = _failurePolicy.NextDelay(attempt);
+                if (delay is null)
+                {
+                    Log.BatchDropped(_logger, _batch.Count, attempt, e);
+                    _counters.AddDropped(DropReason.WriteFailed, _batch.Count);
+                    Clear();
+                    return;
+                }
+
+                Log.BatchRetry(_logger, _batch.Count, attempt, delay.Value, e);
+                try
+                {
+                    await Task.Delay(delay.Value, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the batch stays; the shutdown drain tries it once more
+                }
+            }
+        }
+    }
+
+    private void Maintain(IBatchWriter writer, CancellationToken cancellationToken)
+    {
+        _state.SetStatus(FlushLoopStatus.Maintaining);
+        var started = _time.GetTimestamp();
+        Exception? error = null;
+        try
+        {
+            writer.Maintain(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error = e;
+            Log.MaintenanceFailed(_logger, e);
+        }
+
+        _lastMaintenanceTimestamp = _time.GetTimestamp();
+        _state.MaintenanceDone(_time.GetElapsedTime(started), error);
+    }
+
+    /// <summary>Drain to a mark (OpenTelemetry's shape): everything handed over before shutdown, within the budget.</summary>
+    private async Task DrainAsync(IBatchWriter writer)
+    {
+        _state.SetStatus(FlushLoopStatus.Draining);
+        var unfinished = _tracker.FlushAll();
+        _channel.Complete();
+        var started = _time.GetTimestamp();
+        using var budget = new CancellationTokenSource(_drainBudget, _time);
+        while (!budget.IsCancellationRequested)
+        {
+            while (_batch.Count < _batchSize && _channel.Reader.TryRead(out var record))
+            {
+                _batch.Add(record);
+            }
+
+            if (_batch.Count == 0)
+            {
+                break;
+            }
+
+            _state.SetInProgress(_batch.Count);
+            await WriteBatchAsync(writer, budget.Token).ConfigureAwait(false);
+        }
+
+        var left = _batch.Count + _channel.Count;
+        if (left > 0)
+        {
+            _counters.AddDropped(DropReason.Shutdown, left);
+            Clear();
+            while (_channel.Reader.TryRead(out _))
+            {
+            }
+        }
+
+        Log.Drained(_logger, unfinished, left, _time.GetElapsedTime(started));
+    }
+
+    private void Clear()
+    {
+        _batch.Clear();
+        _state.SetInProgress(0);
+    }
+}

@@ -1,0 +1,144 @@
+namespace Ingest.Pipeline;
+
+/// <summary>
+/// The state the flush loop publishes for probes and metrics: plain fields written by the loop's one thread
+/// and read without locks by anyone. Reading it never touches SQLite (an incident: a health endpoint that
+/// counted rows blocked the event loop and got the pod killed).
+/// </summary>
+public sealed class FlushLoopState
+{
+    private const int RecentBatches = 1024;
+
+    private readonly TimeProvider _time;
+    private readonly long[] _recentBatchTicks = new long[RecentBatches];
+    private readonly object _recentLock = new();
+    private int _recentNext;
+    private int _recentCount;
+
+    private int _status;
+    private long _startedTimestamp;
+    private long _lastSuccessTimestamp;
+    private long _lastSuccessUnixMs;
+    private int _inProgress;
+    private int _consecutiveFailures;
+    private string? _lastError;
+    private long _lastBatchTicks;
+    private long _maxBatchTicks;
+    private int _lastBatchSize;
+    private long _lastMaintenanceTicks;
+    private long _maxMaintenanceTicks;
+    private long _maintenanceSteps;
+    private long _maintenanceErrors;
+
+    public FlushLoopState(TimeProvider time)
+    {
+        _time = time;
+        _startedTimestamp = time.GetTimestamp();
+    }
+
+    public FlushLoopStatus Status => (FlushLoopStatus)Volatile.Read(ref _status);
+
+    /// <summary>Records taken from the channel and not yet committed or dropped.</summary>
+    public int InProgress => Volatile.Read(ref _inProgress);
+
+    public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    public string? LastError => Volatile.Read(ref _lastError);
+
+    public DateTimeOffset? LastSuccessAt => Volatile.Read(ref _lastSuccessUnixMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>Time since the last commit, or since the loop started if none yet.</summary>
+    public TimeSpan SinceLastSuccess
+    {
+        get
+        {
+            var last = Volatile.Read(ref _lastSuccessTimestamp);
+            return _time.GetElapsedTime(last != 0 ? last : Volatile.Read(ref _startedTimestamp));
+        }
+    }
+
+    public TimeSpan LastBatchDuration => TimeSpan.FromTicks(Volatile.Read(ref _lastBatchTicks));
+
+    /// <summary>The longest commit of a batch since start (with its retries' waits excluded).</summary>
+    public TimeSpan MaxBatchDuration => TimeSpan.FromTicks(Volatile.Read(ref _maxBatchTicks));
+
+    public int LastBatchSize => Volatile.Read(ref _lastBatchSize);
+
+    public TimeSpan LastMaintenanceDuration => TimeSpan.FromTicks(Volatile.Read(ref _lastMaintenanceTicks));
+
+    public TimeSpan MaxMaintenanceDuration => TimeSpan.FromTicks(Volatile.Read(ref _maxMaintenanceTicks));
+
+    public long MaintenanceSteps => Volatile.Read(ref _maintenanceSteps);
+
+    public long MaintenanceErrors => Volatile.Read(ref _maintenanceErrors);
+
+    /// <summary>Durations of the most recent commits (up to 1024), oldest first.</summary>
+    public TimeSpan[] RecentBatchDurations()
+    {
+        lock (_recentLock)
+        {
+            var result = new TimeSpan[_recentCount];
+            var start = (_recentNext - _recentCount + RecentBatches) % RecentBatches;
+            for (var i = 0; i < _recentCount; i++)
+            {
+                result[i] = TimeSpan.FromTicks(_recentBatchTicks[(start + i) % RecentBatches]);
+            }
+
+            return result;
+        }
+    }
+
+    internal void SetStatus(FlushLoopStatus status) => Volatile.Write(ref _status, (int)status);
+
+    internal void Started() => Volatile.Write(ref _startedTimestamp, _time.GetTimestamp());
+
+    internal void SetInProgress(int count) => Volatile.Write(ref _inProgress, count);
+
+    internal void BatchSucceeded(int size, TimeSpan duration)
+    {
+        Volatile.Write(ref _lastSuccessTimestamp, _time.GetTimestamp());
+        Volatile.Write(ref _lastSuccessUnixMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        Volatile.Write(ref _consecutiveFailures, 0);
+        Volatile.Write(ref _lastBatchSize, size);
+        Volatile.Write(ref _lastBatchTicks, duration.Ticks);
+        if (duration.Ticks > Volatile.Read(ref _maxBatchTicks))
+        {
+            Volatile.Write(ref _maxBatchTicks, duration.Ticks);
+        }
+
+        lock (_recentLock)
+        {
+            _recentBatchTicks[_recentNext] = duration.Ticks;
+            _recentNext = (_recentNext + 1) % RecentBatches;
+            _recentCount = Math.Min(_recentCount + 1, RecentBatches);
+        }
+    }
+
+    internal void BatchFailed(Exception error)
+    {
+        Interlocked.Increment(ref _consecutiveFailures);
+        Volatile.Write(ref _lastError, $"{error.GetType().Name}: {error.Message}");
+    }
+
+    internal void MaintenanceDone(TimeSpan duration, Exception? error)
+    {
+        Interlocked.Increment(ref _maintenanceSteps);
+        Volatile.Write(ref _lastMaintenanceTicks, duration.Ticks);
+        if (duration.Ticks > Volatile.Read(ref _maxMaintenanceTicks))
+        {
+            Volatile.Write(ref _maxMaintenanceTicks, duration.Ticks);
+        }
+
+        if (error is not null)
+        {
+            Interlocked.Increment(ref _maintenanceErrors);
+            Volatile.Write(ref _lastError, $"maintenance: {error.GetType().Name}: {error.Message}");
+        }
+    }
+
+    internal void Failed(Exception error)
+    {
+        Volatile.Write(ref _lastError, $"{error.GetType().Name}: {error.Message}");
+        SetStatus(FlushLoopStatus.Failed);
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Pipeline;
+
+/// <summary>The channel between the tracker and the flush loop, and the flush loop's pace.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Records the channel holds before it drops its oldest (counted). Default 100000, range 100 to 10000000.</summary>
+    [Range(100, 10_000_000)]
+    public int ChannelCapacity { get; set; } = 100_000;
+
+    /// <summary>Most records written in one transaction. Default 2000, range 1 to 100000; at most the channel capacity.</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>How long a partial batch waits for more records before it is written. Default 200 ms, range 0 to 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// <c>/healthz</c> reports degraded when no batch has committed for this long while records wait (or records
+    /// were dropped in that span). Default 30 s, range 1 s to 1 h.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StallThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the loop wakes when idle, to run maintenance and publish its state. Default 1 s, range 10 ms to 1 min.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan IdleTick { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Budget for draining the channel at shutdown; must stay below the host's shutdown timeout. Default 20 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ShutdownDrainBudget { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Commit attempts of one batch before it is dropped (counted as write_failed). Default 5, range 1 to 100.</summary>
+    [Range(1, 100)]
+    public int MaxWriteAttempts { get; set; } = 5;
+}

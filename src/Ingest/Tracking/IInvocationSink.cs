@@ -1,0 +1,10 @@
+using Ingest.Storage;
+
+namespace Ingest.Tracking;
+
+/// <summary>Where the tracker sends invocations to be stored (the pipeline's channel).</summary>
+public interface IInvocationSink
+{
+    /// <summary>Hands a record on. Never blocks: a full channel drops its oldest record and counts it.</summary>
+    void Write(InvocationRecord record);
+}

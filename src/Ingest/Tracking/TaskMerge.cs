@@ -1,0 +1,234 @@
+using Ingest.Decoding;
+using Ingest.Storage;
+
+namespace Ingest.Tracking;
+
+/// <summary>
+/// The merged view of one task id's events. Every rule is order-independent (keep the latest by event
+/// timestamp, fill what is missing, count), so the result depends on the events' own timestamps and not on
+/// the order they arrived in: a task-retried that arrives after the next attempt's task-received does not hide
+/// the later SUCCESS, and a late task-started does not undo a SUCCESS. Not thread-safe.
+/// </summary>
+public sealed class TaskMerge
+{
+    // The latest non-terminal worker event (received or started): the attempt in progress.
+    private string? _activeState;
+    private double _activeAt = double.NegativeInfinity;
+    private int _activeRank;
+
+    // The latest terminal event: it decides the state unless a later attempt has begun after a RETRY.
+    private CeleryEventType? _terminal;
+    private double _terminalAt = double.NegativeInfinity;
+    private string? _result;
+    private double? _runtime;
+    private string? _exception;
+    private string? _traceback;
+    private bool? _terminated;
+    private bool? _expired;
+    private int? _signum;
+
+    private string? _name;
+    private string? _args;
+    private string? _kwargs;
+    private string? _queue;
+    private string? _rootId;
+    private string? _parentId;
+    private string? _eta;
+    private string? _expires;
+    private string? _worker;
+    private double _workerAt = double.NegativeInfinity;
+    private double? _sentAt;
+    private double? _receivedAt;
+    private double? _startedAt;
+    private int _retriedEvents;
+
+    public TaskMerge(string taskId)
+    {
+        TaskId = taskId;
+    }
+
+    public string TaskId { get; }
+
+    /// <summary>True once a terminal event other than task-retried is known: nothing more will run.</summary>
+    public bool IsReady => TaskStates.IsReady(State);
+
+    /// <summary>The state the event timestamps give.</summary>
+    public string State
+    {
+        get
+        {
+            if (_terminal is { } t && (t != CeleryEventType.TaskRetried || _activeAt <= _terminalAt))
+            {
+                return TerminalState(t);
+            }
+
+            return _activeState ?? (_terminal is not null ? TaskStates.Retry : TaskStates.Pending);
+        }
+    }
+
+    /// <summary>Applies one event. Returns true if anything an emitted record shows may have changed.</summary>
+    public bool Apply(CeleryEvent e)
+    {
+        var ts = e.Timestamp;
+        var changed = Fill(ref _name, e.Name) | Fill(ref _args, e.Args) | Fill(ref _kwargs, e.Kwargs)
+            | Fill(ref _rootId, e.RootId) | Fill(ref _eta, e.Eta) | Fill(ref _expires, e.Expires);
+
+        // A retry's task-sent and task-received carry the task's own id as parent: that is not a parent.
+        if (e.ParentId is not null && e.ParentId != TaskId)
+        {
+            changed |= Fill(ref _parentId, e.ParentId);
+        }
+
+        switch (e.Type)
+        {
+            case CeleryEventType.TaskSent:
+                changed |= Fill(ref _queue, e.Queue ?? e.RoutingKey);
+                changed |= Latest(ref _sentAt, ts);
+                return changed;
+            case CeleryEventType.TaskReceived:
+                changed |= Latest(ref _receivedAt, ts);
+                changed |= Active(TaskStates.Received, 1, ts);
+                break;
+            case CeleryEventType.TaskStarted:
+                changed |= Latest(ref _startedAt, ts);
+                changed |= Active(TaskStates.Started, 2, ts);
+                break;
+            default:
+                if (e.Type == CeleryEventType.TaskRetried)
+                {
+                    _retriedEvents++;
+                    changed = true;
+                }
+
+                changed |= Terminal(e);
+                break;
+        }
+
+        if (e.Hostname is not null && ts >= _workerAt)
+        {
+            changed |= _worker != e.Hostname;
+            _worker = e.Hostname;
+            _workerAt = ts;
+        }
+
+        return changed;
+    }
+
+    /// <summary>The invocation as it stands now.</summary>
+    public InvocationRecord ToRecord()
+    {
+        var state = State;
+        var terminalDecides = _terminal is not null && state == TerminalState(_terminal.Value);
+        var stateAt = terminalDecides ? _terminalAt
+            : _activeState is not null ? _activeAt
+            : _sentAt ?? _terminalAt;
+        double? finishedAt = terminalDecides ? _terminalAt : null;
+        return new InvocationRecord
+        {
+            TaskId = TaskId,
+            State = state,
+            StateAt = double.IsFinite(stateAt) ? stateAt : 0,
+            Name = _name,
+            Worker = _worker,
+            Queue = _queue,
+            SentAt = _sentAt,
+            ReceivedAt = _receivedAt,
+            StartedAt = _startedAt,
+            FinishedAt = finishedAt,
+            RuntimeSeconds = terminalDecides ? Runtime() : null,
+            Retries = _retriedEvents,
+            Args = _args,
+            Kwargs = _kwargs,
+            Result = terminalDecides ? _result : null,
+            Exception = terminalDecides ? _exception : null,
+            Traceback = terminalDecides ? _traceback : null,
+            ParentId = _parentId,
+            RootId = _rootId,
+            Eta = _eta,
+            Expires = _expires,
+            Terminated = terminalDecides ? _terminated : null,
+            Expired = terminalDecides ? _expired : null,
+            Signum = terminalDecides ? _signum : null,
+        };
+    }
+
+    private double? Runtime()
+    {
+        // Celery measures runtime on the worker for successes; for the other outcomes the attempt's own
+        // started → finished span is the closest truth (a revoke before start has none).
+        if (_terminal == CeleryEventType.TaskSucceeded && _runtime is not null)
+        {
+            return _runtime;
+        }
+
+        return _startedAt is { } s && s <= _terminalAt ? _terminalAt - s : null;
+    }
+
+    private bool Active(string state, int rank, double ts)
+    {
+        if (ts > _activeAt || (ts == _activeAt && rank > _activeRank))
+        {
+            _activeState = state;
+            _activeAt = ts;
+            _activeRank = rank;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool Terminal(CeleryEvent e)
+    {
+        var ts = e.Timestamp;
+        // Equal timestamps: an outcome beats a retry, so a lost clock tick never turns SUCCESS into RETRY.
+        var newer = ts > _terminalAt
+            || (ts == _terminalAt && _terminal == CeleryEventType.TaskRetried && e.Type != CeleryEventType.TaskRetried);
+        if (!newer)
+        {
+            return false;
+        }
+
+        _terminal = e.Type;
+        _terminalAt = ts;
+        _result = e.Result;
+        _runtime = e.Runtime;
+        _exception = e.Exception;
+        _traceback = e.Traceback;
+        _terminated = e.Terminated;
+        _expired = e.Expired;
+        _signum = e.Signum;
+        return true;
+    }
+
+    private static string TerminalState(CeleryEventType type) => type switch
+    {
+        CeleryEventType.TaskSucceeded => TaskStates.Success,
+        CeleryEventType.TaskFailed => TaskStates.Failure,
+        CeleryEventType.TaskRetried => TaskStates.Retry,
+        CeleryEventType.TaskRevoked => TaskStates.Revoked,
+        CeleryEventType.TaskRejected => TaskStates.Rejected,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a terminal event"),
+    };
+
+    private static bool Fill(ref string? field, string? value)
+    {
+        if (field is null && value is not null)
+        {
+            field = value;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool Latest(ref double? field, double value)
+    {
+        if (field is null || value > field)
+        {
+            field = value;
+            return true;
+        }
+
+        return false;
+    }
+}

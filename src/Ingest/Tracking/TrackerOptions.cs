@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Tracking;
+
+/// <summary>Bounds of the in-flight task map.</summary>
+public sealed class TrackerOptions
+{
+    /// <summary>
+    /// Most tasks tracked at once (in flight, plus recently finished ones kept for late events). Default 100000,
+    /// range 100 to 10000000. Past it the least recently updated task is written with its last state and counted.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxTasks { get; set; } = 100_000;
+
+    /// <summary>A task with no event for this long is written with its last state and counted. Default 1 h, range 1 s to 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a finished task stays tracked so that a late event (a task-sent that lost the race with the
+    /// worker's batch) still merges into it and is written again. Default 10 s, range 0 to 10 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan FinishedLinger { get; set; } = TimeSpan.FromSeconds(10);
+}

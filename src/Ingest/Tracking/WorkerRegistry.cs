@@ -1,0 +1,144 @@
+using Ingest.Decoding;
+
+namespace Ingest.Tracking;
+
+/// <summary>
+/// The bounded table of workers fed by worker-* events. Past <see cref="WorkerOptions.MaxWorkers"/> the worker
+/// silent for longest is forgotten and counted. Thread-safe.
+/// </summary>
+public sealed class WorkerRegistry
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly int _maxWorkers;
+    private readonly double _lostAfterHeartbeats;
+    private long _evicted;
+
+    public WorkerRegistry(WorkerOptions options, TimeProvider time)
+    {
+        _time = time;
+        _maxWorkers = options.MaxWorkers;
+        _lostAfterHeartbeats = options.LostAfterHeartbeats;
+    }
+
+    /// <summary>Workers forgotten because the table was full.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _workers.Count;
+            }
+        }
+    }
+
+    public void Apply(CeleryEvent e)
+    {
+        if (e.Hostname is null)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            if (!_workers.TryGetValue(e.Hostname, out var w))
+            {
+                if (_workers.Count >= _maxWorkers)
+                {
+                    EvictOldest();
+                }
+
+                w = new Worker(e.Hostname);
+                _workers.Add(e.Hostname, w);
+            }
+            else if (e.Timestamp < w.LastEventAt)
+            {
+                return; // an older heartbeat that arrived late says nothing new
+            }
+
+            w.LastEventAt = e.Timestamp;
+            w.LastSeen = now;
+            w.Offline = e.Type == CeleryEventType.WorkerOffline;
+            w.Freq = e.Freq ?? w.Freq;
+            w.Active = e.Active ?? w.Active;
+            w.Processed = e.Processed ?? w.Processed;
+            w.LoadAverage = e.LoadAverage ?? w.LoadAverage;
+            w.SoftwareIdent = e.SoftwareIdent ?? w.SoftwareIdent;
+            w.SoftwareVersion = e.SoftwareVersion ?? w.SoftwareVersion;
+            w.SoftwareSystem = e.SoftwareSystem ?? w.SoftwareSystem;
+            w.Pid = e.Pid ?? w.Pid;
+        }
+    }
+
+    public IReadOnlyList<WorkerInfo> Snapshot()
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return _workers.Values
+                .OrderBy(w => w.Hostname, StringComparer.Ordinal)
+                .Select(w => View(w, now))
+                .ToList();
+        }
+    }
+
+    private WorkerInfo View(Worker w, DateTimeOffset now)
+    {
+        var age = (now - w.LastSeen).TotalSeconds;
+        var lostAfter = Math.Max(10, (w.Freq ?? 2.0) * _lostAfterHeartbeats);
+        return new WorkerInfo
+        {
+            Hostname = w.Hostname,
+            Status = w.Offline ? "offline" : age > lostAfter ? "lost" : "online",
+            LastHeartbeatAt = w.LastEventAt,
+            SecondsSinceSeen = Math.Round(age, 3),
+            HeartbeatIntervalSeconds = w.Freq,
+            Active = w.Active,
+            Processed = w.Processed,
+            LoadAverage = w.LoadAverage,
+            SoftwareIdent = w.SoftwareIdent,
+            SoftwareVersion = w.SoftwareVersion,
+            SoftwareSystem = w.SoftwareSystem,
+            Pid = w.Pid,
+        };
+    }
+
+    private void EvictOldest()
+    {
+        Worker? oldest = null;
+        foreach (var w in _workers.Values)
+        {
+            if (oldest is null || w.LastSeen < oldest.LastSeen)
+            {
+                oldest = w;
+            }
+        }
+
+        if (oldest is not null)
+        {
+            _workers.Remove(oldest.Hostname);
+            Interlocked.Increment(ref _evicted);
+        }
+    }
+
+    private sealed class Worker(string hostname)
+    {
+        public string Hostname { get; } = hostname;
+        public double LastEventAt { get; set; } = double.NegativeInfinity;
+        public DateTimeOffset LastSeen { get; set; }
+        public bool Offline { get; set; }
+        public double? Freq { get; set; }
+        public int? Active { get; set; }
+        public long? Processed { get; set; }
+        public double[]? LoadAverage { get; set; }
+        public string? SoftwareIdent { get; set; }
+        public string? SoftwareVersion { get; set; }
+        public string? SoftwareSystem { get; set; }
+        public int? Pid { get; set; }
+    }
+}
