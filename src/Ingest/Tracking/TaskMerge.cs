@@ -27,14 +27,16 @@ public sealed class TaskMerge
     private bool? _expired;
     private int? _signum;
 
-    private string? _name;
-    private string? _args;
-    private string? _kwargs;
-    private string? _queue;
-    private string? _rootId;
-    private string? _parentId;
-    private string? _eta;
-    private string? _expires;
+    // Descriptive fields come from the latest event (by timestamp) that carries them: a retry may carry new
+    // args or a new eta, and "latest" does not depend on arrival order the way "first seen" would.
+    private Described _name;
+    private Described _args;
+    private Described _kwargs;
+    private Described _queue;
+    private Described _rootId;
+    private Described _parentId;
+    private Described _eta;
+    private Described _expires;
     private string? _worker;
     private double _workerAt = double.NegativeInfinity;
     private double? _sentAt;
@@ -70,19 +72,19 @@ public sealed class TaskMerge
     public bool Apply(CeleryEvent e)
     {
         var ts = e.Timestamp;
-        var changed = Fill(ref _name, e.Name) | Fill(ref _args, e.Args) | Fill(ref _kwargs, e.Kwargs)
-            | Fill(ref _rootId, e.RootId) | Fill(ref _eta, e.Eta) | Fill(ref _expires, e.Expires);
+        var changed = _name.Offer(e.Name, ts) | _args.Offer(e.Args, ts) | _kwargs.Offer(e.Kwargs, ts)
+            | _rootId.Offer(e.RootId, ts) | _eta.Offer(e.Eta, ts) | _expires.Offer(e.Expires, ts);
 
         // A retry's task-sent and task-received carry the task's own id as parent: that is not a parent.
-        if (e.ParentId is not null && e.ParentId != TaskId)
+        if (e.ParentId != TaskId)
         {
-            changed |= Fill(ref _parentId, e.ParentId);
+            changed |= _parentId.Offer(e.ParentId, ts);
         }
 
         switch (e.Type)
         {
             case CeleryEventType.TaskSent:
-                changed |= Fill(ref _queue, e.Queue ?? e.RoutingKey);
+                changed |= _queue.Offer(e.Queue ?? e.RoutingKey, ts);
                 changed |= Latest(ref _sentAt, ts);
                 return changed;
             case CeleryEventType.TaskReceived:
@@ -128,24 +130,24 @@ public sealed class TaskMerge
             TaskId = TaskId,
             State = state,
             StateAt = double.IsFinite(stateAt) ? stateAt : 0,
-            Name = _name,
+            Name = _name.Value,
             Worker = _worker,
-            Queue = _queue,
+            Queue = _queue.Value,
             SentAt = _sentAt,
             ReceivedAt = _receivedAt,
             StartedAt = _startedAt,
             FinishedAt = finishedAt,
             RuntimeSeconds = terminalDecides ? Runtime() : null,
             Retries = _retriedEvents,
-            Args = _args,
-            Kwargs = _kwargs,
+            Args = _args.Value,
+            Kwargs = _kwargs.Value,
             Result = terminalDecides ? _result : null,
             Exception = terminalDecides ? _exception : null,
             Traceback = terminalDecides ? _traceback : null,
-            ParentId = _parentId,
-            RootId = _rootId,
-            Eta = _eta,
-            Expires = _expires,
+            ParentId = _parentId.Value,
+            RootId = _rootId.Value,
+            Eta = _eta.Value,
+            Expires = _expires.Value,
             Terminated = terminalDecides ? _terminated : null,
             Expired = terminalDecides ? _expired : null,
             Signum = terminalDecides ? _signum : null,
@@ -210,15 +212,36 @@ public sealed class TaskMerge
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a terminal event"),
     };
 
-    private static bool Fill(ref string? field, string? value)
+    /// <summary>A text field and the timestamp of the event it came from.</summary>
+    private struct Described
     {
-        if (field is null && value is not null)
-        {
-            field = value;
-            return true;
-        }
+        private double _at;
 
-        return false;
+        public string? Value { get; private set; }
+
+        /// <summary>Keeps the value of the latest event; on a timestamp tie the ordinally greater text, so order never matters.</summary>
+        public bool Offer(string? value, double at)
+        {
+            if (value is null)
+            {
+                return false;
+            }
+
+            if (value == Value)
+            {
+                _at = Math.Max(_at, at);
+                return false;
+            }
+
+            if (Value is null || at > _at || (at == _at && string.CompareOrdinal(value, Value) > 0))
+            {
+                Value = value;
+                _at = at;
+                return true;
+            }
+
+            return false;
+        }
     }
 
     private static bool Latest(ref double? field, double value)
