@@ -71,8 +71,8 @@ public static class IngestCli
                 return 2;
             }
 
+            // Only what was given: a default here would override every other configuration source.
             var values = Collect(result, settings);
-            values.TryAdd("Ingest:Storage:DatabasePath", DefaultDatabase);
             if (!values.ContainsKey("urls") && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null
                 && !hostArgs.Any(a => a.StartsWith("--urls", StringComparison.OrdinalIgnoreCase)))
             {
@@ -116,7 +116,6 @@ public static class IngestCli
             }
 
             var values = Collect(result, [db, .. pipeline]);
-            values.TryAdd("Ingest:Storage:DatabasePath", DefaultDatabase);
             return await ReplayVerb.RunAsync(input, values, result.GetValue(json), cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -140,7 +139,7 @@ public static class IngestCli
     /// </summary>
     internal static bool TrySplitHostArgs(IReadOnlyList<string> tokens, out string[] hostArgs, out string error)
     {
-        string[] hostKeys = ["environment", "contentRoot", "applicationName", "urls"];
+        string[] hostKeys = ["environment", "contentRoot", "applicationName", "urls", "Ingest", "Logging", "Kestrel", "AllowedHosts"];
         var list = new List<string>();
         for (var i = 0; i < tokens.Count; i++)
         {
