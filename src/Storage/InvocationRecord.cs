@@ -4,7 +4,7 @@ namespace Ingest.Storage;
 /// One task invocation as it is stored: every event of one Celery task id merged into a row.
 /// Times are Unix epoch seconds (UTC), the unit Celery puts on the wire, so nothing is lost to conversions.
 /// </summary>
-public sealed class InvocationRecord
+public sealed record InvocationRecord
 {
     /// <summary>The Celery task id (the event's <c>uuid</c>).</summary>
     public required string TaskId { get; init; }

@@ -12,7 +12,11 @@ internal static class ApiTime
             return null;
         }
 
-        var ticks = (long)Math.Round(s * TimeSpan.TicksPerSecond);
+        // Microseconds are what Celery's time.time() carries. Split off the whole seconds first: s * 1e6 near
+        // 1.8e15 has a spacing of 0.25 and would round .7171166 to .717116.
+        var whole = Math.Floor(s);
+        var micros = Math.Round((s - whole) * 1_000_000, MidpointRounding.AwayFromZero);
+        var ticks = ((long)whole * TimeSpan.TicksPerSecond) + ((long)micros * 10);
         var time = DateTime.UnixEpoch.AddTicks(Math.Clamp(ticks, -DateTime.UnixEpoch.Ticks, DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks));
         return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
     }
