@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Build: restore as its own layer (it changes only when a project file does), then publish.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props ./
+COPY src/Storage/Storage.csproj src/Storage/
+COPY src/Ingest/Ingest.csproj src/Ingest/
+RUN dotnet restore src/Ingest/Ingest.csproj
+COPY src/ src/
+RUN dotnet publish src/Ingest/Ingest.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app ./
+# The database lives on the volume; the process runs as the image's non-root user.
+RUN mkdir -p /data && chown "$APP_UID" /data
+VOLUME /data
+USER $APP_UID
+ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
+    Ingest__Storage__DatabasePath=/data/ingest.db
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "ingest.dll"]
+CMD ["serve"]

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ingest.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ingest.Tests.Endpoints;
+
+public class HealthApiTests
+{
+    [Fact]
+    public async Task Healthz_Idle_IsOkOnEveryProbe()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+
+        var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
+
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Healthz_FlushLoopBlockedWithBacklog_AnswersDegradedAndReadinessFails()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var gate = new GatedWriter();
+        // The batch wait is zero: with a stopped fake clock a partial batch would otherwise wait forever.
+        await using var factory = new IngestFactory { Time = time, Gate = gate }.With("Ingest:Pipeline:MaxBatchWait", "00:00:00");
+        using var client = factory.CreateClient();
+        gate.Close();
+        var body = """[{"type": "task-succeeded", "uuid": "a", "timestamp": 1795376624.0}, {"type": "task-succeeded", "uuid": "b", "timestamp": 1795376625.0}]""";
+        using (var posted = await client.PostAsync("/api/events", new StringContent(body)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        await Wait.ForAsync(gate.EnteredAsync(), "the flush loop to block in a write");
+        time.Advance(TimeSpan.FromSeconds(31));
+
+        using var response = await Wait.ForAsync(client.GetAsync("/healthz"), "/healthz to answer while the flush loop is blocked");
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Equal("writing", health.GetProperty("flush_loop").GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
+        gate.Open();
+    }
+
+    [Fact]
+    public async Task Healthz_DatabaseCannotOpen_IsFailing503()
+    {
+        using var dir = new TempDirectory();
+        var notADatabase = dir.File("plain.txt");
+        await File.WriteAllTextAsync(notADatabase, new string('x', 8192));
+        await using var factory = new IngestFactory(notADatabase);
+        using var client = factory.CreateClient();
+
+        await Wait.UntilAsync(() => client.GetAsync("/healthz").Result.StatusCode == HttpStatusCode.ServiceUnavailable, "healthz to report failing");
+        var health = await (await client.GetAsync("/healthz")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("failing", health.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz/live")).StatusCode);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace Ingest.Tests.Support;
+
+/// <summary>The shared fixtures, found beside the repository (as CI lays them out) or at INGEST_SHARED_DIR.</summary>
+public static class Fixtures
+{
+    private static readonly Lazy<IReadOnlyList<CapturedMessage>> s_messages = new(() => LoadCapture(CapturePath));
+
+    public static string SharedDir
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("INGEST_SHARED_DIR") is { Length: > 0 } env)
+            {
+                return env;
+            }
+
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            if (dir?.Parent is null)
+            {
+                throw new InvalidOperationException("Cannot find the repository root (Ingest.sln) above " + AppContext.BaseDirectory);
+            }
+
+            return Path.Combine(dir.Parent.FullName, "shared");
+        }
+    }
+
+    public static string RepositoryRoot => Path.GetDirectoryName(SharedDir) is { } parent
+        ? Directory.GetDirectories(parent).First(d => File.Exists(Path.Combine(d, "Ingest.sln")))
+        : throw new InvalidOperationException("no repository root");
+
+    public static string CapturePath => Path.Combine(SharedDir, "fixtures", "celery-events", "messages.jsonl");
+
+    public static string LegacyDbPath => Path.Combine(SharedDir, "fixtures", "phlower-legacy", "legacy-small.db");
+
+    public static IReadOnlyList<CapturedMessage> Messages => s_messages.Value;
+
+    /// <summary>Every event of the capture, decoded with System.Text.Json's DOM (independently of Ingest's decoder).</summary>
+    public static IReadOnlyList<JsonElement> AllEvents() =>
+        Messages.SelectMany(m =>
+        {
+            var root = JsonDocument.Parse(m.Body).RootElement;
+            return root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().ToList() : [root];
+        }).ToList();
+
+    public static IReadOnlyList<CapturedMessage> LoadCapture(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            var r = doc.RootElement;
+            return new CapturedMessage(
+                r.GetProperty("seq").GetInt32(),
+                r.GetProperty("routing_key").GetString()!,
+                r.GetProperty("body_b64").GetBytesFromBase64(),
+                r.GetProperty("properties").GetRawText());
+        }).ToList();
+}
+
+public sealed record CapturedMessage(int Seq, string RoutingKey, byte[] Body, string PropertiesJson);

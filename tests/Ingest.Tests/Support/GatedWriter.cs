@@ -1,0 +1,61 @@
+using Ingest.Pipeline;
+using Ingest.Storage;
+
+namespace Ingest.Tests.Support;
+
+/// <summary>
+/// Wraps a writer and can hold the flush loop inside <see cref="Write"/> until released: the way to force a
+/// backlog, drops and a stalled health state for certain, without timing luck.
+/// </summary>
+internal sealed class GatedWriter : IBatchWriter
+{
+    private readonly IBatchWriter? _inner;
+    private readonly ManualResetEventSlim _gate = new(initialState: true);
+    private readonly SemaphoreSlim _entered = new(0);
+    private int _failuresLeft;
+
+    public GatedWriter(IBatchWriter? inner = null)
+    {
+        _inner = inner;
+    }
+
+    public List<InvocationRecord> Written { get; } = [];
+
+    public int Batches { get; private set; }
+
+    /// <summary>The next writes block until <see cref="Open"/>.</summary>
+    public void Close() => _gate.Reset();
+
+    public void Open() => _gate.Set();
+
+    /// <summary>The next <paramref name="count"/> writes throw.</summary>
+    public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
+
+    /// <summary>Completes when the flush loop has entered a write (and, if closed, is held there).</summary>
+    public Task EnteredAsync(CancellationToken cancellationToken = default) => _entered.WaitAsync(cancellationToken);
+
+    public void Write(IReadOnlyList<InvocationRecord> batch)
+    {
+        _entered.Release();
+        _gate.Wait();
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new IOException("injected write failure");
+        }
+
+        _inner?.Write(batch);
+        lock (Written)
+        {
+            Written.AddRange(batch);
+            Batches++;
+        }
+    }
+
+    public void Maintain(CancellationToken cancellationToken) => _inner?.Maintain(cancellationToken);
+
+    public void Dispose()
+    {
+        _gate.Set();
+        _inner?.Dispose();
+    }
+}

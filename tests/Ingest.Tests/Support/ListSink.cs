@@ -1,0 +1,21 @@
+using Ingest.Storage;
+using Ingest.Tracking;
+
+namespace Ingest.Tests.Support;
+
+/// <summary>A sink that keeps what the tracker writes, in order.</summary>
+internal sealed class ListSink : IInvocationSink
+{
+    public List<InvocationRecord> Records { get; } = [];
+
+    public void Write(InvocationRecord record)
+    {
+        lock (Records)
+        {
+            Records.Add(record);
+        }
+    }
+
+    /// <summary>The last record written per task id.</summary>
+    public Dictionary<string, InvocationRecord> Latest() => Records.GroupBy(r => r.TaskId).ToDictionary(g => g.Key, g => g.Last());
+}

@@ -1,0 +1,47 @@
+using System.Runtime.CompilerServices;
+
+namespace Ingest.Tests.Support;
+
+/// <summary>Deadline-bound waits that say what they were waiting for (no bare sleeps in tests).</summary>
+public static class Wait
+{
+    public static TimeSpan Default { get; } = TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("CI") is null ? 20 : 60);
+
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Default);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {(timeout ?? Default).TotalSeconds:F0} s waiting for {what} ({Path.GetFileName(file)}:{line})");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public static async Task<T> ForAsync<T>(Task<T> task, string what, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        try
+        {
+            return await task.WaitAsync(timeout ?? Default);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Timed out waiting for {what} ({Path.GetFileName(file)}:{line})");
+        }
+    }
+
+    public static async Task ForAsync(Task task, string what, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        try
+        {
+            await task.WaitAsync(timeout ?? Default);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Timed out waiting for {what} ({Path.GetFileName(file)}:{line})");
+        }
+    }
+}
