@@ -11,9 +11,14 @@ namespace Ingest.Pipeline;
 /// transaction, run one short maintenance step, repeat. While the backlog is at least a batch it never waits.
 /// At shutdown it writes the tracker's unfinished tasks, closes the channel and drains it to that mark within
 /// a budget, counting what it could not write.
+/// It owns its task rather than deriving from BackgroundService: a BackgroundService stopped before its
+/// task was scheduled never runs ExecuteAsync at all, and then nothing would drain (a fast replay hit this).
 /// </summary>
-public sealed class FlushLoop : BackgroundService
+public sealed class FlushLoop : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
     private readonly InvocationChannel _channel;
     private readonly TaskTracker _tracker;
     private readonly Func<IBatchWriter> _openWriter;
@@ -54,7 +59,39 @@ public sealed class FlushLoop : BackgroundService
         _batch = new List<InvocationRecord>(options.BatchSize);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The loop's task: completes after the shutdown drain.</summary>
+    public Task Completion => _loop ?? Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The loop must not inherit the ambient context (activity, culture, async locals) of whoever started the host.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks the loop to stop and drain; returns when it has, or when the host stops waiting.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>
+    /// Signals stop only. The container may dispose this singleton before the host calls StopAsync, so the
+    /// token source must outlive Dispose (it holds no timer, so leaving it undisposed costs nothing).
+    /// </summary>
+    public void Dispose() => _stopping.Cancel();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         IBatchWriter writer;
         try
@@ -194,7 +231,11 @@ public sealed class FlushLoop : BackgroundService
         {
             writer.Maintain(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown arrived between two steps: skip the step, the drain still runs.
+        }
+        catch (Exception e)
         {
             error = e;
             Log.MaintenanceFailed(_logger, e);

@@ -33,7 +33,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public Task StartAsync() => Loop.StartAsync(CancellationToken.None);
 
-    public Task StopAsync() => Loop.StopAsync(CancellationToken.None);
+    public async Task StopAsync()
+    {
+        // Bounded: a test that fails with its gate closed must not hang the run.
+        using var deadline = new CancellationTokenSource(Wait.Default);
+        await Loop.StopAsync(deadline.Token);
+    }
 
     public void AssertBalanced() =>
         Assert.Equal(Counters.InvocationsReceived, Counters.InvocationsFlushed + Counters.DroppedTotal + Queued);
