@@ -82,6 +82,8 @@ public static class IngestCli
             var app = IngestApp.Build(hostArgs, values);
             try
             {
+                // Validate before the host starts, so a bad setting is one clear line, not a logged stack trace.
+                app.Services.GetRequiredService<IStartupValidator>().Validate();
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
             }

@@ -23,6 +23,7 @@ internal static class ReplayVerb
         try
         {
             host = builder.Build();
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OptionsValidationException e)

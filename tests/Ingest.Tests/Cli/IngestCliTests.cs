@@ -1,0 +1,53 @@
+using Ingest.Cli;
+using Ingest.Tests.Support;
+
+namespace Ingest.Tests.Cli;
+
+public class IngestCliTests
+{
+    [Fact]
+    public async Task Replay_InvalidOption_ExitsTwoWithoutTouchingTheDatabase()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("x.db");
+
+        var exit = await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--batch-size", "0"]);
+
+        Assert.Equal(2, exit);
+        Assert.False(File.Exists(db));
+    }
+
+    [Fact]
+    public async Task Replay_MissingFile_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Equal(2, await IngestCli.RunAsync(["replay", dir.File("none.jsonl"), "--db", dir.File("x.db")]));
+    }
+
+    [Fact]
+    public async Task Replay_LinesThatAreNotCaptureRecords_AreCountedAndTheRestStored()
+    {
+        using var dir = new TempDirectory();
+        var capture = dir.File("capture.jsonl");
+        var good = File.ReadLines(Fixtures.CapturePath).ToList();
+        await File.WriteAllLinesAsync(capture, good.Take(20).Append("{not json").Append("""{"seq": 1}""").Concat(good.Skip(20)));
+
+        var exit = await IngestCli.RunAsync(["replay", capture, "--db", dir.File("x.db")]);
+
+        Assert.Equal(0, exit);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("stray")]
+    public void TrySplitHostArgs_UnknownToken_IsRefused(string token) =>
+        Assert.False(IngestCli.TrySplitHostArgs([token], out _, out _));
+
+    [Fact]
+    public void TrySplitHostArgs_HostSettings_PassThrough()
+    {
+        Assert.True(IngestCli.TrySplitHostArgs(["--Ingest:Pipeline:BatchSize=10", "--environment", "Development", "--urls=http://127.0.0.1:1"], out var args, out _));
+        Assert.Equal(["--Ingest:Pipeline:BatchSize=10", "--environment", "Development", "--urls=http://127.0.0.1:1"], args);
+    }
+}
