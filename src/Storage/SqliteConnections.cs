@@ -32,6 +32,7 @@ public static class SqliteConnections
         connection.Open();
         try
         {
+            options.OnWriterOpen?.Invoke(connection);
             Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL;");
             Execute(connection, "PRAGMA journal_mode = WAL;");
             Execute(connection, $"""

@@ -19,4 +19,7 @@ public sealed class StorageOptions
     /// <summary>Page cache of the writer connection in KiB. Default 32768 (32 MiB), range 1024 to 1048576.</summary>
     [Range(1024, 1048576)]
     public int WriterCacheKiB { get; set; } = 32 * 1024;
+
+    /// <summary>Test hook: runs on the writer connection right after it opens, before anything else.</summary>
+    internal Action<Microsoft.Data.Sqlite.SqliteConnection>? OnWriterOpen { get; set; }
 }

@@ -40,6 +40,10 @@ public static class IngestCli
             SettingOption.Seconds("--stall-threshold-s", "Ingest:Pipeline:StallThreshold", "No flush this long with a backlog = degraded, s (default 30)."),
             SettingOption.Int("--max-tasks", "Ingest:Tracker:MaxTasks", "Tasks tracked in memory at once (default 100000)."),
             SettingOption.Seconds("--idle-timeout-s", "Ingest:Tracker:IdleTimeout", "A task silent this long is written with its last state, s (default 3600)."),
+            SettingOption.Int("--retention-days", "Ingest:Retention:Days", "Days kept, today included (default 7)."),
+            SettingOption.Long("--max-db-bytes", "Ingest:Retention:MaxDatabaseBytes", "Cap on bytes in use; oldest days are dropped over it (default 0: none)."),
+            SettingOption.Long("--min-free-disk-bytes", "Ingest:Retention:MinFreeDiskBytes", "Free space to keep on the volume (default 0: off)."),
+            SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
         };
         var serveOnly = new[]
         {

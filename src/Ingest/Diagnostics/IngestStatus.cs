@@ -1,4 +1,5 @@
 using Ingest.Pipeline;
+using Ingest.Storage.Maintenance;
 using Ingest.Tracking;
 
 namespace Ingest.Diagnostics;
@@ -17,6 +18,7 @@ public sealed class IngestStatus
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly IEnumerable<IHealthContributor> _contributors;
+    private readonly StorageStatus _storage;
 
     public IngestStatus(
         IngestCounters counters,
@@ -26,8 +28,10 @@ public sealed class IngestStatus
         WorkerRegistry workers,
         PipelineOptions options,
         TimeProvider time,
-        IEnumerable<IHealthContributor> contributors)
+        IEnumerable<IHealthContributor> contributors,
+        StorageStatus? storage = null)
     {
+        _storage = storage ?? new StorageStatus();
         _counters = counters;
         _loop = loop;
         _channel = channel;
@@ -51,11 +55,21 @@ public sealed class IngestStatus
             _loop.ConsecutiveFailures,
             lastDrop == 0 ? null : _time.GetElapsedTime(lastDrop),
             _options.StallThreshold,
-            _contributors.SelectMany(c => c.DegradedReasons()));
+            _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()));
+    }
+
+    private IEnumerable<string> StorageReasons()
+    {
+        var facts = _storage.Facts;
+        if (facts.PressureUnrelieved)
+        {
+            yield return "over the database size cap or free-disk floor with only today's and tomorrow's partitions left";
+        }
     }
 
     public object Report()
     {
+        var facts = _storage.Facts;
         var health = Evaluate();
         return new
         {
@@ -74,6 +88,7 @@ public sealed class IngestStatus
                 max_batch_ms = Math.Round(_loop.MaxBatchDuration.TotalMilliseconds, 3),
                 last_maintenance_ms = Math.Round(_loop.LastMaintenanceDuration.TotalMilliseconds, 3),
                 max_maintenance_ms = Math.Round(_loop.MaxMaintenanceDuration.TotalMilliseconds, 3),
+                max_stall_ms = Math.Round(_loop.MaxStall.TotalMilliseconds, 3),
                 maintenance_errors = _loop.MaintenanceErrors,
             },
             backlog = new
@@ -106,6 +121,33 @@ public sealed class IngestStatus
                 early_writes = _counters.EarlyWritesByReason(),
             },
             workers = new { known = _workers.Count, evicted = _workers.Evicted },
+            storage = new
+            {
+                refreshed_at = facts.RefreshedAt,
+                partitions = facts.Partitions.Count,
+                oldest_partition = facts.Partitions.Count > 0 ? facts.Partitions[0].Suffix : null,
+                newest_partition = facts.Partitions.Count > 0 ? facts.Partitions[^1].Suffix : null,
+                legacy_present = facts.LegacyPresent,
+                file_bytes = facts.FileBytes,
+                wal_bytes = facts.WalBytes,
+                used_bytes = facts.UsedBytes,
+                freelist_bytes = facts.FreelistBytes,
+                free_disk_bytes = facts.FreeDiskBytes,
+                auto_vacuum = facts.AutoVacuum,
+                over_size_cap = facts.OverSizeCap,
+                under_free_disk_floor = facts.UnderFreeDiskFloor,
+                partitions_dropped = new { retention = _storage.PartitionsDroppedForRetention, disk_pressure = _storage.PartitionsDroppedForPressure },
+                last_drop = _storage.LastDrop,
+                last_drop_ms = Math.Round(_storage.LastDropDuration.TotalMilliseconds, 3),
+                vacuum = new
+                {
+                    steps = _storage.VacuumSteps,
+                    pages_freed = _storage.VacuumPagesFreed,
+                    last_step_pages = _storage.LastVacuumPages,
+                    last_step_ms = Math.Round(_storage.LastVacuumDuration.TotalMilliseconds, 3),
+                    next_step_pages = _storage.NextVacuumPages,
+                },
+            },
             sources = _contributors.ToDictionary(c => c.Name, c => c.Describe()),
         };
     }

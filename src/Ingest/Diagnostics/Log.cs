@@ -28,4 +28,13 @@ internal static partial class Log
     // 3xxx: storage
     [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
     public static partial void StorageAction(ILogger logger, string action);
+
+    [LoggerMessage(3002, LogLevel.Warning, "{Path} had pre-partition tables: renamed to invocations_legacy and invocation_details_legacy (metadata only). They are read with the day partitions and dropped whole once past retention.")]
+    public static partial void LegacyRenamed(ILogger logger, string path);
+
+    [LoggerMessage(3003, LogLevel.Warning, "{Path} has both invocations and invocations_legacy; left both alone. Only invocations_legacy is read.")]
+    public static partial void LegacyConflict(ILogger logger, string path);
+
+    [LoggerMessage(3004, LogLevel.Warning, "The database's auto_vacuum is {Mode}: dropped days free pages for reuse but the file will not shrink. Run 'ingest db compact' offline to switch it to incremental.")]
+    public static partial void NoIncrementalVacuum(ILogger logger, string mode);
 }

@@ -2,7 +2,9 @@ using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage;
+using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
+using Ingest.Storage.Retention;
 using Ingest.Tracking;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,8 @@ public static class IngestServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<TrackerOptions>().Bind(configuration.GetSection($"{Section}:Tracker"));
         services.AddOptionsWithValidateOnStart<WorkerOptions>().Bind(configuration.GetSection($"{Section}:Workers"));
         services.AddOptionsWithValidateOnStart<PipelineOptions>().Bind(configuration.GetSection($"{Section}:Pipeline"));
+        services.AddOptionsWithValidateOnStart<RetentionOptions>().Bind(configuration.GetSection($"{Section}:Retention"));
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<DecoderOptions>, DecoderOptionsValidator>();
         services.AddSingleton<IValidateOptions<TrackerOptions>, TrackerOptionsValidator>();
@@ -36,6 +40,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TrackerOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetentionOptions>>().Value);
+        services.AddSingleton<StorageStatus>();
 
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<FlushLoopState>();
@@ -50,9 +56,11 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var storage = sp.GetRequiredService<StorageOptions>();
+            var retention = sp.GetRequiredService<RetentionOptions>();
+            var status = sp.GetRequiredService<StorageStatus>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
-            return () => new SqliteBatchWriter(storage, time, logger);
+            return () => new SqliteBatchWriter(storage, retention, status, time, logger);
         });
 
         services.AddSingleton<FlushLoop>();

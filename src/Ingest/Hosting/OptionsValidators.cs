@@ -1,6 +1,7 @@
 using Ingest.Decoding;
 using Ingest.Pipeline;
 using Ingest.Storage;
+using Ingest.Storage.Retention;
 using Ingest.Tracking;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,9 @@ internal sealed partial class TrackerOptionsValidator : IValidateOptions<Tracker
 
 [OptionsValidator]
 internal sealed partial class WorkerOptionsValidator : IValidateOptions<WorkerOptions>;
+
+[OptionsValidator]
+internal sealed partial class RetentionOptionsValidator : IValidateOptions<RetentionOptions>;
 
 [OptionsValidator]
 internal sealed partial class PipelineOptionsRangeValidator : IValidateOptions<PipelineOptions>;

@@ -33,6 +33,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly FlushFailurePolicy _failurePolicy;
     private readonly List<InvocationRecord> _batch;
     private long _lastMaintenanceTimestamp;
+    private bool _maintenancePending;
+    private long _lastCommitTimestamp;
 
     public FlushLoop(
         InvocationChannel channel,
@@ -119,7 +121,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                         await WriteBatchAsync(writer, stoppingToken).ConfigureAwait(false);
                     }
 
-                    if (_time.GetElapsedTime(_lastMaintenanceTimestamp) >= _idleTick)
+                    if (MaintenanceDue())
                     {
                         Maintain(writer, stoppingToken);
                     }
@@ -188,11 +190,20 @@ public sealed class FlushLoop : IHostedService, IDisposable
         {
             _state.SetStatus(attempt == 1 ? FlushLoopStatus.Writing : FlushLoopStatus.Retrying);
             var started = _time.GetTimestamp();
+            if (attempt == 1 && _lastCommitTimestamp != 0)
+            {
+                // The stall this batch saw: from the previous commit to this write, while records waited
+                // (batch collection, maintenance steps such as a DROP, anything else between two writes).
+                _state.RecordStall(_time.GetElapsedTime(_lastCommitTimestamp, started));
+            }
+
             try
             {
                 writer.Write(_batch);
                 _counters.AddFlushed(_batch.Count);
                 _state.BatchSucceeded(_batch.Count, _time.GetElapsedTime(started));
+                // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
+                _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();
                 return;
             }
@@ -222,14 +233,23 @@ public sealed class FlushLoop : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Once per idle tick at least, so retention runs under any load. Pending work (vacuum after a drop) runs
+    /// sooner, one step between batches, but only while less than a batch waits: under pressure, writing wins.
+    /// </summary>
+    private bool MaintenanceDue() =>
+        _time.GetElapsedTime(_lastMaintenanceTimestamp) >= _idleTick
+        || (_maintenancePending && _channel.Count < _batchSize);
+
     private void Maintain(IBatchWriter writer, CancellationToken cancellationToken)
     {
         _state.SetStatus(FlushLoopStatus.Maintaining);
         var started = _time.GetTimestamp();
         Exception? error = null;
+        _maintenancePending = false;
         try
         {
-            writer.Maintain(cancellationToken);
+            _maintenancePending = writer.Maintain(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

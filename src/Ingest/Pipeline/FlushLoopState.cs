@@ -28,6 +28,7 @@ public sealed class FlushLoopState
     private long _lastMaintenanceTicks;
     private long _maxMaintenanceTicks;
     private long _maintenanceSteps;
+    private long _maxStallTicks;
     private long _maintenanceErrors;
 
     public FlushLoopState(TimeProvider time)
@@ -70,6 +71,12 @@ public sealed class FlushLoopState
 
     public long MaintenanceSteps => Volatile.Read(ref _maintenanceSteps);
 
+    /// <summary>The longest time from one commit to the next write while records were waiting, since start.</summary>
+    public TimeSpan MaxStall => TimeSpan.FromTicks(Volatile.Read(ref _maxStallTicks));
+
+    /// <summary>Resets <see cref="MaxStall"/> (benchmarks measure one phase at a time).</summary>
+    public void ResetMaxStall() => Volatile.Write(ref _maxStallTicks, 0);
+
     public long MaintenanceErrors => Volatile.Read(ref _maintenanceErrors);
 
     /// <summary>Durations of the most recent commits (up to 1024), oldest first.</summary>
@@ -111,6 +118,14 @@ public sealed class FlushLoopState
             _recentBatchTicks[_recentNext] = duration.Ticks;
             _recentNext = (_recentNext + 1) % RecentBatches;
             _recentCount = Math.Min(_recentCount + 1, RecentBatches);
+        }
+    }
+
+    internal void RecordStall(TimeSpan stall)
+    {
+        if (stall.Ticks > Volatile.Read(ref _maxStallTicks))
+        {
+            Volatile.Write(ref _maxStallTicks, stall.Ticks);
         }
     }
 

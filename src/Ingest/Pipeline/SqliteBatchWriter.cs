@@ -1,6 +1,8 @@
 using Ingest.Diagnostics;
 using Ingest.Storage;
 using Ingest.Storage.Maintenance;
+using Ingest.Storage.Migration;
+using Ingest.Storage.Retention;
 using Ingest.Storage.Writing;
 using Microsoft.Extensions.Logging;
 
@@ -13,21 +15,47 @@ public sealed class SqliteBatchWriter : IBatchWriter
     private readonly StorageMaintenance _maintenance;
     private readonly ILogger _logger;
 
-    public SqliteBatchWriter(StorageOptions options, TimeProvider time, ILogger logger)
+    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger)
     {
-        _writer = new InvocationWriter(options);
-        _maintenance = new StorageMaintenance(_writer, time);
         _logger = logger;
+        _writer = new InvocationWriter(options, time);
+        try
+        {
+            _maintenance = new StorageMaintenance(_writer, retention, time, status);
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
+
+        switch (_writer.Migration)
+        {
+            case LegacyMigrationOutcome.Renamed:
+                Log.LegacyRenamed(_logger, options.DatabasePath);
+                break;
+            case LegacyMigrationOutcome.Conflict:
+                Log.LegacyConflict(_logger, options.DatabasePath);
+                break;
+        }
+
+        if (status.Facts.AutoVacuum != "incremental")
+        {
+            Log.NoIncrementalVacuum(_logger, status.Facts.AutoVacuum);
+        }
     }
 
     public void Write(IReadOnlyList<InvocationRecord> batch) => _writer.WriteBatch(batch);
 
-    public void Maintain(CancellationToken cancellationToken)
+    public bool Maintain(CancellationToken cancellationToken)
     {
-        if (_maintenance.RunStep(cancellationToken) is { } action)
+        var step = _maintenance.RunStep(cancellationToken);
+        if (step.Kind is MaintenanceKind.CreatePartition or MaintenanceKind.Drop)
         {
-            Log.StorageAction(_logger, action);
+            Log.StorageAction(_logger, step.Description!);
         }
+
+        return step.MorePending;
     }
 
     public void Dispose() => _writer.Dispose();

@@ -1,41 +1,143 @@
 using Ingest.Storage.Partitions;
+using Ingest.Storage.Retention;
 using Ingest.Storage.Writing;
 
 namespace Ingest.Storage.Maintenance;
 
 /// <summary>
-/// The short steps the flush loop runs between batches on the writer connection. Each step is bounded in
-/// time: today's and tomorrow's partitions are created (instant, empty tables) long before midnight.
+/// The short steps the flush loop runs between batches on the writer connection, never beside a write. Each
+/// call does at most one bounded thing, in this order: create today's and tomorrow's partitions (instant,
+/// empty tables); drop one whole day past retention or under disk pressure (DROP TABLE, never a row-by-row
+/// DELETE: the hourly DELETE of the incident held the write lock 10+ minutes); free pages with one
+/// <c>incremental_vacuum</c> step sized to the time budget (dropped tables freed pages, but the file never
+/// shrank until this was added).
 /// </summary>
 public sealed class StorageMaintenance
 {
     private readonly InvocationWriter _writer;
+    private readonly RetentionOptions _options;
     private readonly TimeProvider _time;
+    private readonly VacuumStepPolicy _vacuum;
 
-    public StorageMaintenance(InvocationWriter writer, TimeProvider time)
+    public StorageMaintenance(InvocationWriter writer, RetentionOptions options, TimeProvider time, StorageStatus? status = null)
     {
         _writer = writer;
+        _options = options;
         _time = time;
+        _vacuum = new VacuumStepPolicy(options.VacuumStepBudget);
+        Status = status ?? new StorageStatus();
+        RefreshFacts();
     }
+
+    public StorageStatus Status { get; }
 
     /// <summary>Partitions created since start.</summary>
     public int PartitionsCreated { get; private set; }
 
-    /// <summary>Runs one step. Returns a short description of what it did, or null if there was nothing to do.</summary>
-    public string? RunStep(CancellationToken cancellationToken)
+    /// <summary>Runs one step.</summary>
+    public MaintenanceStep RunStep(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var started = _time.GetTimestamp();
         var today = DayPartition.FromTime(_time.GetUtcNow());
-        string? action = null;
         foreach (var day in new[] { today, today.Next() })
         {
             if (_writer.EnsurePartition(day))
             {
                 PartitionsCreated++;
-                action = $"created partition {day}";
+                RefreshFacts();
+                return new MaintenanceStep(MaintenanceKind.CreatePartition, $"created partition {day}", _time.GetElapsedTime(started), true);
             }
         }
 
-        return action;
+        var facts = RefreshFacts();
+        var plan = RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent,
+            facts.OverSizeCap || facts.UnderFreeDiskFloor);
+        if (plan is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var dropStarted = _time.GetTimestamp();
+            if (plan.IsLegacy)
+            {
+                _writer.DropLegacy();
+            }
+            else
+            {
+                _writer.DropPartition(plan.Day!.Value);
+            }
+
+            var took = _time.GetElapsedTime(dropStarted);
+            Status.Dropped(plan, took);
+            RefreshFacts();
+            return new MaintenanceStep(MaintenanceKind.Drop, $"dropped {plan.Describe()} in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
+        }
+
+        if (facts.FreelistPages > 0 && facts.AutoVacuum == "incremental")
+        {
+            var pages = _vacuum.NextPages;
+            var vacuumStarted = _time.GetTimestamp();
+            _writer.Execute($"PRAGMA incremental_vacuum({pages})");
+            var took = _time.GetElapsedTime(vacuumStarted);
+            var after = RefreshFacts();
+            var freed = (int)Math.Max(0, facts.FreelistPages - after.FreelistPages);
+            _vacuum.Record(freed, took);
+            Status.Vacuumed(freed, took, _vacuum.NextPages);
+            return new MaintenanceStep(MaintenanceKind.Vacuum, null, _time.GetElapsedTime(started), after.FreelistPages > 0);
+        }
+
+        return MaintenanceStep.Nothing;
+    }
+
+    /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>
+    public StorageFacts RefreshFacts()
+    {
+        var path = Path.GetFullPath(_writer.Options.DatabasePath);
+        var pageSize = _writer.Pragma("page_size");
+        var pageCount = _writer.Pragma("page_count");
+        var freelist = _writer.Pragma("freelist_count");
+        long? freeDisk = null;
+        try
+        {
+            freeDisk = new DriveInfo(Path.GetDirectoryName(path)!).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+        }
+
+        var used = (pageCount - freelist) * pageSize;
+        var overCap = _options.MaxDatabaseBytes > 0 && used > _options.MaxDatabaseBytes;
+        var underFloor = _options.MinFreeDiskBytes > 0 && freeDisk is { } free && free < _options.MinFreeDiskBytes;
+        var facts = new StorageFacts
+        {
+            RefreshedAt = _time.GetUtcNow(),
+            Partitions = [.. _writer.Days],
+            FileBytes = FileLength(path),
+            WalBytes = FileLength(path + "-wal"),
+            PageSize = pageSize,
+            PageCount = pageCount,
+            FreelistPages = freelist,
+            AutoVacuum = _writer.Pragma("auto_vacuum") switch { 0 => "none", 1 => "full", 2 => "incremental", _ => "unknown" },
+            LegacyPresent = _writer.LegacyPresent,
+            LegacyNewest = _writer.LegacyNewest,
+            FreeDiskBytes = freeDisk,
+            OverSizeCap = overCap,
+            UnderFreeDiskFloor = underFloor,
+            PressureUnrelieved = (overCap || underFloor) && !_writer.LegacyPresent
+                && !_writer.Days.Any(d => d < DayPartition.FromTime(_time.GetUtcNow())),
+        };
+        Status.Publish(facts);
+        return facts;
+    }
+
+    private static long FileLength(string path)
+    {
+        try
+        {
+            return new FileInfo(path) is { Exists: true } f ? f.Length : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 }

@@ -51,7 +51,7 @@ internal sealed class GatedWriter : IBatchWriter
         }
     }
 
-    public void Maintain(CancellationToken cancellationToken) => _inner?.Maintain(cancellationToken);
+    public bool Maintain(CancellationToken cancellationToken) => _inner?.Maintain(cancellationToken) ?? false;
 
     public void Dispose()
     {

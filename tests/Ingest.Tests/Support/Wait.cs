@@ -12,7 +12,7 @@ public static class Wait
         var deadline = DateTime.UtcNow + (timeout ?? Default);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (DateTime.UtcNow > deadline && !condition())
             {
                 throw new TimeoutException($"Timed out after {(timeout ?? Default).TotalSeconds:F0} s waiting for {what} ({Path.GetFileName(file)}:{line})");
             }

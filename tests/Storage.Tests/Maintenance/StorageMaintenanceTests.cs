@@ -1,34 +1,129 @@
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Partitions;
+using Ingest.Storage.Retention;
 using Ingest.Storage.Tests.Support;
 using Ingest.Storage.Writing;
 using Microsoft.Extensions.Time.Testing;
+using static Ingest.Storage.Tests.Support.Records;
 
 namespace Ingest.Storage.Tests.Maintenance;
 
 public sealed class StorageMaintenanceTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+    private readonly StorageFixtures.StatementLog _statements = new();
 
     public void Dispose() => _dir.Dispose();
+
+    private StorageOptions Options(string name = "x.db") => new() { DatabasePath = _dir.File(name), OnWriterOpen = _statements.Attach };
 
     [Fact]
     public void RunStep_BeforeMidnight_TomorrowsPartitionAlreadyExists()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 23, 59, 0, TimeSpan.Zero));
-        using var writer = new InvocationWriter(new StorageOptions { DatabasePath = _dir.File("x.db") });
-        var maintenance = new StorageMaintenance(writer, time);
+        _time.SetUtcNow(new DateTimeOffset(2026, 11, 22, 23, 59, 0, TimeSpan.Zero));
+        using var writer = new InvocationWriter(Options(), _time);
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions(), _time);
 
-        maintenance.RunStep(CancellationToken.None);
+        RunUntilIdle(maintenance);
 
         Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocations_20261122"));
         Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocations_20261123"));
         Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocation_details_20261123"));
 
-        time.Advance(TimeSpan.FromMinutes(2));
-        maintenance.RunStep(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        RunUntilIdle(maintenance);
 
         Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocations_20261124"));
         Assert.Equal(3, maintenance.PartitionsCreated);
+    }
+
+    [Fact]
+    public void RunStep_DaysPastRetention_DropsOneWholeDayPerStepAndNeverDeletesRows_Incident2()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        writer.WriteBatch(Enumerable.Range(10, 13).Select(d => Finished($"t{d}", TaskStates.Success, At(2026, 11, d))).ToList());
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 7 }, _time);
+
+        var drops = RunUntilIdle(maintenance).Where(s => s.Kind == MaintenanceKind.Drop).ToList();
+
+        Assert.Equal(6, drops.Count);
+        Assert.Equal(Enumerable.Range(16, 8).Select(d => new DayPartition(new DateOnly(2026, 11, d))), writer.Days);
+        Assert.DoesNotContain(_statements.Statements, s => System.Text.RegularExpressions.Regex.IsMatch(s, @"\bDELETE\s+FROM\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+        Assert.Contains(_statements.Statements, s => s.Contains("DROP TABLE", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(6, maintenance.Status.PartitionsDroppedForRetention);
+    }
+
+    [Fact]
+    public void RunStep_AfterDroppingDays_ShrinksTheFileOverTheFollowingSteps_Incident4()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        var big = new string('x', 2000);
+        writer.WriteBatch(Enumerable.Range(0, 4000).Select(i => Finished($"old{i}", TaskStates.Success, At(2026, 11, 1) + i) with { Args = big }).ToList());
+        writer.WriteBatch([Finished("today", TaskStates.Success, At(2026, 11, 22))]);
+        writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        var before = new FileInfo(writer.Options.DatabasePath).Length;
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 7 }, _time);
+
+        var steps = RunUntilIdle(maintenance);
+        writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        var after = new FileInfo(writer.Options.DatabasePath).Length;
+
+        Assert.Contains(steps, s => s.Kind == MaintenanceKind.Drop);
+        Assert.True(steps.Count(s => s.Kind == MaintenanceKind.Vacuum) > 1, "the vacuum should run in several bounded steps");
+        Assert.True(after < before / 4, $"file {before} → {after} bytes");
+        Assert.Equal(0, maintenance.RefreshFacts().FreelistPages);
+        Assert.NotNull(new Ingest.Storage.Reading.InvocationReader(writer.Options).Get("today"));
+    }
+
+    [Fact]
+    public void RunStep_OverTheSizeCap_DropsOldestDaysButNeverToday()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        var big = new string('y', 4000);
+        foreach (var d in new[] { 20, 21, 22 })
+        {
+            writer.WriteBatch(Enumerable.Range(0, 300).Select(i => Finished($"d{d}-{i}", TaskStates.Success, At(2026, 11, d) + i) with { Args = big }).ToList());
+        }
+
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 30, MaxDatabaseBytes = 256 * 1024 }, _time);
+
+        RunUntilIdle(maintenance);
+
+        Assert.Equal([new DayPartition(new DateOnly(2026, 11, 22)), new DayPartition(new DateOnly(2026, 11, 23))], writer.Days);
+        Assert.Equal(2, maintenance.Status.PartitionsDroppedForPressure);
+        Assert.True(maintenance.Status.Facts.PressureUnrelieved);
+    }
+
+    [Fact]
+    public void RunStep_PublishesFactsWithoutCountingRows()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions(), _time);
+        _statements.Statements.Clear();
+
+        RunUntilIdle(maintenance);
+
+        var facts = maintenance.Status.Facts;
+        Assert.Equal("incremental", facts.AutoVacuum);
+        Assert.Equal(2, facts.Partitions.Count);
+        Assert.True(facts.FileBytes > 0);
+        Assert.DoesNotContain(_statements.Statements, s => s.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static List<MaintenanceStep> RunUntilIdle(StorageMaintenance maintenance)
+    {
+        var steps = new List<MaintenanceStep>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var step = maintenance.RunStep(CancellationToken.None);
+            steps.Add(step);
+            if (!step.MorePending && step.Kind == MaintenanceKind.None)
+            {
+                return steps;
+            }
+        }
+
+        throw new InvalidOperationException("maintenance never became idle");
     }
 }

@@ -1,0 +1,35 @@
+using Ingest.Storage.Partitions;
+
+namespace Ingest.Storage.Maintenance;
+
+/// <summary>
+/// What the maintenance step last learned about the file, cheaply (header pragmas and file sizes, never a row
+/// count). Published for <c>/healthz</c> and metrics, which read it without touching SQLite.
+/// </summary>
+public sealed record StorageFacts
+{
+    public static StorageFacts Unknown { get; } = new();
+
+    public DateTimeOffset? RefreshedAt { get; init; }
+    public IReadOnlyList<DayPartition> Partitions { get; init; } = [];
+    public long FileBytes { get; init; }
+    public long WalBytes { get; init; }
+    public long PageSize { get; init; }
+    public long PageCount { get; init; }
+    public long FreelistPages { get; init; }
+
+    /// <summary>none, full or incremental. With none the file cannot shrink until an offline <c>db compact</c>.</summary>
+    public string AutoVacuum { get; init; } = "unknown";
+
+    public bool LegacyPresent { get; init; }
+    public double? LegacyNewest { get; init; }
+    public long? FreeDiskBytes { get; init; }
+    public bool OverSizeCap { get; init; }
+    public bool UnderFreeDiskFloor { get; init; }
+
+    /// <summary>Under pressure, but nothing is left that may be dropped (only today's and tomorrow's remain).</summary>
+    public bool PressureUnrelieved { get; init; }
+
+    public long UsedBytes => (PageCount - FreelistPages) * PageSize;
+    public long FreelistBytes => FreelistPages * PageSize;
+}

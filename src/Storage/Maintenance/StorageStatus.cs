@@ -1,0 +1,53 @@
+using Ingest.Storage.Retention;
+
+namespace Ingest.Storage.Maintenance;
+
+/// <summary>
+/// The maintenance step's published state: the latest <see cref="StorageFacts"/> and running totals. Written by
+/// the flush loop's thread, read lock-free by anyone.
+/// </summary>
+public sealed class StorageStatus
+{
+    private StorageFacts _facts = StorageFacts.Unknown;
+    private long _droppedForRetention;
+    private long _droppedForPressure;
+    private long _vacuumSteps;
+    private long _vacuumPagesFreed;
+    private long _lastDropTicks;
+    private string? _lastDrop;
+    private long _lastVacuumTicks;
+    private int _lastVacuumPages;
+    private int _nextVacuumPages;
+
+    public StorageFacts Facts => Volatile.Read(ref _facts);
+
+    public long PartitionsDroppedForRetention => Interlocked.Read(ref _droppedForRetention);
+    public long PartitionsDroppedForPressure => Interlocked.Read(ref _droppedForPressure);
+    public long VacuumSteps => Interlocked.Read(ref _vacuumSteps);
+    public long VacuumPagesFreed => Interlocked.Read(ref _vacuumPagesFreed);
+
+    /// <summary>The last drop: what and how long the DROP TABLE took.</summary>
+    public string? LastDrop => Volatile.Read(ref _lastDrop);
+    public TimeSpan LastDropDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastDropTicks));
+    public TimeSpan LastVacuumDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastVacuumTicks));
+    public int LastVacuumPages => Volatile.Read(ref _lastVacuumPages);
+    public int NextVacuumPages => Volatile.Read(ref _nextVacuumPages);
+
+    internal void Publish(StorageFacts facts) => Volatile.Write(ref _facts, facts);
+
+    internal void Dropped(DropPlan plan, TimeSpan duration)
+    {
+        Interlocked.Increment(ref plan.Cause == DropCause.Retention ? ref _droppedForRetention : ref _droppedForPressure);
+        Interlocked.Exchange(ref _lastDropTicks, duration.Ticks);
+        Volatile.Write(ref _lastDrop, plan.Describe());
+    }
+
+    internal void Vacuumed(int pagesFreed, TimeSpan duration, int nextPages)
+    {
+        Interlocked.Increment(ref _vacuumSteps);
+        Interlocked.Add(ref _vacuumPagesFreed, pagesFreed);
+        Interlocked.Exchange(ref _lastVacuumTicks, duration.Ticks);
+        Volatile.Write(ref _lastVacuumPages, pagesFreed);
+        Volatile.Write(ref _nextVacuumPages, nextPages);
+    }
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Storage.Retention;
+
+/// <summary>How long invocations are kept, and how the file is kept within its bounds.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Days kept, today included: with 7, today and the six days before it. Default 7, range 1 to 3650.</summary>
+    [Range(1, 3650)]
+    public int Days { get; set; } = 7;
+
+    /// <summary>
+    /// Time budget of one incremental-vacuum step; the page count per step adapts to it. Default 50 ms, range
+    /// 1 ms to 5 s. (Measured: 1000 pages take 12 ms after a 1M-row drop but ~0.5 s after a 5M-row drop, and
+    /// one unbounded call held the write lock for 6 minutes.)
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")]
+    public TimeSpan VacuumStepBudget { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Cap on the bytes the database uses (pages in use, free pages excluded). Over it, whole days are dropped,
+    /// oldest first (legacy before any day), never today's or tomorrow's. Default 0: no cap.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxDatabaseBytes { get; set; }
+
+    /// <summary>Free space to keep on the database's volume; under it, days are dropped as for the cap. Default 0: off.</summary>
+    [Range(0, long.MaxValue)]
+    public long MinFreeDiskBytes { get; set; }
+}

@@ -1,0 +1,64 @@
+using Ingest.Storage.Partitions;
+
+namespace Ingest.Storage.Retention;
+
+/// <summary>Why a partition was dropped.</summary>
+public enum DropCause
+{
+    /// <summary>Older than the retention.</summary>
+    Retention,
+
+    /// <summary>The database was over its size cap, or the volume under its free-space floor.</summary>
+    DiskPressure,
+}
+
+/// <summary>One drop to make: a day partition, or the legacy tables (Day is null).</summary>
+public sealed record DropPlan(DayPartition? Day, DropCause Cause)
+{
+    public bool IsLegacy => Day is null;
+
+    public string Describe() => $"{(IsLegacy ? "legacy tables" : $"partition {Day}")} ({(Cause == DropCause.Retention ? "retention" : "disk pressure")})";
+}
+
+/// <summary>
+/// Decides the next whole-table drop, one per maintenance step. Pure: given the day, the partitions that exist,
+/// the legacy table's newest time and the pressure flags, it answers without touching SQLite.
+/// </summary>
+public static class RetentionPlanner
+{
+    /// <param name="today">Today's UTC partition.</param>
+    /// <param name="retentionDays">Days kept, today included.</param>
+    /// <param name="days">Partitions present, oldest first.</param>
+    /// <param name="legacyNewest">Newest time in the legacy table (Unix seconds); null if absent or empty.</param>
+    /// <param name="legacyPresent">Whether legacy tables exist.</param>
+    /// <param name="underPressure">Over the size cap or under the free-space floor.</param>
+    public static DropPlan? Next(DayPartition today, int retentionDays, IReadOnlyCollection<DayPartition> days,
+        double? legacyNewest, bool legacyPresent, bool underPressure)
+    {
+        var oldestKept = today.Day.AddDays(-(retentionDays - 1));
+        var keepFrom = new DayPartition(oldestKept < DayPartition.MinDay ? DayPartition.MinDay : oldestKept);
+        if (legacyPresent && (legacyNewest is null || DayPartition.FromUnixSeconds(legacyNewest.Value) < keepFrom))
+        {
+            return new DropPlan(null, DropCause.Retention);
+        }
+
+        var oldest = days.Count > 0 ? days.Min() : (DayPartition?)null;
+        if (oldest is { } o && o < keepFrom)
+        {
+            return new DropPlan(o, DropCause.Retention);
+        }
+
+        if (!underPressure)
+        {
+            return null;
+        }
+
+        if (legacyPresent)
+        {
+            return new DropPlan(null, DropCause.DiskPressure);
+        }
+
+        // Under pressure, never today's or tomorrow's: they are where new invocations land.
+        return oldest is { } p && p < today ? new DropPlan(p, DropCause.DiskPressure) : null;
+    }
+}
