@@ -56,6 +56,7 @@ public static class IngestCli
         AddServe(serve, [db, .. pipeline, .. serveOnly]);
         root.Add(serve);
         root.Add(ReplayCommand(db, pipeline));
+        root.Add(DbVerbs.Build());
         return root;
     }
 

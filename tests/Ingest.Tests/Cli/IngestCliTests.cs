@@ -51,3 +51,45 @@ public class IngestCliTests
         Assert.Equal(["--Ingest:Pipeline:BatchSize=10", "--environment", "Development", "--urls=http://127.0.0.1:1"], args);
     }
 }
+
+public class DbVerbsTests
+{
+    [Fact]
+    public async Task DbCompact_PhlowerFile_SwitchesToIncrementalAndKeepsEveryRow()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("phlower.db");
+        File.Copy(Fixtures.LegacyDbPath, db);
+        File.SetAttributes(db, FileAttributes.Normal);
+        var before = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
+
+        Assert.Equal(0, await IngestCli.RunAsync(["db", "compact", "--db", db]));
+
+        var after = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
+        Assert.Equal("none", before.AutoVacuum);
+        Assert.Equal("incremental", after.AutoVacuum);
+        Assert.True(after.UnmigratedLegacy);
+        Assert.Equal(0, after.FreelistPages);
+    }
+
+    [Fact]
+    public async Task DbInfo_MissingFile_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Equal(2, await IngestCli.RunAsync(["db", "info", "--db", dir.File("none.db")]));
+    }
+
+    [Fact]
+    public async Task DatabaseInfo_AfterReplay_ListsPartitionsWithRowEstimates()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("x.db");
+        Assert.Equal(0, await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+
+        var info = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
+
+        Assert.Equal("incremental", info.AutoVacuum);
+        Assert.Contains(info.Partitions, p => p.RowEstimate == Fixtures.AllEvents().Where(e => e.GetProperty("type").GetString()!.StartsWith("task-", StringComparison.Ordinal)).Select(e => e.GetProperty("uuid").GetString()).Distinct().Count());
+    }
+}
