@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Running;
+using Ingest.Benchmarks;
+
+// `retention` is a report of its own (one long run, not a microbenchmark); everything else is BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "retention")
+{
+    return await RetentionReport.RunAsync(args[1..]);
+}
+
+var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(FlushBenchmarks).Assembly).Run(args, config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
