@@ -47,6 +47,9 @@ public static class IngestCli
         };
         var serveOnly = new[]
         {
+            SettingOption.Text("--amqp", "Ingest:Amqp:Url", "RabbitMQ URL to consume celeryev from, amqp://user:pass@host:5672/vhost (default: off)."),
+            SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
+            SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
         };
 

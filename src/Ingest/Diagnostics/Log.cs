@@ -25,6 +25,21 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Warning, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);
 
+    [LoggerMessage(2002, LogLevel.Information, "Consuming queue {Queue} bound to exchange {Exchange} with {Bindings}.")]
+    public static partial void AmqpConnected(ILogger logger, string queue, string exchange, string bindings);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Cannot reach the broker for {Exchange}; retrying in {Delay}. HTTP ingest, reads and /healthz carry on.")]
+    public static partial void AmqpConnectFailed(ILogger logger, string exchange, TimeSpan delay, Exception error);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Broker connection lost ({Reason}); the client is recovering it.")]
+    public static partial void AmqpConnectionLost(ILogger logger, string reason);
+
+    [LoggerMessage(2005, LogLevel.Information, "Broker connection recovered.")]
+    public static partial void AmqpRecovered(ILogger logger);
+
+    [LoggerMessage(2006, LogLevel.Debug, "Closing the broker connection failed.")]
+    public static partial void AmqpCloseFailed(ILogger logger, Exception error);
+
     // 3xxx: storage
     [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
     public static partial void StorageAction(ILogger logger, string action);

@@ -1,6 +1,7 @@
 using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
+using Ingest.Sources.Amqp;
 using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
@@ -66,6 +67,19 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<FlushLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<FlushLoop>());
         services.AddHostedService<TrackerSweeper>();
+
+        // Registered after the flush loop, so it stops first: no deliveries arrive while the loop drains.
+        services.AddOptionsWithValidateOnStart<AmqpOptions>().Bind(configuration.GetSection($"{Section}:Amqp"));
+        services.AddSingleton<IValidateOptions<AmqpOptions>, AmqpOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AmqpOptions>, AmqpOptionsRules>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AmqpOptions>>().Value);
+        if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:Amqp:Url"]))
+        {
+            services.AddSingleton<AmqpSource>();
+            services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<AmqpSource>());
+            services.AddHostedService(sp => sp.GetRequiredService<AmqpSource>());
+        }
+
         return services;
     }
 }

@@ -1,0 +1,113 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ingest.Storage;
+using Ingest.Storage.Reading;
+using Ingest.Tests.Support;
+using RabbitMQ.Client;
+
+namespace Ingest.Tests.Sources.Amqp;
+
+public class AmqpSourceTests
+{
+    [Fact]
+    public async Task PublishEveryFixtureMessage_StoresTheSameInvocationsAsReplay()
+    {
+        var broker = Broker.Shared();
+        using var dir = new TempDirectory();
+        var replayed = dir.File("replayed.db");
+        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
+
+        var exchange = "celeryev.test." + Guid.NewGuid().ToString("N")[..8];
+        var consumed = dir.File("consumed.db");
+        await using (var factory = AmqpFactory(broker, consumed, exchange))
+        {
+            using var client = factory.CreateClient();
+            await WaitConnectedAsync(client);
+            await using (var connection = await broker.ConnectAsync())
+            await using (var channel = await connection.CreateChannelAsync())
+            {
+                foreach (var m in Fixtures.Messages)
+                {
+                    await Broker.PublishAsync(channel, exchange, m);
+                }
+            }
+
+            await Wait.UntilAsync(() => Amqp(client).GetProperty("deliveries").GetInt64() == Fixtures.Messages.Count, "every message to be delivered");
+        }
+
+        // Stopping drained both: compare every stored invocation, field by field.
+        var expected = AllStored(replayed);
+        var actual = AllStored(consumed);
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (id, record) in expected)
+        {
+            Assert.Equal(record, actual[id]);
+        }
+    }
+
+    [Fact]
+    public async Task BrokerDownAtStart_HttpAndHealthzStillAnswerAndSayWhy()
+    {
+        using var dir = new TempDirectory();
+        await using var factory = new IngestFactory(dir.File("x.db"))
+            .With("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:1/")
+            .With("Ingest:Amqp:Queue", "ingest.test.down");
+        using var client = factory.CreateClient();
+
+        await Wait.UntilAsync(() => Amqp(client).GetProperty("connect_attempts").GetInt64() >= 1 && Amqp(client).GetProperty("last_error").GetString() is not null, "a failed connection attempt");
+        var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Contains(health.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("broker not connected", StringComparison.Ordinal));
+        using var posted = await client.PostAsync("/api/events", new StringContent("""{"type": "task-succeeded", "uuid": "http-ok", "timestamp": 1795376624.0}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+    }
+
+    [Fact]
+    public async Task IngestStopped_WorkersKeepPublishing_QueueStaysWithinItsMaxLength()
+    {
+        var broker = Broker.Shared();
+        using var dir = new TempDirectory();
+        var exchange = "celeryev.test." + Guid.NewGuid().ToString("N")[..8];
+        var queue = "ingest.test." + Guid.NewGuid().ToString("N")[..8];
+        await using (var factory = AmqpFactory(broker, dir.File("x.db"), exchange, queue).With("Ingest:Amqp:MaxQueueLength", "1000"))
+        {
+            using var client = factory.CreateClient();
+            await WaitConnectedAsync(client);
+        }
+
+        // Ingest is gone; its queue stays bound. 20,000 messages of 2 KB would be 40 MB if nothing bounded it.
+        await using var connection = await broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var body = System.Text.Encoding.ASCII.GetBytes($$"""[{"type": "task-started", "uuid": "x", "pad": "{{new string('p', 2000)}}", "timestamp": 1795376624.0}]""");
+        for (var i = 0; i < 20_000; i++)
+        {
+            await channel.BasicPublishAsync(exchange, "task.multi", mandatory: false, new BasicProperties(), body);
+        }
+
+        await Wait.UntilAsync(() => channel.QueueDeclarePassiveAsync(queue).GetAwaiter().GetResult().MessageCount == 1000, "the queue to hold exactly its max length");
+        var stats = await broker.CtlAsync("list_queues name messages memory");
+        var line = stats.Split('\n').Single(l => l.StartsWith(queue, StringComparison.Ordinal)).Split('\t');
+        Assert.Equal("1000", line[1]);
+        Assert.True(long.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture) < 16 * 1024 * 1024, $"queue memory {line[2]} bytes");
+        await channel.QueueDeleteAsync(queue);
+    }
+
+    internal static IngestFactory AmqpFactory(Broker broker, string db, string exchange, string? queue = null) =>
+        new IngestFactory(db)
+            .With("Ingest:Amqp:Url", broker.Url)
+            .With("Ingest:Amqp:Exchange", exchange)
+            .With("Ingest:Amqp:Queue", queue ?? "ingest.test." + Guid.NewGuid().ToString("N")[..8])
+            .With("Ingest:Amqp:AckInterval", "00:00:00.050");
+
+    internal static JsonElement Amqp(HttpClient client) =>
+        client.GetFromJsonAsync<JsonElement>("/healthz").GetAwaiter().GetResult().GetProperty("sources").GetProperty("amqp");
+
+    internal static Task WaitConnectedAsync(HttpClient client) =>
+        Wait.UntilAsync(() => Amqp(client).GetProperty("state").GetString() == "connected", "the AMQP source to connect");
+
+    private static Dictionary<string, InvocationRecord> AllStored(string db)
+    {
+        var reader = new InvocationReader(new StorageOptions { DatabasePath = db });
+        return reader.List(new InvocationQuery { Limit = 1000 }).Items.ToDictionary(r => r.TaskId);
+    }
+}
