@@ -121,6 +121,7 @@ public sealed class IngestStatus
                 early_writes = _counters.EarlyWritesByReason(),
             },
             workers = new { known = _workers.Count, evicted = _workers.Evicted },
+            process = new { rss_bytes = Environment.WorkingSet, gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false) },
             storage = new
             {
                 refreshed_at = facts.RefreshedAt,

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Ingest.Diagnostics;
 using Ingest.Endpoints;
+using OpenTelemetry.Metrics;
 using Ingest.Sources.Http;
 
 namespace Ingest.Hosting;
@@ -27,7 +29,16 @@ public static class IngestApp
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
         });
 
+        // OpenTelemetry's Prometheus exporter reads the System.Diagnostics.Metrics instruments natively and
+        // applies the OpenTelemetry-to-Prometheus naming rules (units as suffixes, _total on counters).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestMetrics.MeterName)
+            .AddPrometheusExporter());
+
         var app = builder.Build();
+        // Built eagerly so that its observable instruments exist before the first scrape.
+        app.Services.GetRequiredService<IngestMetrics>();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapEventsApi();
         app.MapInvocationsApi();
         app.MapWorkersApi();

@@ -54,6 +54,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<InvocationReader>();
         services.AddSingleton<IngestStatus>();
+        services.AddSingleton<IngestMetrics>();
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var storage = sp.GetRequiredService<StorageOptions>();

@@ -32,6 +32,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly TimeSpan _drainBudget;
     private readonly FlushFailurePolicy _failurePolicy;
     private readonly List<InvocationRecord> _batch;
+    private readonly IngestMetrics? _metrics;
     private long _lastMaintenanceTimestamp;
     private bool _maintenancePending;
     private long _lastCommitTimestamp;
@@ -44,8 +45,10 @@ public sealed class FlushLoop : IHostedService, IDisposable
         IngestCounters counters,
         FlushLoopState state,
         TimeProvider time,
-        ILogger<FlushLoop> logger)
+        ILogger<FlushLoop> logger,
+        IngestMetrics? metrics = null)
     {
+        _metrics = metrics;
         _channel = channel;
         _tracker = tracker;
         _openWriter = openWriter;
@@ -201,7 +204,9 @@ public sealed class FlushLoop : IHostedService, IDisposable
             {
                 writer.Write(_batch);
                 _counters.AddFlushed(_batch.Count);
-                _state.BatchSucceeded(_batch.Count, _time.GetElapsedTime(started));
+                var took = _time.GetElapsedTime(started);
+                _state.BatchSucceeded(_batch.Count, took);
+                _metrics?.RecordFlush(took, _batch.Count);
                 // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
                 _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();
@@ -262,7 +267,9 @@ public sealed class FlushLoop : IHostedService, IDisposable
         }
 
         _lastMaintenanceTimestamp = _time.GetTimestamp();
-        _state.MaintenanceDone(_time.GetElapsedTime(started), error);
+        var took = _time.GetElapsedTime(started);
+        _state.MaintenanceDone(took, error);
+        _metrics?.RecordMaintenance(took);
     }
 
     /// <summary>Drain to a mark (OpenTelemetry's shape): everything handed over before shutdown, within the budget.</summary>

@@ -1,0 +1,116 @@
+using System.Diagnostics.Metrics;
+using Ingest.Decoding;
+using Ingest.Pipeline;
+using Ingest.Sources.Amqp;
+using Ingest.Storage.Maintenance;
+using Ingest.Tracking;
+
+namespace Ingest.Diagnostics;
+
+/// <summary>
+/// Every instrument Ingest exports, on one meter (<c>Ingest</c>). Counts and states are observable instruments
+/// read from <see cref="IngestCounters"/> and the published states at collection time, so the hot path pays
+/// nothing beyond the interlocked add it already does; only durations are recorded as they happen. Names are
+/// dotted with units (OpenTelemetry conventions); the Prometheus exporter turns <c>ingest.flush.duration</c> (s)
+/// into <c>ingest_flush_duration_seconds</c>.
+/// </summary>
+public sealed class IngestMetrics
+{
+    public const string MeterName = "Ingest";
+
+    private readonly Histogram<double> _flushDuration;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _maintenanceDuration;
+
+    public IngestMetrics(
+        IMeterFactory meterFactory,
+        IngestCounters counters,
+        InvocationChannel channel,
+        FlushLoopState loop,
+        TaskTracker tracker,
+        StorageStatus storage,
+        IServiceProvider services)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _flushDuration = meter.CreateHistogram("ingest.flush.duration", "s", "Time to commit one batch.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _batchSize = meter.CreateHistogram("ingest.flush.batch_size", "{invocation}", "Invocations per committed batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000] });
+        _maintenanceDuration = meter.CreateHistogram("ingest.maintenance.duration", "s", "Time of one maintenance step between batches.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
+        meter.CreateObservableCounter("ingest.events", () => Events(counters), "{event}", "Events received, by type and outcome (accepted, or rejected with error.type).");
+        meter.CreateObservableCounter("ingest.messages", () => counters.Messages, "{message}", "Message bodies received from every source.");
+        meter.CreateObservableCounter("ingest.invocations.received", () => counters.InvocationsReceived, "{invocation}", "Invocations handed to the channel.");
+        meter.CreateObservableCounter("ingest.invocations.flushed", () => counters.InvocationsFlushed, "{invocation}", "Invocations committed to SQLite.");
+        meter.CreateObservableCounter("ingest.invocations.dropped", () => Dropped(counters), "{invocation}", "Invocations lost by policy, by reason.");
+        meter.CreateObservableCounter("ingest.invocations.early_writes", () => EarlyWrites(counters), "{invocation}", "Tasks written before they finished, by reason.");
+        meter.CreateObservableUpDownCounter("ingest.channel.depth", () => (long)channel.Count + loop.InProgress, "{invocation}", "Invocations waiting to be written.");
+        meter.CreateObservableUpDownCounter("ingest.tracker.in_flight", () => (long)tracker.InFlight, "{task}", "Tasks tracked that have not finished.");
+        meter.CreateObservableGauge("ingest.flush.stall.max", () => loop.MaxStall.TotalSeconds, "s", "Longest time between two commits while invocations waited, since start.");
+        meter.CreateObservableUpDownCounter("ingest.storage.partitions", () => (long)storage.Facts.Partitions.Count, "{partition}", "Day partitions present.");
+        meter.CreateObservableUpDownCounter("ingest.storage.size", () => storage.Facts.FileBytes + storage.Facts.WalBytes, "By", "Database file plus WAL.");
+        meter.CreateObservableUpDownCounter("ingest.storage.freelist.size", () => storage.Facts.FreelistBytes, "By", "Free pages in the file, not yet returned by vacuum.");
+        meter.CreateObservableCounter("ingest.storage.partitions.dropped", () => new Measurement<long>[]
+        {
+            new(storage.PartitionsDroppedForRetention, new KeyValuePair<string, object?>("reason", "retention")),
+            new(storage.PartitionsDroppedForPressure, new KeyValuePair<string, object?>("reason", "disk_pressure")),
+        }, "{partition}", "Whole days dropped.");
+        meter.CreateObservableGauge("ingest.broker.connected", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? (amqp.IsConnected ? 1 : 0) : -1,
+            "1", "1 when the AMQP source is connected, 0 when not, -1 when no broker is configured.");
+        meter.CreateObservableCounter("ingest.broker.reconnects", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? amqp.Reconnects : 0,
+            "{reconnect}", "Broker connections recovered.");
+    }
+
+    public void RecordFlush(TimeSpan duration, int size)
+    {
+        if (_flushDuration.Enabled)
+        {
+            _flushDuration.Record(duration.TotalSeconds);
+        }
+
+        if (_batchSize.Enabled)
+        {
+            _batchSize.Record(size);
+        }
+    }
+
+    public void RecordMaintenance(TimeSpan duration)
+    {
+        if (_maintenanceDuration.Enabled)
+        {
+            _maintenanceDuration.Record(duration.TotalSeconds);
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Events(IngestCounters c)
+    {
+        for (var i = 0; i < CeleryEventTypes.Count; i++)
+        {
+            var type = (CeleryEventType)i;
+            yield return new(c.Accepted(type), new("type", type.WireName()), new("outcome", "accepted"));
+        }
+
+        for (var i = 0; i < DecodeReasonNames.RejectCount; i++)
+        {
+            var reason = (RejectReason)i;
+            yield return new(c.Rejected(reason), new("outcome", "rejected"), new("error.type", reason.Name()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Dropped(IngestCounters c)
+    {
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            yield return new(c.Dropped(reason), new KeyValuePair<string, object?>("reason", reason.Name()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> EarlyWrites(IngestCounters c)
+    {
+        foreach (var reason in Enum.GetValues<EarlyWriteReason>())
+        {
+            yield return new(c.EarlyWrites(reason), new KeyValuePair<string, object?>("reason", reason.Name()));
+        }
+    }
+}
