@@ -60,6 +60,7 @@ public static class IngestCli
         root.Add(serve);
         root.Add(ReplayCommand(db, pipeline));
         root.Add(DbVerbs.Build());
+        root.Add(ProbeVerb.Build());
         return root;
     }
 

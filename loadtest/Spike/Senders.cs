@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Text;
+using RabbitMQ.Client;
+
+namespace Ingest.Spike;
+
+/// <summary>Where the traffic goes: Ingest's HTTP endpoint, or the broker's celeryev exchange.</summary>
+public interface ISender : IAsyncDisposable
+{
+    Task SendAsync(IReadOnlyList<(string RoutingKey, string Body)> bodies, CancellationToken cancellationToken);
+}
+
+/// <summary>POST /api/events. Bodies of one tick are merged into arrays of up to 64 events' worth to keep requests few.</summary>
+public sealed class HttpSender(Uri target) : ISender
+{
+    private readonly HttpClient _http = new() { BaseAddress = target, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task SendAsync(IReadOnlyList<(string RoutingKey, string Body)> bodies, CancellationToken cancellationToken)
+    {
+        var posts = new List<Task>();
+        foreach (var chunk in bodies.Chunk(16))
+        {
+            var json = "[" + string.Join(", ", chunk.Select(b => b.Body.StartsWith('[') ? b.Body[1..^1] : b.Body).Where(s => s.Length > 0)) + "]";
+            var content = new StringContent(json, Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            posts.Add(PostAsync(content, cancellationToken));
+            if (posts.Count >= 4)
+            {
+                await Task.WhenAll(posts);
+                posts.Clear();
+            }
+        }
+
+        await Task.WhenAll(posts);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task PostAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        using (content)
+        using (var response = await _http.PostAsync(new Uri("/api/events", UriKind.Relative), content, cancellationToken))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
+}
+
+/// <summary>Publishes to celeryev with Celery's routing keys and properties (transient, JSON, utf-8).</summary>
+public sealed class AmqpSender : ISender
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+    private readonly string _exchange;
+
+    private AmqpSender(IConnection connection, IChannel channel, string exchange)
+    {
+        _connection = connection;
+        _channel = channel;
+        _exchange = exchange;
+    }
+
+    public static async Task<AmqpSender> ConnectAsync(string url, string exchange)
+    {
+        var connection = await new ConnectionFactory { Uri = new Uri(url), ClientProvidedName = "spike" }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false);
+        return new AmqpSender(connection, channel, exchange);
+    }
+
+    public async Task SendAsync(IReadOnlyList<(string RoutingKey, string Body)> bodies, CancellationToken cancellationToken)
+    {
+        var props = new BasicProperties { ContentType = "application/json", ContentEncoding = "utf-8", DeliveryMode = DeliveryModes.Transient };
+        foreach (var (key, body) in bodies)
+        {
+            await _channel.BasicPublishAsync(_exchange, key, mandatory: false, props, Encoding.ASCII.GetBytes(body), cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.CloseAsync();
+        await _connection.CloseAsync();
+    }
+}
