@@ -43,6 +43,7 @@ public static class IngestCli
             SettingOption.Int("--retention-days", "Ingest:Retention:Days", "Days kept, today included (default 7)."),
             SettingOption.Long("--max-db-bytes", "Ingest:Retention:MaxDatabaseBytes", "Cap on bytes in use; oldest days are dropped over it (default 0: none)."),
             SettingOption.Long("--min-free-disk-bytes", "Ingest:Retention:MinFreeDiskBytes", "Free space to keep on the volume (default 0: off)."),
+            SettingOption.Seconds("--retention-delay-s", "Ingest:Retention:FirstDropDelay", "No day is dropped until this long after start, s (default 0)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
         };
         var serveOnly = new[]

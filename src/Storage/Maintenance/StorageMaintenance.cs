@@ -18,6 +18,7 @@ public sealed class StorageMaintenance
     private readonly RetentionOptions _options;
     private readonly TimeProvider _time;
     private readonly VacuumStepPolicy _vacuum;
+    private readonly long _startedTimestamp;
 
     public StorageMaintenance(InvocationWriter writer, RetentionOptions options, TimeProvider time, StorageStatus? status = null)
     {
@@ -26,6 +27,7 @@ public sealed class StorageMaintenance
         _time = time;
         _vacuum = new VacuumStepPolicy(options.VacuumStepBudget);
         Status = status ?? new StorageStatus();
+        _startedTimestamp = time.GetTimestamp();
         RefreshFacts();
     }
 
@@ -51,8 +53,8 @@ public sealed class StorageMaintenance
         }
 
         var facts = RefreshFacts();
-        var plan = RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent,
-            facts.OverSizeCap || facts.UnderFreeDiskFloor);
+        var plan = _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
+            : RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent, facts.OverSizeCap || facts.UnderFreeDiskFloor);
         if (plan is not null)
         {
             cancellationToken.ThrowIfCancellationRequested();

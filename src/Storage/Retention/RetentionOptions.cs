@@ -24,6 +24,13 @@ public sealed class RetentionOptions
     [Range(0, long.MaxValue)]
     public long MaxDatabaseBytes { get; set; }
 
+    /// <summary>
+    /// No day is dropped until this long after start, so that a restarted instance first catches up on the backlog
+    /// it inherited (in the incident, every restart inherited the same backlog). Default 0, range 0 to 1 day.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan FirstDropDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Free space to keep on the database's volume; under it, days are dropped as for the cap. Default 0: off.</summary>
     [Range(0, long.MaxValue)]
     public long MinFreeDiskBytes { get; set; }

@@ -77,6 +77,21 @@ public sealed class StorageMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void RunStep_FirstDropDelay_DropsNothingUntilItHasPassed()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        writer.WriteBatch([Finished("old", TaskStates.Success, At(2026, 11, 1))]);
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 7, FirstDropDelay = TimeSpan.FromMinutes(5) }, _time);
+
+        RunUntilIdle(maintenance);
+        Assert.Contains(new DayPartition(new DateOnly(2026, 11, 1)), writer.Days);
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        RunUntilIdle(maintenance);
+        Assert.DoesNotContain(new DayPartition(new DateOnly(2026, 11, 1)), writer.Days);
+    }
+
+    [Fact]
     public void RunStep_OverTheSizeCap_DropsOldestDaysButNeverToday()
     {
         using var writer = new InvocationWriter(Options(), _time);
