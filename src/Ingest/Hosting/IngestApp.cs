@@ -13,6 +13,11 @@ public static class IngestApp
     /// <param name="settings">Settings from the CLI's named options; they win over files and environment.</param>
     public static WebApplication Build(string[] hostArgs, IReadOnlyDictionary<string, string?> settings)
     {
+        // Reads are synchronous SQLite calls on request threads. A pool that starts at the core count (2 here) and
+        // adds a thread every ~0.5 s would queue probes behind a few slow reads; start it wider.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
+
         var builder = WebApplication.CreateBuilder(hostArgs);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddIngest(builder.Configuration);

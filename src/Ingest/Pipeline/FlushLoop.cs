@@ -11,13 +11,17 @@ namespace Ingest.Pipeline;
 /// transaction, run one short maintenance step, repeat. While the backlog is at least a batch it never waits.
 /// At shutdown it writes the tracker's unfinished tasks, closes the channel and drains it to that mark within
 /// a budget, counting what it could not write.
-/// It owns its task rather than deriving from BackgroundService: a BackgroundService stopped before its
-/// task was scheduled never runs ExecuteAsync at all, and then nothing would drain (a fast replay hit this).
+/// It runs on a dedicated thread, synchronously: SQLite has no async I/O, and a 600 ms DROP or a slow commit
+/// on a thread-pool thread starved the pool on 2 cores, so HTTP requests (/healthz among them) queued behind
+/// it for hundreds of milliseconds in the spike measurement. Blocking this one thread blocks nothing else.
+/// (It is not a BackgroundService: one stopped before its task was scheduled never runs ExecuteAsync at all,
+/// and then nothing would drain.)
 /// </summary>
 public sealed class FlushLoop : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
 
     private readonly InvocationChannel _channel;
     private readonly TaskTracker _tracker;
@@ -65,14 +69,29 @@ public sealed class FlushLoop : IHostedService, IDisposable
     }
 
     /// <summary>The loop's task: completes after the shutdown drain.</summary>
-    public Task Completion => _loop ?? Task.CompletedTask;
+    public Task Completion => _thread is null ? Task.CompletedTask : _completed.Task;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // The loop must not inherit the ambient context (activity, culture, async locals) of whoever started the host.
         using (ExecutionContext.SuppressFlow())
         {
-            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    Run(_stopping.Token);
+                }
+                finally
+                {
+                    _completed.TrySetResult();
+                }
+            })
+            {
+                Name = "ingest-flush",
+                IsBackground = true,
+            };
+            _thread.Start();
         }
 
         return Task.CompletedTask;
@@ -81,13 +100,13 @@ public sealed class FlushLoop : IHostedService, IDisposable
     /// <summary>Asks the loop to stop and drain; returns when it has, or when the host stops waiting.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_loop is null)
+        if (_thread is null)
         {
             return;
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _completed.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
@@ -96,7 +115,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     /// </summary>
     public void Dispose() => _stopping.Cancel();
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private void Run(CancellationToken stoppingToken)
     {
         IBatchWriter writer;
         try
@@ -118,10 +137,10 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 Maintain(writer, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    await CollectBatchAsync(stoppingToken).ConfigureAwait(false);
+                    CollectBatch(stoppingToken);
                     if (_batch.Count > 0)
                     {
-                        await WriteBatchAsync(writer, stoppingToken).ConfigureAwait(false);
+                        WriteBatch(writer, stoppingToken);
                     }
 
                     if (MaintenanceDue())
@@ -130,7 +149,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                     }
                 }
 
-                await DrainAsync(writer).ConfigureAwait(false);
+                Drain(writer);
                 _state.SetStatus(FlushLoopStatus.Stopped);
             }
             catch (Exception e)
@@ -142,19 +161,21 @@ public sealed class FlushLoop : IHostedService, IDisposable
     }
 
     /// <summary>Waits for the first record (at most one idle tick), then fills the batch for at most <c>MaxBatchWait</c>.</summary>
-    private async Task CollectBatchAsync(CancellationToken stoppingToken)
+    private void CollectBatch(CancellationToken stoppingToken)
     {
         var reader = _channel.Reader;
         if (_batch.Count == 0 && !reader.TryPeek(out _))
         {
             _state.SetStatus(FlushLoopStatus.Idle);
-            if (!await WaitToReadAsync(_idleTick, stoppingToken).ConfigureAwait(false))
+            if (!WaitToRead(_idleTick, stoppingToken))
             {
                 return;
             }
         }
 
-        var started = _time.GetTimestamp();
+        // The batch wait counts from when records were first waiting: after a commit or a maintenance step that
+        // left records behind, that was the previous commit, so a long step is not followed by a wait to fill.
+        var started = _lastCommitTimestamp != 0 ? _lastCommitTimestamp : _time.GetTimestamp();
         while (true)
         {
             while (_batch.Count < _batchSize && reader.TryRead(out var record))
@@ -165,7 +186,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
             _state.SetInProgress(_batch.Count);
             var remaining = _maxBatchWait - _time.GetElapsedTime(started);
             if (_batch.Count >= _batchSize || remaining <= TimeSpan.Zero
-                || !await WaitToReadAsync(remaining, stoppingToken).ConfigureAwait(false))
+                || !WaitToRead(remaining, stoppingToken))
             {
                 return;
             }
@@ -173,13 +194,14 @@ public sealed class FlushLoop : IHostedService, IDisposable
     }
 
     /// <summary>True if data may be read; false on timeout, completion or shutdown.</summary>
-    private async ValueTask<bool> WaitToReadAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    private bool WaitToRead(TimeSpan timeout, CancellationToken stoppingToken)
     {
         using var timer = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
         try
         {
-            return await _channel.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+            // Blocking is right here: this is the loop's own thread, not the pool's.
+            return _channel.Reader.WaitToReadAsync(linked.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -187,7 +209,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         }
     }
 
-    private async Task WriteBatchAsync(IBatchWriter writer, CancellationToken stoppingToken)
+    private void WriteBatch(IBatchWriter writer, CancellationToken stoppingToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -228,7 +250,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 Log.BatchRetry(_logger, _batch.Count, attempt, delay.Value, e);
                 try
                 {
-                    await Task.Delay(delay.Value, _time, stoppingToken).ConfigureAwait(false);
+                    Task.Delay(delay.Value, _time, stoppingToken).GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException)
                 {
@@ -273,7 +295,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     }
 
     /// <summary>Drain to a mark (OpenTelemetry's shape): everything handed over before shutdown, within the budget.</summary>
-    private async Task DrainAsync(IBatchWriter writer)
+    private void Drain(IBatchWriter writer)
     {
         _state.SetStatus(FlushLoopStatus.Draining);
         var unfinished = _tracker.FlushAll();
@@ -293,7 +315,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
             }
 
             _state.SetInProgress(_batch.Count);
-            await WriteBatchAsync(writer, budget.Token).ConfigureAwait(false);
+            WriteBatch(writer, budget.Token);
         }
 
         var left = _batch.Count + _channel.Count;
