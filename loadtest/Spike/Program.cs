@@ -83,5 +83,32 @@ baseline.SetAction(r =>
     File.Delete(path + "-shm");
 });
 
-var root = new RootCommand("Spike: replays Celery traffic spikes against Ingest.") { run, seedCommand, baseline };
+var tasks = new Option<int>("--tasks") { Description = "Tasks in the capture (default 300000).", DefaultValueFactory = _ => 300_000 };
+var output = new Option<string>("--out") { Description = "Capture file to write (messages.jsonl format).", Required = true };
+var capture = new Command("capture", "Write generated traffic as a capture (messages.jsonl format) for 'ingest replay': the pipeline's own ceiling, with no generator competing.") { tasks, output, seed, batch };
+capture.SetAction(r =>
+{
+    var traffic = new TaskTraffic(r.GetValue(seed), r.GetValue(batch));
+    var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    using var file = new StreamWriter(r.GetValue(output)!);
+    var seq = 0;
+    void Write(IEnumerable<(string RoutingKey, string Body)> bodies)
+    {
+        foreach (var (key, body) in bodies)
+        {
+            var b64 = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(body));
+            file.WriteLine($"{{\"seq\": {++seq}, \"routing_key\": \"{key}\", \"body_b64\": \"{b64}\"}}");
+        }
+    }
+
+    for (var done = 0; done < r.GetValue(tasks); done += 1000)
+    {
+        Write(traffic.Tasks(Math.Min(1000, r.GetValue(tasks) - done), start + (done * 0.001)));
+    }
+
+    Write(traffic.Flush());
+    Console.WriteLine($"wrote {r.GetValue(tasks):N0} tasks in {seq:N0} messages to {r.GetValue(output)}");
+});
+
+var root = new RootCommand("Spike: replays Celery traffic spikes against Ingest.") { run, seedCommand, baseline, capture };
 return await root.Parse(args).InvokeAsync();

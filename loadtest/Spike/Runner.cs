@@ -19,8 +19,11 @@ public static class Runner
         var lastTasks = 0L;
         long maxRss = start.RssBytes, maxBacklog = 0;
         var ramp = profile as RampProfile;
-        var stepResults = new List<(double Rate, long Drops, long Backlog)>();
+        var stepResults = new List<(double Target, double SentPerMin, double FlushedPerSec, long Drops, long Backlog)>();
         var stepStartDropped = start.Dropped;
+        var stepStartFlushed = start.Flushed;
+        var stepStartTasks = 0L;
+        var stepStartTime = TimeSpan.Zero;
         var currentStep = 0;
 
         while (!cancellationToken.IsCancellationRequested && (profile.Length is not { } length || clock.Elapsed < length))
@@ -47,8 +50,13 @@ public static class Runner
                 lastReport = elapsed;
                 if (ramp is not null && ramp.StepAt(elapsed) != currentStep)
                 {
-                    stepResults.Add((ramp.TasksPerMinute(elapsed - TimeSpan.FromSeconds(1)), c.Dropped - stepStartDropped, c.Queued + c.InProgress));
+                    var stepSeconds = (elapsed - stepStartTime).TotalSeconds;
+                    stepResults.Add((ramp.TasksPerMinute(stepStartTime), (traffic.TasksStarted - stepStartTasks) / stepSeconds * 60,
+                        (c.Flushed - stepStartFlushed) / stepSeconds, c.Dropped - stepStartDropped, c.Queued + c.InProgress));
                     stepStartDropped = c.Dropped;
+                    stepStartFlushed = c.Flushed;
+                    stepStartTasks = traffic.TasksStarted;
+                    stepStartTime = elapsed;
                     currentStep = ramp.StepAt(elapsed);
                 }
             }
@@ -95,13 +103,17 @@ public static class Runner
             """));
         if (ramp is not null && stepResults.Count > 0)
         {
-            foreach (var (rate, drops, backlog) in stepResults)
+            foreach (var step in stepResults)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {rate,7:N0} tasks/min: dropped {drops:N0}, backlog at step end {backlog:N0} {(drops == 0 && backlog < 20_000 ? "kept up" : "fell behind")}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  target {step.Target,7:N0}/min: sent {step.SentPerMin,7:N0} tasks/min, flushed {step.FlushedPerSec,6:N0} invocations/s, dropped {step.Drops:N0}, backlog at end {step.Backlog:N0}: {(step.Drops == 0 && step.Backlog < 20_000 ? "kept up" : "fell behind")}"));
             }
 
-            var sustained = stepResults.TakeWhile(s => s.Drops == 0 && s.Backlog < 20_000).Select(s => s.Rate).DefaultIfEmpty(0).Max();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max sustained: {sustained:N0} tasks/min ({sustained / 60:N0} invocations/s)"));
+            // What was shown is what was sent and kept up with; past the generator's own ceiling the target is only a wish.
+            var kept = stepResults.TakeWhile(s => s.Drops == 0 && s.Backlog < 20_000).ToList();
+            var best = kept.Count == 0 ? default : kept.MaxBy(s => s.SentPerMin);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"highest rate sent and kept up with: {best.SentPerMin:N0} tasks/min ({best.FlushedPerSec:N0} invocations/s flushed){(kept.Count == stepResults.Count ? "; Ingest never fell behind: the generator on the same cores is the limit" : "")}"));
         }
 
         return !balanced ? 1 : failOnDrops && dropped > 0 ? 3 : 0;
