@@ -7,12 +7,12 @@ using RabbitMQ.Client;
 
 namespace Ingest.Tests.Sources.Amqp;
 
-public class AmqpSourceTests
+public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
     [Fact]
     public async Task PublishEveryFixtureMessage_StoresTheSameInvocationsAsReplay()
     {
-        var broker = Broker.Shared();
+        var broker = fixture.Broker;
         using var dir = new TempDirectory();
         var replayed = dir.File("replayed.db");
         Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
@@ -23,8 +23,7 @@ public class AmqpSourceTests
         {
             using var client = factory.CreateClient();
             await WaitConnectedAsync(client);
-            await using (var connection = await broker.ConnectAsync())
-            await using (var channel = await connection.CreateChannelAsync())
+            await using (var channel = await fixture.Connection.CreateChannelAsync())
             {
                 foreach (var m in Fixtures.Messages)
                 {
@@ -65,7 +64,7 @@ public class AmqpSourceTests
     [Fact]
     public async Task IngestStopped_WorkersKeepPublishing_QueueStaysWithinItsMaxLength()
     {
-        var broker = Broker.Shared();
+        var broker = fixture.Broker;
         using var dir = new TempDirectory();
         var exchange = "celeryev.test." + Guid.NewGuid().ToString("N")[..8];
         var queue = "ingest.test." + Guid.NewGuid().ToString("N")[..8];
@@ -76,8 +75,7 @@ public class AmqpSourceTests
         }
 
         // Ingest is gone; its queue stays bound. 20,000 messages of 2 KB would be 40 MB if nothing bounded it.
-        await using var connection = await broker.ConnectAsync();
-        await using var channel = await connection.CreateChannelAsync();
+        await using var channel = await fixture.Connection.CreateChannelAsync();
         var body = System.Text.Encoding.ASCII.GetBytes($$"""[{"type": "task-started", "uuid": "x", "pad": "{{new string('p', 2000)}}", "timestamp": 1795376624.0}]""");
         for (var i = 0; i < 20_000; i++)
         {

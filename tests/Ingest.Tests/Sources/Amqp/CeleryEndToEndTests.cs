@@ -6,7 +6,7 @@ using Ingest.Tests.Support;
 namespace Ingest.Tests.Sources.Amqp;
 
 /// <summary>A real Celery worker (Debian's python3-celery, prefork, -E) and a real client, through a real broker.</summary>
-public class CeleryEndToEndTests
+public class CeleryEndToEndTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
     private const string TaskModule = """
         import os, time
@@ -67,7 +67,7 @@ public class CeleryEndToEndTests
     [Fact]
     public async Task RealCeleryWorker_EveryOutcome_IsStoredWithStateNameArgsExceptionTracebackAndRetries()
     {
-        var broker = Broker.Shared();
+        var broker = fixture.Broker;
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("e2etasks.py"), TaskModule);
         await File.WriteAllTextAsync(dir.File("client.py"), Client);
