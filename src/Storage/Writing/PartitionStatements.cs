@@ -9,6 +9,9 @@ namespace Ingest.Storage.Writing;
 /// </summary>
 internal sealed class PartitionStatements : IDisposable
 {
+    private readonly SqliteCommand _insertInvocation;
+    private readonly SqliteParameter[] _insertParameters;
+    private readonly SqliteCommand _insertDetails;
     private readonly SqliteCommand _upsertInvocation;
     private readonly SqliteParameter[] _invocationParameters;
     private readonly SqliteCommand _upsertDetailsNewer;
@@ -17,6 +20,8 @@ internal sealed class PartitionStatements : IDisposable
     public PartitionStatements(SqliteConnection connection, DayPartition partition)
     {
         Partition = partition;
+        (_insertInvocation, _insertParameters) = Create(connection, InsertInvocationSql(partition), PartitionSchema.InvocationColumns);
+        _insertDetails = Create(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES ($id, $args, $kwargs, $result, $traceback)", ["id", .. PartitionSchema.DetailColumns]).Command;
         (_upsertInvocation, _invocationParameters) = Create(connection, UpsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _upsertDetailsNewer = Create(connection, UpsertDetailsSql(partition, newer: true), ["id", .. PartitionSchema.DetailColumns]).Command;
         _upsertDetailsOlder = Create(connection, UpsertDetailsSql(partition, newer: false), ["id", .. PartitionSchema.DetailColumns]).Command;
@@ -24,9 +29,65 @@ internal sealed class PartitionStatements : IDisposable
 
     public DayPartition Partition { get; }
 
+    /// <summary>
+    /// Almost every record is a task id new to its day: it takes a plain insert (as cheap as the raw loop). Only
+    /// when the id exists (a RETRY replaced by its outcome, a late event, a restart) does the merging upsert run.
+    /// </summary>
     public void Write(InvocationRecord r, SqliteTransaction transaction)
     {
-        var p = _invocationParameters;
+        Bind(_insertParameters, r);
+        _insertInvocation.Transaction = transaction;
+        if (_insertInvocation.ExecuteScalar() is long newId)
+        {
+            if (r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null)
+            {
+                BindDetails(_insertDetails, newId, r, transaction);
+                _insertDetails.ExecuteNonQuery();
+            }
+
+            return;
+        }
+
+        Merge(r, transaction);
+    }
+
+    private void Merge(InvocationRecord r, SqliteTransaction transaction)
+    {
+        Bind(_invocationParameters, r);
+        _upsertInvocation.Transaction = transaction;
+        long id;
+        double storedStateAt;
+        using (var reader = _upsertInvocation.ExecuteReader())
+        {
+            reader.Read();
+            id = reader.GetInt64(0);
+            storedStateAt = reader.GetDouble(1);
+        }
+
+        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)
+        {
+            return;
+        }
+
+        // The row kept this record's state only if its state_at is now the stored one; an older record
+        // may still fill in args and kwargs that the newer one lacked (a task re-tracked after a restart).
+        var details = storedStateAt <= r.StateAt ? _upsertDetailsNewer : _upsertDetailsOlder;
+        BindDetails(details, id, r, transaction);
+        details.ExecuteNonQuery();
+    }
+
+    private static void BindDetails(SqliteCommand details, long id, InvocationRecord r, SqliteTransaction transaction)
+    {
+        details.Transaction = transaction;
+        details.Parameters[0].Value = id;
+        details.Parameters[1].Value = Db(r.Args);
+        details.Parameters[2].Value = Db(r.Kwargs);
+        details.Parameters[3].Value = Db(r.Result);
+        details.Parameters[4].Value = Db(r.Traceback);
+    }
+
+    private static void Bind(SqliteParameter[] p, InvocationRecord r)
+    {
         p[0].Value = r.TaskId;
         p[1].Value = Db(r.Name);
         p[2].Value = r.State;
@@ -48,36 +109,12 @@ internal sealed class PartitionStatements : IDisposable
         p[18].Value = r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value;
         p[19].Value = r.Expired is { } e ? (e ? 1 : 0) : DBNull.Value;
         p[20].Value = Db(r.Signum);
-
-        _upsertInvocation.Transaction = transaction;
-        long id;
-        double storedStateAt;
-        using (var reader = _upsertInvocation.ExecuteReader())
-        {
-            reader.Read();
-            id = reader.GetInt64(0);
-            storedStateAt = reader.GetDouble(1);
-        }
-
-        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)
-        {
-            return;
-        }
-
-        // The row kept this record's state only if its state_at is now the stored one; an older record
-        // may still fill in args and kwargs that the newer one lacked (a task re-tracked after a restart).
-        var details = storedStateAt <= r.StateAt ? _upsertDetailsNewer : _upsertDetailsOlder;
-        details.Transaction = transaction;
-        details.Parameters[0].Value = id;
-        details.Parameters[1].Value = Db(r.Args);
-        details.Parameters[2].Value = Db(r.Kwargs);
-        details.Parameters[3].Value = Db(r.Result);
-        details.Parameters[4].Value = Db(r.Traceback);
-        details.ExecuteNonQuery();
     }
 
     public void Dispose()
     {
+        _insertInvocation.Dispose();
+        _insertDetails.Dispose();
         _upsertInvocation.Dispose();
         _upsertDetailsNewer.Dispose();
         _upsertDetailsOlder.Dispose();
@@ -117,6 +154,17 @@ internal sealed class PartitionStatements : IDisposable
             VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
             ON CONFLICT (task_id) DO UPDATE SET {string.Join(", ", sets)}
             RETURNING id, state_at
+            """;
+    }
+
+    private static string InsertInvocationSql(DayPartition p)
+    {
+        var columns = PartitionSchema.InvocationColumns;
+        return $"""
+            INSERT INTO {p.InvocationsSql} ({string.Join(", ", columns)})
+            VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
+            ON CONFLICT (task_id) DO NOTHING
+            RETURNING id
             """;
     }
 
