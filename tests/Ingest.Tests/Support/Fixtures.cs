@@ -7,29 +7,7 @@ public static class Fixtures
 {
     private static readonly Lazy<IReadOnlyList<CapturedMessage>> s_messages = new(() => LoadCapture(CapturePath));
 
-    public static string SharedDir
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("INGEST_SHARED_DIR") is { Length: > 0 } env)
-            {
-                return env;
-            }
-
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            if (dir?.Parent is null)
-            {
-                throw new InvalidOperationException("Cannot find the repository root (Ingest.sln) above " + AppContext.BaseDirectory);
-            }
-
-            return Path.Combine(dir.Parent.FullName, "shared");
-        }
-    }
+    public static string SharedDir => TestPaths.SharedDir;
 
     public static string RepositoryRoot => Path.GetDirectoryName(SharedDir) is { } parent
         ? Directory.GetDirectories(parent).First(d => File.Exists(Path.Combine(d, "Ingest.sln")))

@@ -4,24 +4,7 @@ namespace Ingest.Storage.Tests.Support;
 
 internal static class StorageFixtures
 {
-    public static string SharedDir
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("INGEST_SHARED_DIR") is { Length: > 0 } env)
-            {
-                return env;
-            }
-
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return Path.Combine(dir!.Parent!.FullName, "shared");
-        }
-    }
+    public static string SharedDir => TestPaths.SharedDir;
 
     public static string LegacySmall => Path.Combine(SharedDir, "fixtures", "phlower-legacy", "legacy-small.db");
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Ingest.Storage.Tests.Support;
+namespace Ingest.Testing;
 
 /// <summary>A fresh directory per test, deleted on dispose (pools cleared first so SQLite lets go of the files).</summary>
 public sealed class TempDirectory : IDisposable
