@@ -120,9 +120,9 @@ public sealed class CeleryEventDecoder
                     timestamp = ReadDouble(ref reader, ref timestampWrong);
                     break;
                 case Field.Hostname: e.Hostname = ReadText(ref reader, body, result, 1024); break;
-                case Field.Pid: e.Pid = (int?)ReadLong(ref reader, result); break;
+                case Field.Pid: e.Pid = ReadInt(ref reader, result); break;
                 case Field.Clock: e.Clock = ReadLong(ref reader, result); break;
-                case Field.UtcOffset: e.UtcOffset = (int?)ReadLong(ref reader, result); break;
+                case Field.UtcOffset: e.UtcOffset = ReadInt(ref reader, result); break;
                 case Field.Name: e.Name = ReadText(ref reader, body, result, 1024); break;
                 case Field.Args: e.Args = ReadRepr(ref reader, body, result); break;
                 case Field.Kwargs: e.Kwargs = ReadRepr(ref reader, body, result); break;
@@ -136,14 +136,14 @@ public sealed class CeleryEventDecoder
                 case Field.Exchange: e.Exchange = ReadText(ref reader, body, result, 1024); break;
                 case Field.Eta: e.Eta = ReadText(ref reader, body, result, 64); break;
                 case Field.Expires: e.Expires = ReadText(ref reader, body, result, 64); break;
-                case Field.Retries: e.Retries = (int?)ReadLong(ref reader, result); break;
+                case Field.Retries: e.Retries = ReadInt(ref reader, result); break;
                 case Field.Runtime: e.Runtime = ReadDouble(ref reader, result); break;
                 case Field.Terminated: e.Terminated = ReadBool(ref reader, result); break;
                 case Field.Expired: e.Expired = ReadBool(ref reader, result); break;
-                case Field.Signum: e.Signum = (int?)ReadLong(ref reader, result); break;
+                case Field.Signum: e.Signum = ReadInt(ref reader, result); break;
                 case Field.Requeue: e.Requeue = ReadBool(ref reader, result); break;
                 case Field.Freq: e.Freq = ReadDouble(ref reader, result); break;
-                case Field.Active: e.Active = (int?)ReadLong(ref reader, result); break;
+                case Field.Active: e.Active = ReadInt(ref reader, result); break;
                 case Field.Processed: e.Processed = ReadLong(ref reader, result); break;
                 case Field.LoadAverage: e.LoadAverage = ReadDoubles(ref reader, result); break;
                 case Field.SwIdent: e.SoftwareIdent = ReadText(ref reader, body, result, 256); break;
@@ -328,9 +328,26 @@ public sealed class CeleryEventDecoder
         return value;
     }
 
+    private static int? ReadInt(ref Utf8JsonReader reader, DecodedBody result)
+    {
+        // TryGetInt32 refuses what does not fit, so a huge retries or pid is counted, never wrapped to a negative.
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+        {
+            return value;
+        }
+
+        if (reader.TokenType != JsonTokenType.Null)
+        {
+            result.Note(Repair.FieldWrongType);
+        }
+
+        reader.Skip();
+        return null;
+    }
+
     private static long? ReadLong(ref Utf8JsonReader reader, DecodedBody result)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value is >= int.MinValue and <= int.MaxValue * 1024L)
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
         {
             return value;
         }

@@ -139,6 +139,20 @@ public class CeleryEventDecoderTests
     }
 
     [Fact]
+    public void Decode_IntegerFieldOutOfRange_IsIgnoredAndCountedNotWrapped()
+    {
+        var body = Bytes($$"""{"type": "task-received", "uuid": "a", "retries": 3000000000, "pid": 1.5, "clock": 9000000000, "timestamp": {{Now}}}""");
+
+        var d = _decoder.Decode(body);
+
+        var e = Assert.Single(d.Events);
+        Assert.Null(e.Retries);
+        Assert.Null(e.Pid);
+        Assert.Equal(9_000_000_000, e.Clock);
+        Assert.Equal(2, d.Repaired[(int)Repair.FieldWrongType]);
+    }
+
+    [Fact]
     public void Decode_ArgsAsJsonValueFromAnotherProducer_KeepsTheJsonText()
     {
         var body = Bytes($$"""{"type": "task-received", "uuid": "a", "args": [1, "x"], "kwargs": {"order_id": 12345}, "timestamp": {{Now}}}""");
