@@ -36,11 +36,11 @@ public sealed class IngestCounters
     /// <summary>Failed batch commits (each may be retried; a batch given up on counts under <see cref="DropReason.WriteFailed"/>).</summary>
     public long WriteErrors => Volatile.Read(ref _writeErrors);
 
-    public long DroppedTotal => _dropped.Sum(d => Volatile.Read(ref d));
+    public long DroppedTotal => Sum(_dropped);
 
-    public long EventsAcceptedTotal => _eventsAccepted.Sum(d => Volatile.Read(ref d));
+    public long EventsAcceptedTotal => Sum(_eventsAccepted);
 
-    public long EventsRejectedTotal => _eventsRejected.Sum(d => Volatile.Read(ref d));
+    public long EventsRejectedTotal => Sum(_eventsRejected);
 
     public long Accepted(CeleryEventType type) => Volatile.Read(ref _eventsAccepted[(int)type]);
 
@@ -99,6 +99,17 @@ public sealed class IngestCounters
     public void AddEarlyWrite(EarlyWriteReason reason) => Interlocked.Increment(ref _earlyWrites[(int)reason]);
 
     public void AddWriteError() => Interlocked.Increment(ref _writeErrors);
+
+    private static long Sum(long[] counters)
+    {
+        long total = 0;
+        for (var i = 0; i < counters.Length; i++)
+        {
+            total += Volatile.Read(ref counters[i]);
+        }
+
+        return total;
+    }
 
     public IReadOnlyDictionary<string, long> AcceptedByType() =>
         Enumerable.Range(0, CeleryEventTypes.Count).ToDictionary(i => ((CeleryEventType)i).WireName(), i => Volatile.Read(ref _eventsAccepted[i]));

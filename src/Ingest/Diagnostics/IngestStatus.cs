@@ -67,11 +67,12 @@ public sealed class IngestStatus
         }
     }
 
-    public object Report()
+    /// <summary>The full report, and the health it was built from (evaluated once).</summary>
+    public (HealthStatus Health, object Body) Report()
     {
         var facts = _storage.Facts;
         var health = Evaluate();
-        return new
+        return (health, new
         {
             status = health.Status,
             reasons = health.Reasons,
@@ -150,7 +151,7 @@ public sealed class IngestStatus
                 },
             },
             sources = _contributors.ToDictionary(c => c.Name, c => c.Describe()),
-        };
+        });
     }
 }
 

@@ -22,7 +22,7 @@ internal static partial class Log
     public static partial void Drained(ILogger logger, int unfinished, int left, TimeSpan elapsed);
 
     // 2xxx: sources
-    [LoggerMessage(2001, LogLevel.Warning, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
+    [LoggerMessage(2001, LogLevel.Debug, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);
 
     [LoggerMessage(2002, LogLevel.Information, "Consuming queue {Queue} bound to exchange {Exchange} with {Bindings}.")]

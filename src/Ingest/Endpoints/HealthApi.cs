@@ -13,8 +13,8 @@ public static class HealthApi
     {
         app.MapGet("/healthz", (IngestStatus status) =>
         {
-            var report = status.Report();
-            return status.Evaluate().IsFailing ? Results.Json(report, statusCode: 503) : Results.Json(report);
+            var (health, body) = status.Report();
+            return Results.Json(body, statusCode: health.IsFailing ? 503 : 200);
         });
         app.MapGet("/healthz/live", (IngestStatus status) =>
         {
@@ -26,7 +26,7 @@ public static class HealthApi
             var health = status.Evaluate();
             return Results.Json(new { status = health.Status, reasons = health.Reasons }, statusCode: health.IsOk ? 200 : 503);
         });
-        app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report()));
+        app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report().Body));
         return app;
     }
 }

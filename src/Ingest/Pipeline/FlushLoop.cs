@@ -68,9 +68,6 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _batch = new List<InvocationRecord>(options.BatchSize);
     }
 
-    /// <summary>The loop's task: completes after the shutdown drain.</summary>
-    public Task Completion => _thread is null ? Task.CompletedTask : _completed.Task;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // The loop must not inherit the ambient context (activity, culture, async locals) of whoever started the host.

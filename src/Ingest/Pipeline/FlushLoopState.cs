@@ -7,13 +7,7 @@ namespace Ingest.Pipeline;
 /// </summary>
 public sealed class FlushLoopState
 {
-    private const int RecentBatches = 1024;
-
     private readonly TimeProvider _time;
-    private readonly long[] _recentBatchTicks = new long[RecentBatches];
-    private readonly object _recentLock = new();
-    private int _recentNext;
-    private int _recentCount;
 
     private int _status;
     private long _startedTimestamp;
@@ -27,7 +21,6 @@ public sealed class FlushLoopState
     private int _lastBatchSize;
     private long _lastMaintenanceTicks;
     private long _maxMaintenanceTicks;
-    private long _maintenanceSteps;
     private long _maxStallTicks;
     private long _maintenanceErrors;
 
@@ -69,31 +62,11 @@ public sealed class FlushLoopState
 
     public TimeSpan MaxMaintenanceDuration => TimeSpan.FromTicks(Volatile.Read(ref _maxMaintenanceTicks));
 
-    public long MaintenanceSteps => Volatile.Read(ref _maintenanceSteps);
-
     /// <summary>The longest time from one commit to the next write while records were waiting, since start.</summary>
     public TimeSpan MaxStall => TimeSpan.FromTicks(Volatile.Read(ref _maxStallTicks));
 
-    /// <summary>Resets <see cref="MaxStall"/> (benchmarks measure one phase at a time).</summary>
-    public void ResetMaxStall() => Volatile.Write(ref _maxStallTicks, 0);
-
     public long MaintenanceErrors => Volatile.Read(ref _maintenanceErrors);
 
-    /// <summary>Durations of the most recent commits (up to 1024), oldest first.</summary>
-    public TimeSpan[] RecentBatchDurations()
-    {
-        lock (_recentLock)
-        {
-            var result = new TimeSpan[_recentCount];
-            var start = (_recentNext - _recentCount + RecentBatches) % RecentBatches;
-            for (var i = 0; i < _recentCount; i++)
-            {
-                result[i] = TimeSpan.FromTicks(_recentBatchTicks[(start + i) % RecentBatches]);
-            }
-
-            return result;
-        }
-    }
 
     internal void SetStatus(FlushLoopStatus status) => Volatile.Write(ref _status, (int)status);
 
@@ -111,13 +84,6 @@ public sealed class FlushLoopState
         if (duration.Ticks > Volatile.Read(ref _maxBatchTicks))
         {
             Volatile.Write(ref _maxBatchTicks, duration.Ticks);
-        }
-
-        lock (_recentLock)
-        {
-            _recentBatchTicks[_recentNext] = duration.Ticks;
-            _recentNext = (_recentNext + 1) % RecentBatches;
-            _recentCount = Math.Min(_recentCount + 1, RecentBatches);
         }
     }
 
@@ -137,7 +103,6 @@ public sealed class FlushLoopState
 
     internal void MaintenanceDone(TimeSpan duration, Exception? error)
     {
-        Interlocked.Increment(ref _maintenanceSteps);
         Volatile.Write(ref _lastMaintenanceTicks, duration.Ticks);
         if (duration.Ticks > Volatile.Read(ref _maxMaintenanceTicks))
         {

@@ -9,10 +9,6 @@ public static class Fixtures
 
     public static string SharedDir => TestPaths.SharedDir;
 
-    public static string RepositoryRoot => Path.GetDirectoryName(SharedDir) is { } parent
-        ? Directory.GetDirectories(parent).First(d => File.Exists(Path.Combine(d, "Ingest.sln")))
-        : throw new InvalidOperationException("no repository root");
-
     public static string CapturePath => Path.Combine(SharedDir, "fixtures", "celery-events", "messages.jsonl");
 
     public static string LegacyDbPath => Path.Combine(SharedDir, "fixtures", "phlower-legacy", "legacy-small.db");

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
-using Ingest.Tracking;
 
 namespace Ingest.Sources.Replay;
 
@@ -14,16 +12,12 @@ public sealed class ReplayRunner
 {
     private readonly EventIngestor _ingestor;
     private readonly InvocationChannel _channel;
-    private readonly IngestCounters _counters;
-    private readonly TaskTracker _tracker;
     private readonly TimeProvider _time;
 
-    public ReplayRunner(EventIngestor ingestor, InvocationChannel channel, IngestCounters counters, TaskTracker tracker, TimeProvider time)
+    public ReplayRunner(EventIngestor ingestor, InvocationChannel channel, TimeProvider time)
     {
         _ingestor = ingestor;
         _channel = channel;
-        _counters = counters;
-        _tracker = tracker;
         _time = time;
     }
 
@@ -53,9 +47,6 @@ public sealed class ReplayRunner
             }
         }
     }
-
-    /// <summary>Writes what the capture left unfinished, then returns (the flush loop's drain writes the rest).</summary>
-    public int FinishUnfinished() => _tracker.FlushAll();
 
     private static bool TryBody(string line, out byte[] body)
     {
