@@ -7,9 +7,11 @@ using Microsoft.Data.Sqlite;
 namespace Ingest.Benchmarks;
 
 /// <summary>
-/// Ingest's flush path (prepared upsert with RETURNING, details keyed by rowid, one transaction per batch)
-/// against the raw prepared insert loop of the same rows. Each iteration writes 20,000 rows into a day that
-/// already holds 200,000, on a fresh copy of the file. The Ratio column is the figure to quote.
+/// Ingest's flush path (insert-first, merging upsert on conflict, hourly rollups, one transaction per batch),
+/// with and without the per-day full-text search index, against the raw prepared insert loop of the same rows
+/// (no index, no rollups). Each iteration writes 20,000 rows into a day that already holds 200,000, on a fresh
+/// copy of the file. The Ratio column is the figure to quote; IngestFlush over IngestFlushWithoutSearch is
+/// what the search index costs the flush.
 /// </summary>
 [MemoryDiagnoser]
 public class FlushBenchmarks
@@ -19,6 +21,7 @@ public class FlushBenchmarks
     private static readonly DayPartition s_day = new(new DateOnly(2026, 11, 22));
 
     private string _template = "";
+    private string _templateWithoutSearch = "";
     private string _path = "";
     private List<List<InvocationRecord>> _batches = [];
     private RawInsertLoop? _raw;
@@ -32,10 +35,19 @@ public class FlushBenchmarks
     {
         var dir = Path.Combine(Path.GetTempPath(), "ingest-bench");
         Directory.CreateDirectory(dir);
-        _template = Path.Combine(dir, "template.db");
-        if (!File.Exists(_template))
+        // Named by schema version: a template left by an older build would measure the old schema.
+        _template = Seed(Path.Combine(dir, "template-v2-search.db"), search: true);
+        _templateWithoutSearch = Seed(Path.Combine(dir, "template-v2-nosearch.db"), search: false);
+
+        _path = Path.Combine(dir, "run.db");
+        _batches = SampleInvocations.Generate(Rows, s_day.StartUnixSeconds + 1000, seed: 2).Chunk(BatchSize).Select(c => c.ToList()).ToList();
+    }
+
+    private static string Seed(string path, bool search)
+    {
+        if (!File.Exists(path))
         {
-            using var seed = new InvocationWriter(new StorageOptions { DatabasePath = _template });
+            using var seed = new InvocationWriter(new StorageOptions { DatabasePath = path, SearchIndex = search });
             var rows = SampleInvocations.Generate(Preloaded, s_day.StartUnixSeconds + 100, seed: 1, prefix: "seed");
             foreach (var chunk in rows.Chunk(5000))
             {
@@ -45,22 +57,28 @@ public class FlushBenchmarks
             seed.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
 
-        _path = Path.Combine(dir, "run.db");
-        _batches = SampleInvocations.Generate(Rows, s_day.StartUnixSeconds + 1000, seed: 2).Chunk(BatchSize).Select(c => c.ToList()).ToList();
+        return path;
     }
 
     [IterationSetup(Target = nameof(RawInsertLoop))]
     public void SetupRaw()
     {
-        Fresh();
+        Fresh(_templateWithoutSearch);
         _raw = new RawInsertLoop(_path, s_day);
     }
 
     [IterationSetup(Target = nameof(IngestFlush))]
     public void SetupIngest()
     {
-        Fresh();
+        Fresh(_template);
         _writer = new InvocationWriter(new StorageOptions { DatabasePath = _path });
+    }
+
+    [IterationSetup(Target = nameof(IngestFlushWithoutSearch))]
+    public void SetupIngestWithoutSearch()
+    {
+        Fresh(_templateWithoutSearch);
+        _writer = new InvocationWriter(new StorageOptions { DatabasePath = _path, SearchIndex = false });
     }
 
     [IterationCleanup]
@@ -91,13 +109,22 @@ public class FlushBenchmarks
         }
     }
 
-    private void Fresh()
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public void IngestFlushWithoutSearch()
+    {
+        foreach (var batch in _batches)
+        {
+            _writer!.WriteBatch(batch);
+        }
+    }
+
+    private void Fresh(string template)
     {
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(_path + suffix);
         }
 
-        File.Copy(_template, _path);
+        File.Copy(template, _path);
     }
 }

@@ -6,7 +6,7 @@ namespace Ingest.Benchmarks;
 
 /// <summary>
 /// The baseline: the plainest prepared Microsoft.Data.Sqlite insert loop that stores the same rows in the same
-/// schema (same tables and indexes, same pragmas), one transaction per batch. No upsert, no RETURNING.
+/// schema (same tables and indexes, same pragmas; no search index), one transaction per batch. No upsert, no RETURNING.
 /// </summary>
 public sealed class RawInsertLoop : IDisposable
 {
@@ -19,7 +19,7 @@ public sealed class RawInsertLoop : IDisposable
         _connection = SqliteConnections.OpenWriter(new StorageOptions { DatabasePath = path });
         using (var create = _connection.CreateCommand())
         {
-            create.CommandText = PartitionSchema.CreateSql(day);
+            create.CommandText = PartitionSchema.CreateSql(day, search: false);
             create.ExecuteNonQuery();
         }
 

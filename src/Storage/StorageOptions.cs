@@ -21,5 +21,15 @@ public sealed class StorageOptions
     public int WriterCacheKiB { get; set; } = 32 * 1024;
 
     /// <summary>Test hook: runs on the writer connection right after it opens, before anything else.</summary>
+    /// <summary>
+    /// Keep a full-text index of args, kwargs and result per day, so <c>q=</c> finds a value in milliseconds.
+    /// Costs flush time (see the benchmark); days written with it off cannot be searched by value.
+    /// </summary>
+    public bool SearchIndex { get; set; } = true;
+
+    /// <summary>Distinct task names a day's rollups keep; runs of further names are counted under "(other)".</summary>
+    [Range(10, 1_000_000)]
+    public int MaxTaskNamesPerDay { get; set; } = 10_000;
+
     internal Action<Microsoft.Data.Sqlite.SqliteConnection>? OnWriterOpen { get; set; }
 }

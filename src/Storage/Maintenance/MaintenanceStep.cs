@@ -6,6 +6,7 @@ public enum MaintenanceKind
     CreatePartition,
     Drop,
     Vacuum,
+    IndexLegacy,
 }
 
 /// <summary>What one maintenance step did, how long it took, and whether more work is waiting.</summary>

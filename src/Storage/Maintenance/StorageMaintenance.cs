@@ -87,8 +87,23 @@ public sealed class StorageMaintenance
             return new MaintenanceStep(MaintenanceKind.Vacuum, null, _time.GetElapsedTime(started), after.FreelistPages > 0);
         }
 
+        if (_writer.LegacySearchPending)
+        {
+            var indexStarted = _time.GetTimestamp();
+            var rows = _writer.IndexLegacyChunk(_legacyIndexRows);
+            var took = _time.GetElapsedTime(indexStarted);
+            // Sized like the vacuum step: aim each step at the budget, whatever this disk and these rows cost.
+            var scaled = took > TimeSpan.Zero ? _legacyIndexRows * (_options.VacuumStepBudget / took) : _legacyIndexRows * 2.0;
+            _legacyIndexRows = (int)Math.Clamp(scaled, MinLegacyIndexRows, MaxLegacyIndexRows);
+            return new MaintenanceStep(MaintenanceKind.IndexLegacy, $"indexed {rows} legacy rows for search", _time.GetElapsedTime(started), _writer.LegacySearchPending);
+        }
+
         return MaintenanceStep.Nothing;
     }
+
+    private const int MinLegacyIndexRows = 100;
+    private const int MaxLegacyIndexRows = 50_000;
+    private int _legacyIndexRows = 1000;
 
     /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>
     public StorageFacts RefreshFacts()

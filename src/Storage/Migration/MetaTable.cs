@@ -7,6 +7,12 @@ internal static class MetaTable
 {
     public const string LegacyMigratedAt = "legacy_migrated_at";
 
+    /// <summary>The legacy rowid up to which the legacy search index is filled.</summary>
+    public const string LegacySearchIndexed = "legacy_search_indexed_rowid";
+
+    /// <summary>Set once every legacy row is in the legacy search index.</summary>
+    public const string LegacySearchDone = "legacy_search_done_at";
+
     public static void Ensure(SqliteConnection connection, SqliteTransaction? transaction = null) =>
         SqliteConnections.Execute(connection, "CREATE TABLE IF NOT EXISTS ingest_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", transaction);
 

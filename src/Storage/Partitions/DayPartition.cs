@@ -11,6 +11,9 @@ public readonly record struct DayPartition : IComparable<DayPartition>
 {
     public const string InvocationsPrefix = "invocations_";
     public const string DetailsPrefix = "invocation_details_";
+    public const string SearchPrefix = "invocation_search_";
+    public const string TaskHoursPrefix = "task_hours_";
+    public const string FailureHoursPrefix = "failure_hours_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -40,6 +43,21 @@ public readonly record struct DayPartition : IComparable<DayPartition>
 
     /// <summary>The table name delimited for SQL (names are digits and letters only, so this is belt and braces).</summary>
     public string InvocationsSql => Delimit(InvocationsTable);
+
+    /// <summary>The day's full-text index over args, kwargs and result (FTS5, contentless: it stores no copy of the text).</summary>
+    public string SearchTable => SearchPrefix + Suffix;
+
+    public string SearchSql => Delimit(SearchTable);
+
+    /// <summary>Per task name and hour: counts by final state and a runtime histogram.</summary>
+    public string TaskHoursTable => TaskHoursPrefix + Suffix;
+
+    public string TaskHoursSql => Delimit(TaskHoursTable);
+
+    /// <summary>Per task name, exception type and hour: failure counts, first and last seen, one example.</summary>
+    public string FailureHoursTable => FailureHoursPrefix + Suffix;
+
+    public string FailureHoursSql => Delimit(FailureHoursTable);
 
     public string DetailsSql => Delimit(DetailsTable);
 

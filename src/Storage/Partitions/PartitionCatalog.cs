@@ -8,6 +8,9 @@ public static class PartitionCatalog
     public const string LegacyInvocations = "invocations_legacy";
     public const string LegacyDetails = "invocation_details_legacy";
 
+    /// <summary>Ingest's full-text index over the legacy details, filled in bounded steps by maintenance.</summary>
+    public const string LegacySearch = "invocation_search_legacy";
+
     /// <summary>The day partitions present, oldest first.</summary>
     public static IReadOnlyList<DayPartition> ListDays(SqliteConnection connection)
     {
@@ -25,6 +28,21 @@ public static class PartitionCatalog
 
         days.Sort();
         return days;
+    }
+
+    /// <summary>Names of the full-text index tables present (one sqlite_master read).</summary>
+    public static HashSet<string> SearchTables(SqliteConnection connection)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     public static bool TableExists(SqliteConnection connection, string table)

@@ -13,7 +13,10 @@ internal static class PartitionSchema
 
     public static readonly string[] DetailColumns = ["args", "kwargs", "result", "traceback"];
 
-    public static string CreateSql(DayPartition p) => $"""
+    /// <summary>The day's tables; with <paramref name="search"/>, its full-text index and the triggers that keep it.</summary>
+    public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + (search ? SearchSql(p) : "");
+
+    private static string TablesSql(DayPartition p) => $"""
         CREATE TABLE IF NOT EXISTS {p.InvocationsSql} (
             id INTEGER PRIMARY KEY,
             task_id TEXT NOT NULL UNIQUE,
@@ -49,8 +52,67 @@ internal static class PartitionSchema
         );
         """;
 
+    /// <summary>
+    /// Rollups written by the flush loop in the same transaction as the rows they count; a few rows per task
+    /// name and hour, dropped with their day.
+    /// </summary>
+    private static string RollupSql(DayPartition p) => $"""
+
+        CREATE TABLE IF NOT EXISTS {p.TaskHoursSql} (
+            name TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            total INTEGER NOT NULL DEFAULT 0,
+            pending INTEGER NOT NULL DEFAULT 0,
+            received INTEGER NOT NULL DEFAULT 0,
+            started INTEGER NOT NULL DEFAULT 0,
+            success INTEGER NOT NULL DEFAULT 0,
+            failure INTEGER NOT NULL DEFAULT 0,
+            retry INTEGER NOT NULL DEFAULT 0,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            runtime_count INTEGER NOT NULL DEFAULT 0,
+            runtime_sum REAL NOT NULL DEFAULT 0,
+            runtimes BLOB,
+            PRIMARY KEY (name, hour)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS {p.FailureHoursSql} (
+            name TEXT NOT NULL,
+            exception_type TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            first_seen REAL,
+            last_seen REAL,
+            example_task_id TEXT,
+            PRIMARY KEY (name, exception_type, hour)
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// A contentless FTS5 table (it keeps the index, not a second copy of the text) keyed by the invocation's
+    /// rowid, fed by triggers on the details table so every path that writes details keeps it in step.
+    /// <c>contentless_delete</c> lets a merged row replace its old terms.
+    /// </summary>
+    private static string SearchSql(DayPartition p)
+    {
+        var insert = $"INSERT INTO {p.SearchSql} (rowid, args, kwargs, result) VALUES (new.id, new.args, new.kwargs, new.result);";
+        return $"""
+
+            CREATE VIRTUAL TABLE IF NOT EXISTS {p.SearchSql} USING fts5 (
+                args, kwargs, result, content = '', contentless_delete = 1
+            );
+            CREATE TRIGGER IF NOT EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_insert")}
+            AFTER INSERT ON {p.DetailsSql} BEGIN {insert} END;
+            CREATE TRIGGER IF NOT EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_update")}
+            AFTER UPDATE ON {p.DetailsSql} BEGIN DELETE FROM {p.SearchSql} WHERE rowid = old.id; {insert} END;
+            """;
+    }
+
+    /// <summary>Every table of the day (a trigger goes with its table; FTS5's shadow tables go with the index).</summary>
     public static string DropSql(DayPartition p) => $"""
+        DROP TABLE IF EXISTS {p.SearchSql};
         DROP TABLE IF EXISTS {p.DetailsSql};
         DROP TABLE IF EXISTS {p.InvocationsSql};
+        DROP TABLE IF EXISTS {p.TaskHoursSql};
+        DROP TABLE IF EXISTS {p.FailureHoursSql};
         """;
 }

@@ -43,6 +43,12 @@ public sealed class InvocationReader
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, InvocationQuery.MaxLimit);
 
+        string? fts = null;
+        if (query.Text is not null && !SearchText.TryParse(query.Text, out fts, out var error))
+        {
+            throw new ArgumentException(error, nameof(query));
+        }
+
         using var connection = Open();
         var sources = Sources(connection);
         if (sources.Count == 0)
@@ -52,15 +58,33 @@ public sealed class InvocationReader
 
         using var command = connection.CreateCommand();
         var sql = new StringBuilder();
+        var unsearched = new List<string>();
+        var arms = 0;
         for (var k = 0; k < sources.Count; k++)
         {
-            if (k > 0)
+            var s = sources[k];
+            if (fts is not null)
+            {
+                if (s.SearchTable is null)
+                {
+                    unsearched.Add(s.Label);
+                    continue;
+                }
+
+                if (s.Label == "legacy" && !LegacySearchComplete(connection))
+                {
+                    unsearched.Add("legacy (still being indexed: older rows not searched yet)");
+                }
+
+                s = s.Searching();
+            }
+
+            if (arms++ > 0)
             {
                 sql.Append("\nUNION ALL\n");
             }
 
-            var s = sources[k];
-            sql.Append("SELECT * FROM (SELECT ").Append(s.Select).Append(" FROM ").Append(s.From).Append(" WHERE 1 = 1");
+            sql.Append("SELECT * FROM (SELECT ").Append(s.Select).Append(" FROM ").Append(s.From).Append(" WHERE 1 = 1").Append(s.SearchJoin);
             AppendFilters(sql, s, query);
             for (var j = 0; j < k; j++)
             {
@@ -71,9 +95,18 @@ public sealed class InvocationReader
             sql.Append(" ORDER BY ").Append(s.StateAtColumn).Append(" DESC, i.task_id DESC LIMIT $limit)");
         }
 
+        if (arms == 0)
+        {
+            return new InvocationPage([], null) { Unsearched = unsearched };
+        }
+
         sql.Append("\nORDER BY 10 DESC, 1 DESC LIMIT $limit");
         command.CommandText = sql.ToString();
         Bind(command, query);
+        if (fts is not null)
+        {
+            command.Parameters.AddWithValue("$fts", fts);
+        }
 
         var items = new List<InvocationRecord>(Math.Min(query.Limit + 1, 256));
         using (var reader = command.ExecuteReader())
@@ -92,8 +125,11 @@ public sealed class InvocationReader
             next = new PageCursor(last.StateAt, last.TaskId);
         }
 
-        return new InvocationPage(items, next);
+        return new InvocationPage(items, next) { Unsearched = unsearched };
     }
+
+    private static bool LegacySearchComplete(SqliteConnection connection) =>
+        Migration.MetaTable.Get(connection, Migration.MetaTable.LegacySearchDone) is not null;
 
     private static void AppendFilters(StringBuilder sql, ReadSource s, InvocationQuery q)
     {
@@ -175,15 +211,16 @@ public sealed class InvocationReader
     private static List<ReadSource> Sources(SqliteConnection connection)
     {
         var days = PartitionCatalog.ListDays(connection);
+        var search = PartitionCatalog.SearchTables(connection);
         var sources = new List<ReadSource>(days.Count + 1);
         for (var i = days.Count - 1; i >= 0; i--)
         {
-            sources.Add(ReadSource.ForDay(days[i]));
+            sources.Add(ReadSource.ForDay(days[i], search.Contains(days[i].SearchTable)));
         }
 
         if (PartitionCatalog.HasLegacy(connection) && LegacySchema.Read(connection) is { } legacy)
         {
-            sources.Add(ReadSource.ForLegacy(legacy));
+            sources.Add(ReadSource.ForLegacy(legacy, search.Contains(PartitionCatalog.LegacySearch)));
         }
 
         return sources;

@@ -12,14 +12,38 @@ internal sealed class ReadSource
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
     internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback";
 
-    private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn)
+    private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id")
     {
+        RowIdColumn = rowIdColumn;
         Table = table;
         From = from;
         Select = select;
         NameColumn = nameColumn;
         StateAtColumn = stateAtColumn;
     }
+
+    /// <summary>The column the full-text index's rowid refers to.</summary>
+    public string RowIdColumn { get; }
+
+    /// <summary>The label a value search reports this source under when it could not search it.</summary>
+    public string Label { get; private init; } = "";
+
+    /// <summary>The full-text index of this source, when it has one (delimited).</summary>
+    public string? SearchTable { get; private init; }
+
+    /// <summary>
+    /// This source driven by its full-text index: the index's matches first (<c>CROSS JOIN</c> fixes that
+    /// order in SQLite), then a primary-key lookup per match; no row is visited that does not match.
+    /// </summary>
+    public ReadSource Searching() => new(Table, $"{SearchTable}($fts) AS s CROSS JOIN {From}", Select, NameColumn, StateAtColumn, RowIdColumn)
+    {
+        Label = Label,
+        SearchTable = SearchTable,
+        SearchJoin = $" AND {RowIdColumn} = s.rowid",
+    };
+
+    /// <summary>The join condition a searching source adds to its WHERE clause.</summary>
+    public string SearchJoin { get; private init; } = "";
 
     /// <summary>The delimited main table, used for the dedupe probe by task_id.</summary>
     public string Table { get; }
@@ -33,20 +57,24 @@ internal sealed class ReadSource
     /// <summary>The expression rows are ordered and time-filtered by (an indexed column where possible).</summary>
     public string StateAtColumn { get; }
 
-    public static ReadSource ForDay(DayPartition p) => new(
+    public static ReadSource ForDay(DayPartition p, bool searchable) => new(
         p.InvocationsSql,
         $"{p.InvocationsSql} AS i LEFT JOIN {p.DetailsSql} AS d ON d.id = i.id",
         "i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at, "
         + "i.runtime_s, i.retries, i.exception, i.parent_id, i.root_id, i.eta, i.expires, i.terminated, i.expired, i.signum, "
         + "d.args, d.kwargs, d.result, d.traceback",
         "i.name",
-        "i.state_at");
+        "i.state_at")
+    {
+        Label = p.Suffix,
+        SearchTable = searchable ? p.SearchSql : null,
+    };
 
     /// <summary>
     /// Phlower's pre-partition schema: task_name, runtime_ms, exception_type and the *_preview/_snippet details.
     /// Columns that schema never had read as NULL.
     /// </summary>
-    public static ReadSource ForLegacy(LegacySchema schema)
+    public static ReadSource ForLegacy(LegacySchema schema, bool searchable)
     {
         string Col(string column, string fallback = "NULL") => schema.Has(column) ? "i." + column : fallback;
         string Det(string column) => schema.DetailsPresent && schema.HasDetail(column) ? "d." + column : "NULL";
@@ -64,6 +92,10 @@ internal sealed class ReadSource
             Det("args_preview"), Det("kwargs_preview"), Det("result_preview"), Det("traceback_snippet"));
         return new ReadSource(
             DayPartition.Delimit(PartitionCatalog.LegacyInvocations), from, select,
-            schema.Has("task_name") ? "i.task_name" : "i.name", stateAt);
+            schema.Has("task_name") ? "i.task_name" : "i.name", stateAt, "i.rowid")
+        {
+            Label = "legacy",
+            SearchTable = searchable ? DayPartition.Delimit(PartitionCatalog.LegacySearch) : null,
+        };
     }
 }

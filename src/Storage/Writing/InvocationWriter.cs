@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ingest.Storage.Migration;
 using Ingest.Storage.Partitions;
+using Ingest.Storage.Rollups;
 using Microsoft.Data.Sqlite;
 
 namespace Ingest.Storage.Writing;
@@ -20,6 +21,13 @@ public sealed class InvocationWriter : IDisposable
     private readonly SortedSet<DayPartition> _days;
     private readonly List<DayPartition> _createdInBatch = [];
     private readonly TimeProvider _time;
+    private readonly RollupBatch _rollups = new();
+    private readonly Dictionary<DateOnly, RollupStatements> _rollupStatements = [];
+    private readonly Dictionary<DateOnly, SqliteCommand> _probes = [];
+    private readonly Dictionary<DateOnly, HashSet<string>> _rollupNames = [];
+
+    /// <summary>The rollup row that task names past <see cref="StorageOptions.MaxTaskNamesPerDay"/> are counted under.</summary>
+    public const string OverflowTaskName = "(other)";
 
     /// <summary>
     /// Opens the writer. Everything here reads metadata only (sqlite_master, header pragmas, one index probe),
@@ -29,14 +37,17 @@ public sealed class InvocationWriter : IDisposable
     public InvocationWriter(StorageOptions options, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        Options = options;
         _connection = SqliteConnections.OpenWriter(options);
         try
         {
+            _connection.CreateFunction<byte[]?, byte[]?, byte[]>(RollupStatements.MergeFunction, RuntimeHistogram.Merge, isDeterministic: true);
             Migration = LegacyMigration.Run(_connection, _time);
             MetaTable.Ensure(_connection);
             _days = new SortedSet<DayPartition>(PartitionCatalog.ListDays(_connection));
             LegacyPresent = PartitionCatalog.HasLegacy(_connection);
             LegacyNewest = LegacyPresent ? ReadLegacyNewest() : null;
+            LegacySearchPending = LegacyPresent && MetaTable.Get(_connection, MetaTable.LegacySearchDone) is null;
         }
         catch
         {
@@ -44,7 +55,6 @@ public sealed class InvocationWriter : IDisposable
             throw;
         }
 
-        Options = options;
     }
 
     public StorageOptions Options { get; }
@@ -61,6 +71,9 @@ public sealed class InvocationWriter : IDisposable
     public IReadOnlyCollection<DayPartition> Days => _days;
 
     internal SqliteConnection Connection => _connection;
+
+    /// <summary>Rollup rows counted under <see cref="OverflowTaskName"/> because their day already had the maximum of task names.</summary>
+    public long RollupNamesOverflowed { get; private set; }
 
     /// <summary>Writes a batch in one transaction; all or nothing. Returns the number of records written.</summary>
     public int WriteBatch(IReadOnlyList<InvocationRecord> batch)
@@ -83,14 +96,20 @@ public sealed class InvocationWriter : IDisposable
                     current = StatementsFor(day, transaction);
                 }
 
-                current.Write(record, transaction);
+                if (current.Write(record, transaction, _rollups))
+                {
+                    TakeBackEarlierDay(record, day, transaction);
+                }
             }
 
+            WriteRollups(transaction);
             transaction.Commit();
             return batch.Count;
         }
         catch
         {
+            _rollupNames.Clear(); // names added by the rolled-back batch; reloaded from the tables on next use
+
             // The rollback took back any table this batch created; forget them too.
             foreach (var day in _createdInBatch)
             {
@@ -99,10 +118,164 @@ public sealed class InvocationWriter : IDisposable
                 {
                     statements.Dispose();
                 }
+
+                if (_rollupStatements.Remove(day.Day, out var rollups))
+                {
+                    rollups.Dispose();
+                }
             }
 
             throw;
         }
+        finally
+        {
+            _rollups.Clear();
+        }
+    }
+
+    /// <summary>
+    /// A task that began on an earlier day may already have a row there (written early: a retry, or a tracker
+    /// that let it go at its cap or idle limit). Reads show only the newest day's row, so the rollups must
+    /// count only that one: the newest earlier row is taken back. Primary-key probes, and only for records
+    /// whose first event falls on an earlier day than their partition.
+    /// </summary>
+    private void TakeBackEarlierDay(InvocationRecord record, DayPartition day, SqliteTransaction transaction)
+    {
+        var earliest = Min(record.SentAt, record.ReceivedAt, record.StartedAt);
+        if (earliest is null || DayPartition.FromUnixSeconds(earliest.Value) >= day)
+        {
+            return;
+        }
+
+        var first = DayPartition.FromUnixSeconds(earliest.Value);
+        foreach (var earlier in _days.GetViewBetween(first, day).Reverse())
+        {
+            if (earlier == day)
+            {
+                continue;
+            }
+
+            var probe = ProbeFor(earlier);
+            probe.Parameters[0].Value = record.TaskId;
+            probe.Transaction = transaction;
+            using var reader = probe.ExecuteReader();
+            if (reader.Read())
+            {
+                _rollups.Add(earlier, new RollupContribution(
+                    reader.IsDBNull(0) ? "" : reader.GetString(0), reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.GetDouble(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5)), -1);
+                return;
+            }
+        }
+    }
+
+    private static double? Min(double? a, double? b, double? c)
+    {
+        double? min = null;
+        foreach (var v in (ReadOnlySpan<double?>)[a, b, c])
+        {
+            if (v is { } x && (min is null || x < min))
+            {
+                min = x;
+            }
+        }
+
+        return min;
+    }
+
+    private SqliteCommand ProbeFor(DayPartition day)
+    {
+        if (_probes.TryGetValue(day.Day, out var probe))
+        {
+            return probe;
+        }
+
+        if (_probes.Count >= StatementCacheDays * 2)
+        {
+            var oldest = _probes.Keys.Min();
+            _probes.Remove(oldest, out var evicted);
+            evicted!.Dispose();
+        }
+
+        probe = _connection.CreateCommand();
+        probe.CommandText = $"SELECT {PartitionStatements.StoredColumns} FROM {day.InvocationsSql} WHERE task_id = $task_id";
+        probe.Parameters.Add(new SqliteParameter("$task_id", DBNull.Value));
+        _probes.Add(day.Day, probe);
+        return probe;
+    }
+
+    private void WriteRollups(SqliteTransaction transaction)
+    {
+        foreach (var ((day, name, hour), delta) in _rollups.Tasks)
+        {
+            RollupStatementsFor(day).Write(RollupName(day, name), hour, delta, transaction);
+        }
+
+        foreach (var ((day, name, exceptionType, hour), delta) in _rollups.Failures)
+        {
+            RollupStatementsFor(day).Write(RollupName(day, name), exceptionType, hour, delta, transaction);
+        }
+    }
+
+    /// <summary>
+    /// The name a rollup row is kept under: the task's own, until its day holds <see cref="StorageOptions.MaxTaskNamesPerDay"/>
+    /// names (a client inventing a name per call would otherwise grow the table without bound).
+    /// </summary>
+    private string RollupName(DateOnly day, string name)
+    {
+        if (!_rollupNames.TryGetValue(day, out var names))
+        {
+            names = new HashSet<string>(StringComparer.Ordinal);
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT DISTINCT name FROM {new DayPartition(day).TaskHoursSql}";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            if (_rollupNames.Count >= StatementCacheDays)
+            {
+                _rollupNames.Remove(_rollupNames.Keys.Min());
+            }
+
+            _rollupNames.Add(day, names);
+        }
+
+        if (names.Contains(name))
+        {
+            return name;
+        }
+
+        if (names.Count < Options.MaxTaskNamesPerDay)
+        {
+            names.Add(name);
+            return name;
+        }
+
+        RollupNamesOverflowed++;
+        names.Add(OverflowTaskName);
+        return OverflowTaskName;
+    }
+
+    private RollupStatements RollupStatementsFor(DateOnly day)
+    {
+        if (_rollupStatements.TryGetValue(day, out var statements))
+        {
+            return statements;
+        }
+
+        if (_rollupStatements.Count >= StatementCacheDays)
+        {
+            var oldest = _rollupStatements.Keys.Min();
+            _rollupStatements.Remove(oldest, out var evicted);
+            evicted!.Dispose();
+        }
+
+        statements = new RollupStatements(_connection, new DayPartition(day));
+        _rollupStatements.Add(day, statements);
+        return statements;
     }
 
     /// <summary>Creates a day's tables if missing (instant: they are empty). Returns true if it created them.</summary>
@@ -114,7 +287,7 @@ public sealed class InvocationWriter : IDisposable
         }
 
         using var transaction = _connection.BeginTransaction(deferred: false);
-        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day), transaction);
+        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, Options.SearchIndex), transaction);
         transaction.Commit();
         _days.Add(day);
         return true;
@@ -129,6 +302,18 @@ public sealed class InvocationWriter : IDisposable
             statements.Dispose();
         }
 
+        if (_rollupStatements.Remove(day.Day, out var rollups))
+        {
+            rollups.Dispose();
+        }
+
+        if (_probes.Remove(day.Day, out var probe))
+        {
+            probe.Dispose();
+        }
+
+        _rollupNames.Remove(day.Day);
+
         using var transaction = _connection.BeginTransaction(deferred: false);
         SqliteConnections.Execute(_connection, PartitionSchema.DropSql(day), transaction);
         transaction.Commit();
@@ -140,12 +325,77 @@ public sealed class InvocationWriter : IDisposable
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
         SqliteConnections.Execute(_connection, $"""
+            DROP TABLE IF EXISTS {DayPartition.Delimit(PartitionCatalog.LegacySearch)};
             DROP TABLE IF EXISTS {DayPartition.Delimit(PartitionCatalog.LegacyDetails)};
             DROP TABLE IF EXISTS {DayPartition.Delimit(PartitionCatalog.LegacyInvocations)};
             """, transaction);
+        MetaTable.Set(_connection, MetaTable.LegacySearchDone, "dropped", transaction);
         transaction.Commit();
         LegacyPresent = false;
         LegacyNewest = null;
+        LegacySearchPending = false;
+    }
+
+    /// <summary>True while legacy rows remain outside the legacy search index.</summary>
+    public bool LegacySearchPending { get; private set; }
+
+    /// <summary>
+    /// Adds the next <paramref name="maxRows"/> legacy rows (by rowid) to the legacy search index, in one
+    /// transaction, and records how far it got, so a restart resumes rather than starts over. Bounded work:
+    /// the opening never indexes (a 26 GB history must not hold up the startup probe); maintenance calls
+    /// this between batches. Returns the rows indexed.
+    /// </summary>
+    public int IndexLegacyChunk(int maxRows)
+    {
+        if (!LegacySearchPending)
+        {
+            return 0;
+        }
+
+        var legacy = DayPartition.Delimit(PartitionCatalog.LegacyInvocations);
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, $"CREATE VIRTUAL TABLE IF NOT EXISTS {DayPartition.Delimit(PartitionCatalog.LegacySearch)} USING fts5 (args, kwargs, result, content = '')", transaction);
+        var from = long.TryParse(MetaTable.Get(_connection, MetaTable.LegacySearchIndexed), NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : 0;
+        long? last;
+        using (var command = _connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT MAX(rowid) FROM (SELECT rowid FROM {legacy} WHERE rowid > $from ORDER BY rowid LIMIT $n)";
+            command.Parameters.AddWithValue("$from", from);
+            command.Parameters.AddWithValue("$n", maxRows);
+            last = command.ExecuteScalar() is long l ? l : null;
+        }
+
+        var schema = Reading.LegacySchema.Read(_connection);
+        var indexed = 0;
+        if (last is not null && schema is { DetailsPresent: true })
+        {
+            string Det(string column) => schema.HasDetail(column) ? "d." + column : "NULL";
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                INSERT INTO {DayPartition.Delimit(PartitionCatalog.LegacySearch)} (rowid, args, kwargs, result)
+                SELECT i.rowid, {Det("args_preview")}, {Det("kwargs_preview")}, {Det("result_preview")}
+                FROM {legacy} AS i JOIN {DayPartition.Delimit(PartitionCatalog.LegacyDetails)} AS d ON d.task_id = i.task_id
+                WHERE i.rowid > $from AND i.rowid <= $last
+                """;
+            command.Parameters.AddWithValue("$from", from);
+            command.Parameters.AddWithValue("$last", last.Value);
+            indexed = command.ExecuteNonQuery();
+        }
+
+        if (last is null || schema is not { DetailsPresent: true })
+        {
+            MetaTable.Set(_connection, MetaTable.LegacySearchDone, _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), transaction);
+            LegacySearchPending = false;
+        }
+        else
+        {
+            MetaTable.Set(_connection, MetaTable.LegacySearchIndexed, last.Value.ToString(CultureInfo.InvariantCulture), transaction);
+        }
+
+        transaction.Commit();
+        return indexed;
     }
 
     /// <summary>An integer header pragma (page_count, freelist_count, page_size, auto_vacuum): no row is read.</summary>
@@ -170,6 +420,16 @@ public sealed class InvocationWriter : IDisposable
         }
 
         _statements.Clear();
+        foreach (var rollups in _rollupStatements.Values)
+        {
+            rollups.Dispose();
+        }
+
+        foreach (var probe in _probes.Values)
+        {
+            probe.Dispose();
+        }
+
         _connection.Dispose();
     }
 
@@ -215,7 +475,7 @@ public sealed class InvocationWriter : IDisposable
         if (!_days.Contains(day))
         {
             // A late event for a day with no table yet (or a replayed capture): create it inside this batch.
-            SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day), transaction);
+            SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, Options.SearchIndex), transaction);
             _days.Add(day);
             _createdInBatch.Add(day);
         }

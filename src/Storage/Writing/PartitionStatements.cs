@@ -1,4 +1,5 @@
 using Ingest.Storage.Partitions;
+using Ingest.Storage.Rollups;
 using Microsoft.Data.Sqlite;
 
 namespace Ingest.Storage.Writing;
@@ -16,6 +17,7 @@ internal sealed class PartitionStatements : IDisposable
     private readonly SqliteParameter[] _invocationParameters;
     private readonly SqliteCommand _upsertDetailsNewer;
     private readonly SqliteCommand _upsertDetailsOlder;
+    private readonly SqliteCommand _selectStored;
 
     public PartitionStatements(SqliteConnection connection, DayPartition partition)
     {
@@ -25,7 +27,11 @@ internal sealed class PartitionStatements : IDisposable
         (_upsertInvocation, _invocationParameters) = Create(connection, UpsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _upsertDetailsNewer = Create(connection, UpsertDetailsSql(partition, newer: true), ["id", .. PartitionSchema.DetailColumns]).Command;
         _upsertDetailsOlder = Create(connection, UpsertDetailsSql(partition, newer: false), ["id", .. PartitionSchema.DetailColumns]).Command;
+        _selectStored = Create(connection, $"SELECT {StoredColumns} FROM {partition.InvocationsSql} WHERE task_id = $task_id", ["task_id"]).Command;
     }
+
+    /// <summary>What a stored row counts for in the rollups, in <see cref="ReadContribution"/>'s order.</summary>
+    internal const string StoredColumns = "name, state, runtime_s, COALESCE(finished_at, state_at), exception_type, task_id";
 
     public DayPartition Partition { get; }
 
@@ -33,7 +39,11 @@ internal sealed class PartitionStatements : IDisposable
     /// Almost every record is a task id new to its day: it takes a plain insert (as cheap as the raw loop). Only
     /// when the id exists (a RETRY replaced by its outcome, a late event, a restart) does the merging upsert run.
     /// </summary>
-    public void Write(InvocationRecord r, SqliteTransaction transaction)
+    /// <summary>
+    /// Writes one record and adds what it changes to <paramref name="rollups"/>: the new row's contribution, or
+    /// for a merge the stored version's taken back and the merged one's added. Returns true for a new row.
+    /// </summary>
+    public bool Write(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups)
     {
         Bind(_insertParameters, r);
         _insertInvocation.Transaction = transaction;
@@ -47,14 +57,38 @@ internal sealed class PartitionStatements : IDisposable
                 _insertDetails.ExecuteNonQuery();
             }
 
-            return;
+            rollups.Add(Partition, RollupContribution.Of(r), +1);
+            return true;
         }
 
-        Merge(r, transaction);
+        Merge(r, transaction, rollups);
+        return false;
     }
 
-    private void Merge(InvocationRecord r, SqliteTransaction transaction)
+    /// <summary>The stored row for a task id as a rollup contribution (null if this day has no such row).</summary>
+    public RollupContribution? ReadStored(string taskId, SqliteTransaction transaction)
     {
+        _selectStored.Parameters[0].Value = taskId;
+        _selectStored.Transaction = transaction;
+        using var reader = _selectStored.ExecuteReader();
+        return reader.Read() ? ReadContribution(reader, 0) : null;
+    }
+
+    private static RollupContribution ReadContribution(SqliteDataReader reader, int at) => new(
+        reader.IsDBNull(at) ? "" : reader.GetString(at),
+        reader.GetString(at + 1),
+        reader.IsDBNull(at + 2) ? null : reader.GetDouble(at + 2),
+        reader.GetDouble(at + 3),
+        reader.IsDBNull(at + 4) ? null : reader.GetString(at + 4),
+        reader.GetString(at + 5));
+
+    private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups)
+    {
+        if (ReadStored(r.TaskId, transaction) is { } stored)
+        {
+            rollups.Add(Partition, stored, -1);
+        }
+
         Bind(_invocationParameters, r);
         _upsertInvocation.Transaction = transaction;
         long id;
@@ -64,6 +98,7 @@ internal sealed class PartitionStatements : IDisposable
             reader.Read();
             id = reader.GetInt64(0);
             storedStateAt = reader.GetDouble(1);
+            rollups.Add(Partition, ReadContribution(reader, 2), +1);
         }
 
         if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)
@@ -120,6 +155,7 @@ internal sealed class PartitionStatements : IDisposable
         _upsertInvocation.Dispose();
         _upsertDetailsNewer.Dispose();
         _upsertDetailsOlder.Dispose();
+        _selectStored.Dispose();
     }
 
     private static (SqliteCommand Command, SqliteParameter[] Parameters) Create(SqliteConnection connection, string sql, string[] columns)
@@ -155,7 +191,7 @@ internal sealed class PartitionStatements : IDisposable
             INSERT INTO {p.InvocationsSql} ({string.Join(", ", columns)})
             VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
             ON CONFLICT (task_id) DO UPDATE SET {string.Join(", ", sets)}
-            RETURNING id, state_at
+            RETURNING id, state_at, {StoredColumns}
             """;
     }
 

@@ -1,0 +1,122 @@
+using Ingest.Storage.Partitions;
+
+namespace Ingest.Storage.Rollups;
+
+/// <summary>
+/// The rollup changes of one write batch, summed in memory by (day, task, hour) and written as one upsert per
+/// key inside the batch's transaction, so rollups and rows commit or roll back together. A stored row that is
+/// replaced by a newer version is taken back (sign -1) before the new version is added, so every task id
+/// counts once, in its latest state. Holds at most one entry per record of the batch.
+/// </summary>
+internal sealed class RollupBatch
+{
+    private readonly Dictionary<(DateOnly Day, string Name, long Hour), TaskHourDelta> _tasks = [];
+    private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
+
+    public bool IsEmpty => _tasks.Count == 0;
+
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
+
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta>> Failures => _failures;
+
+    public void Add(DayPartition day, RollupContribution c, int sign)
+    {
+        var key = (day.Day, c.Name, c.Hour);
+        if (!_tasks.TryGetValue(key, out var delta))
+        {
+            delta = new TaskHourDelta();
+            _tasks.Add(key, delta);
+        }
+
+        delta.Add(c, sign);
+        if (c.State == TaskStates.Failure)
+        {
+            var fkey = (day.Day, c.Name, c.ExceptionType ?? "", c.Hour);
+            if (!_failures.TryGetValue(fkey, out var failure))
+            {
+                failure = new FailureHourDelta();
+                _failures.Add(fkey, failure);
+            }
+
+            failure.Add(c, sign);
+        }
+    }
+
+    public void Clear()
+    {
+        _tasks.Clear();
+        _failures.Clear();
+    }
+}
+
+/// <summary>Count changes for one task and hour: by state, and the runtime histogram.</summary>
+internal sealed class TaskHourDelta
+{
+    /// <summary>Counts in <see cref="TaskStates.All"/> order.</summary>
+    public long[] States { get; } = new long[TaskStates.All.Count];
+
+    public long Total { get; private set; }
+
+    public long RuntimeCount { get; private set; }
+
+    public double RuntimeSum { get; private set; }
+
+    public RuntimeHistogram? Runtimes { get; private set; }
+
+    public void Add(RollupContribution c, int sign)
+    {
+        Total += sign;
+        var index = IndexOf(c.State);
+        if (index >= 0)
+        {
+            States[index] += sign;
+        }
+
+        if (c.RuntimeSeconds is { } runtime && double.IsFinite(runtime))
+        {
+            RuntimeCount += sign;
+            RuntimeSum += sign * runtime;
+            (Runtimes ??= new RuntimeHistogram()).Add(runtime, sign);
+        }
+    }
+
+    private static int IndexOf(string state)
+    {
+        var all = TaskStates.All;
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (string.Equals(all[i], state, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>Failure count changes for one task, exception type and hour, with first and last time seen and the newest example.</summary>
+internal sealed class FailureHourDelta
+{
+    public long Count { get; private set; }
+
+    public double FirstSeen { get; private set; } = double.MaxValue;
+
+    public double LastSeen { get; private set; } = double.MinValue;
+
+    public string? ExampleTaskId { get; private set; }
+
+    public void Add(RollupContribution c, int sign)
+    {
+        Count += sign;
+        if (sign > 0)
+        {
+            FirstSeen = Math.Min(FirstSeen, c.Time);
+            if (c.Time >= LastSeen)
+            {
+                LastSeen = c.Time;
+                ExampleTaskId = c.TaskId;
+            }
+        }
+    }
+}

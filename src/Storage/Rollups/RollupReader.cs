@@ -1,0 +1,142 @@
+using System.Text;
+using Ingest.Storage.Partitions;
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Rollups;
+
+/// <summary>One task name's figures for one hour, as the flush loop rolled them up.</summary>
+public sealed record TaskHourRow(string Name, long Hour, long Total, IReadOnlyList<long> States, long RuntimeCount, double RuntimeSum, byte[]? Runtimes)
+{
+    public long Count(string state)
+    {
+        for (var i = 0; i < TaskStates.All.Count; i++)
+        {
+            if (TaskStates.All[i] == state)
+            {
+                return States[i];
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>Failures of one task name and exception type in one hour.</summary>
+public sealed record FailureHourRow(string Name, string ExceptionType, long Hour, long Count, double? FirstSeen, double? LastSeen, string? ExampleTaskId);
+
+/// <summary>
+/// Reads the hourly rollups of every day partition. A few rows per task name and hour: the answers to "did
+/// it regress" and "what is failing" never visit invocation rows.
+/// </summary>
+public sealed class RollupReader
+{
+    private const string StateColumns = "pending, received, started, success, failure, retry, revoked, rejected";
+
+    private readonly string _connectionString;
+
+    public RollupReader(StorageOptions options)
+    {
+        _connectionString = SqliteConnections.ReaderConnectionString(options);
+    }
+
+    /// <summary>Task-hour rows with <paramref name="since"/> &lt;= hour &lt; <paramref name="until"/> (Unix seconds), optionally for one name.</summary>
+    public IReadOnlyList<TaskHourRow> TaskHours(double since, double until, string? name = null)
+    {
+        var rows = new List<TaskHourRow>();
+        Query(since, until, name, d => d.TaskHoursSql, $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes", reader =>
+        {
+            var states = new long[TaskStates.All.Count];
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i] = reader.GetInt64(3 + i);
+            }
+
+            var at = 3 + states.Length;
+            rows.Add(new TaskHourRow(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), states,
+                reader.GetInt64(at), reader.GetDouble(at + 1), reader.IsDBNull(at + 2) ? null : (byte[])reader.GetValue(at + 2)));
+        });
+        return rows;
+    }
+
+    /// <summary>Failure-hour rows in the range, optionally for one name; groups whose count fell to zero are left out.</summary>
+    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name = null)
+    {
+        var rows = new List<FailureHourRow>();
+        Query(since, until, name, d => d.FailureHoursSql, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
+        {
+            if (reader.GetInt64(3) > 0)
+            {
+                rows.Add(new FailureHourRow(
+                    reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        });
+        return rows;
+    }
+
+    private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        var tables = ExistingTables(connection);
+        // An hour's row lives in the day of the invocations it counts, which is that hour's day almost always;
+        // a day either side covers a merged row whose finish moved it.
+        var first = DayPartition.FromUnixSeconds(since).Day.AddDays(-1);
+        var last = DayPartition.FromUnixSeconds(until).Day.AddDays(1);
+        var sql = new StringBuilder();
+        foreach (var day in PartitionCatalog.ListDays(connection))
+        {
+            if (day.Day < first || day.Day > last || !tables.Contains(table(day).Trim('"')))
+            {
+                continue;
+            }
+
+            if (sql.Length > 0)
+            {
+                sql.Append("\nUNION ALL\n");
+            }
+
+            sql.Append("SELECT ").Append(columns).Append(" FROM ").Append(table(day)).Append(" WHERE hour >= $since AND hour < $until");
+            if (name is not null)
+            {
+                sql.Append(" AND name = $name");
+            }
+        }
+
+        if (sql.Length == 0)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = sql.ToString();
+        command.Parameters.AddWithValue("$since", RollupContribution.HourOf(since));
+        command.Parameters.AddWithValue("$until", until);
+        if (name is not null)
+        {
+            command.Parameters.AddWithValue("$name", name);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            read(reader);
+        }
+    }
+
+    private static HashSet<string> ExistingTables(SqliteConnection connection)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\')";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}

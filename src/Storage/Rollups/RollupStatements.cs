@@ -1,0 +1,88 @@
+using Ingest.Storage.Partitions;
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Rollups;
+
+/// <summary>The prepared upserts that add one batch's deltas to a day's rollup tables.</summary>
+internal sealed class RollupStatements : IDisposable
+{
+    /// <summary>The SQL function the task-hour upsert merges runtime histograms with (registered on the writer).</summary>
+    public const string MergeFunction = "ingest_histogram_merge";
+
+    private static readonly string[] StateColumns = ["pending", "received", "started", "success", "failure", "retry", "revoked", "rejected"];
+
+    private static readonly string[] FailureParameters = ["name", "exception_type", "hour", "count", "first_seen", "last_seen", "example"];
+
+    private readonly SqliteCommand _task;
+    private readonly SqliteCommand _failure;
+
+    public RollupStatements(SqliteConnection connection, DayPartition day)
+    {
+        var counts = StateColumns.Append("total").Append("runtime_count").Append("runtime_sum").ToArray();
+        _task = connection.CreateCommand();
+        _task.CommandText = $"""
+            INSERT INTO {day.TaskHoursSql} (name, hour, {string.Join(", ", counts)}, runtimes)
+            VALUES ($name, $hour, {string.Join(", ", counts.Select(c => "$" + c))}, $runtimes)
+            ON CONFLICT (name, hour) DO UPDATE SET
+                {string.Join(", ", counts.Select(c => $"{c} = {c} + excluded.{c}"))},
+                runtimes = {MergeFunction}(runtimes, excluded.runtimes)
+            """;
+        foreach (var p in ((string[])["name", "hour", .. counts, "runtimes"]))
+        {
+            _task.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+        }
+
+        _failure = connection.CreateCommand();
+        _failure.CommandText = $"""
+            INSERT INTO {day.FailureHoursSql} (name, exception_type, hour, count, first_seen, last_seen, example_task_id)
+            VALUES ($name, $exception_type, $hour, $count, $first_seen, $last_seen, $example)
+            ON CONFLICT (name, exception_type, hour) DO UPDATE SET
+                count = count + excluded.count,
+                first_seen = CASE WHEN excluded.first_seen IS NULL THEN first_seen ELSE MIN(COALESCE(first_seen, excluded.first_seen), excluded.first_seen) END,
+                example_task_id = CASE WHEN excluded.last_seen >= COALESCE(last_seen, excluded.last_seen) THEN excluded.example_task_id ELSE example_task_id END,
+                last_seen = CASE WHEN excluded.last_seen IS NULL THEN last_seen ELSE MAX(COALESCE(last_seen, excluded.last_seen), excluded.last_seen) END
+            """;
+        foreach (var p in FailureParameters)
+        {
+            _failure.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+        }
+    }
+
+    public void Write(string name, long hour, TaskHourDelta delta, SqliteTransaction transaction)
+    {
+        var p = _task.Parameters;
+        p[0].Value = name;
+        p[1].Value = hour;
+        for (var i = 0; i < StateColumns.Length; i++)
+        {
+            p[2 + i].Value = delta.States[i];
+        }
+
+        p[2 + StateColumns.Length].Value = delta.Total;
+        p[3 + StateColumns.Length].Value = delta.RuntimeCount;
+        p[4 + StateColumns.Length].Value = delta.RuntimeSum;
+        p[5 + StateColumns.Length].Value = delta.Runtimes is { } h ? h.Encode() : DBNull.Value;
+        _task.Transaction = transaction;
+        _task.ExecuteNonQuery();
+    }
+
+    public void Write(string name, string exceptionType, long hour, FailureHourDelta delta, SqliteTransaction transaction)
+    {
+        var p = _failure.Parameters;
+        p[0].Value = name;
+        p[1].Value = exceptionType;
+        p[2].Value = hour;
+        p[3].Value = delta.Count;
+        p[4].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.FirstSeen;
+        p[5].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.LastSeen;
+        p[6].Value = (object?)delta.ExampleTaskId ?? DBNull.Value;
+        _failure.Transaction = transaction;
+        _failure.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _task.Dispose();
+        _failure.Dispose();
+    }
+}

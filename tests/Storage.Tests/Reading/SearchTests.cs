@@ -1,0 +1,179 @@
+using Ingest.Storage.Maintenance;
+using Ingest.Storage.Reading;
+using Ingest.Storage.Retention;
+using Ingest.Storage.Tests.Support;
+using Ingest.Storage.Writing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using static Ingest.Storage.Tests.Support.Records;
+
+namespace Ingest.Storage.Tests.Reading;
+
+public sealed class SearchTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Search_OrderId_FindsExactlyTheInvocationsCarryingIt_AcrossTwoDaysAndLegacy()
+    {
+        var path = StorageFixtures.CopyLegacy(_dir);
+        AddLegacyRow(path, "legacy-hit", "{'order_id': 424242}");
+        AddLegacyRow(path, "legacy-near", "{'order_id': 4242420}");
+        var options = new StorageOptions { DatabasePath = path };
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch(
+        [
+            Finished("day1-kwargs", TaskStates.Success, At(2026, 11, 21), kwargs: "{'order_id': 424242, 'priority': 'high'}"),
+            Finished("day1-other", TaskStates.Success, At(2026, 11, 21), kwargs: "{'order_id': 42424}"),
+            Finished("day2-args", TaskStates.Failure, At(2026, 11, 22)) with { Args = "(424242, 'retry')" },
+            Finished("day2-result", TaskStates.Success, At(2026, 11, 22)) with { Result = "{'shipped': [424242]}" },
+            Finished("day2-other", TaskStates.Success, At(2026, 11, 22), kwargs: "{'customer_id': 424243}"),
+        ]);
+        IndexAllLegacy(writer);
+        var reader = new InvocationReader(options);
+
+        var byValue = reader.List(new InvocationQuery { Text = "424242" });
+        var byPair = reader.List(new InvocationQuery { Text = "order_id=424242" });
+        var combined = reader.List(new InvocationQuery { Text = "424242", State = TaskStates.Failure });
+
+        Assert.Equal(["day1-kwargs", "day2-args", "day2-result", "legacy-hit"], byValue.Items.Select(i => i.TaskId).Order());
+        Assert.Equal(["day1-kwargs", "legacy-hit"], byPair.Items.Select(i => i.TaskId).Order());
+        Assert.Equal(["day2-args"], combined.Items.Select(i => i.TaskId));
+        Assert.Empty(byValue.Unsearched);
+    }
+
+    [Fact]
+    public void Search_MergedInvocation_IsFoundByItsNewestValuesOnce()
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("m.db") };
+        using var writer = new InvocationWriter(options, _time);
+        var at = At(2026, 11, 22);
+        writer.WriteBatch([Finished("t1", TaskStates.Retry, at, kwargs: "{'order_id': 77}") with { Result = "'attempt one'", FinishedAt = null }]);
+        writer.WriteBatch([Finished("t1", TaskStates.Success, at + 5, kwargs: null) with { Kwargs = null, Result = "'delivered'" }]);
+        var reader = new InvocationReader(options);
+
+        Assert.Equal(["t1"], reader.List(new InvocationQuery { Text = "order_id=77" }).Items.Select(i => i.TaskId));
+        Assert.Equal(["t1"], reader.List(new InvocationQuery { Text = "delivered" }).Items.Select(i => i.TaskId));
+        Assert.Empty(reader.List(new InvocationQuery { Text = "attempt" }).Items);
+    }
+
+    [Fact]
+    public void Search_PagesThroughManyMatchesWithoutGapsOrRepeats()
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("p.db") };
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch([.. Enumerable.Range(0, 25).Select(i => Finished($"t{i:D2}", TaskStates.Success, At(2026, 11, 21 + (i % 2), second: i), kwargs: "{'tenant': 'acme'}"))]);
+        writer.WriteBatch([Finished("x", TaskStates.Success, At(2026, 11, 22), kwargs: "{'tenant': 'other'}")]);
+        var reader = new InvocationReader(options);
+
+        var seen = new List<string>();
+        PageCursor? after = null;
+        do
+        {
+            var page = reader.List(new InvocationQuery { Text = "acme", Limit = 7, After = after });
+            seen.AddRange(page.Items.Select(i => i.TaskId));
+            after = page.NextCursor;
+        }
+        while (after is not null);
+
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"t{i:D2}").Order(), seen.Order());
+        Assert.Equal(25, seen.Distinct().Count());
+    }
+
+    [Fact]
+    public void Search_LegacyNotYetIndexed_SaysSoInsteadOfAnsweringEmpty()
+    {
+        var path = StorageFixtures.CopyLegacy(_dir);
+        AddLegacyRow(path, "legacy-hit", "{'order_id': 515151}");
+        var options = new StorageOptions { DatabasePath = path };
+        using var writer = new InvocationWriter(options, _time);
+        var reader = new InvocationReader(options);
+
+        var before = reader.List(new InvocationQuery { Text = "515151" });
+        Assert.Empty(before.Items);
+        Assert.Contains("legacy", before.Unsearched);
+        Assert.True(writer.LegacySearchPending);
+
+        // Maintenance indexes it in bounded steps between batches, resuming where it stopped.
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 36500 }, _time);
+        var steps = 0;
+        while (maintenance.RunStep(CancellationToken.None) is { Kind: not MaintenanceKind.None })
+        {
+            Assert.True(++steps < 1000, "maintenance never finished indexing legacy");
+        }
+
+        var after = reader.List(new InvocationQuery { Text = "515151" });
+        Assert.Equal(["legacy-hit"], after.Items.Select(i => i.TaskId));
+        Assert.Empty(after.Unsearched);
+    }
+
+    [Fact]
+    public void Search_DayWrittenWithoutTheIndex_IsReportedUnsearched()
+    {
+        var path = _dir.File("off.db");
+        using (var off = new InvocationWriter(new StorageOptions { DatabasePath = path, SearchIndex = false }, _time))
+        {
+            off.WriteBatch([Finished("a", TaskStates.Success, At(2026, 11, 21), kwargs: "{'v': 9}")]);
+        }
+
+        using var writer = new InvocationWriter(new StorageOptions { DatabasePath = path }, _time);
+        writer.WriteBatch([Finished("b", TaskStates.Success, At(2026, 11, 22), kwargs: "{'v': 9}")]);
+
+        var page = new InvocationReader(new StorageOptions { DatabasePath = path }).List(new InvocationQuery { Text = "9" });
+
+        Assert.Equal(["b"], page.Items.Select(i => i.TaskId));
+        Assert.Equal(["20261121"], page.Unsearched);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("=== ::")]
+    public void Search_NothingToSearchFor_IsAClearError(string text)
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("e.db") };
+        using var writer = new InvocationWriter(options, _time);
+        var error = Assert.Throws<ArgumentException>(() => new InvocationReader(options).List(new InvocationQuery { Text = text }));
+        Assert.StartsWith("q ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"quoted\" AND NEAR(x y)", "acme")]
+    [InlineData("order* OR -x", "acme")]
+    public void Search_Fts5SyntaxInTheQuery_IsSearchedAsTextNotParsed(string text, string stored)
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("s.db") };
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch([Finished("a", TaskStates.Success, At(2026, 11, 22), kwargs: $"{{'t': '{stored}'}}")]);
+
+        var page = new InvocationReader(options).List(new InvocationQuery { Text = text });
+
+        Assert.Empty(page.Items);
+    }
+
+    private static void IndexAllLegacy(InvocationWriter writer)
+    {
+        for (var i = 0; writer.LegacySearchPending; i++)
+        {
+            Assert.True(i < 1000);
+            writer.IndexLegacyChunk(700);
+        }
+    }
+
+    private static void AddLegacyRow(string path, string taskId, string kwargs)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO invocations (task_id, task_name, state, finished_at, runtime_ms) VALUES ($id, 'shop.process_order', 'SUCCESS', 1700000000, 12);
+            INSERT INTO invocation_details (task_id, args_preview, kwargs_preview) VALUES ($id, '()', $kwargs);
+            """;
+        command.Parameters.AddWithValue("$id", taskId);
+        command.Parameters.AddWithValue("$kwargs", kwargs);
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,151 @@
+using Ingest.Storage.Rollups;
+using Ingest.Storage.Tests.Support;
+using Ingest.Storage.Writing;
+using Microsoft.Extensions.Time.Testing;
+using static Ingest.Storage.Tests.Support.Records;
+
+namespace Ingest.Storage.Tests.Rollups;
+
+public sealed class RollupTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _dir.Dispose();
+
+    private StorageOptions Options(int maxNames = 10_000) => new() { DatabasePath = _dir.File("r.db"), MaxTaskNamesPerDay = maxNames };
+
+    [Fact]
+    public void WriteBatch_CountsEachTaskOnceByFinalStatePerNameAndHour()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch(
+        [
+            Finished("a1", TaskStates.Success, At(2026, 11, 22, 10, 5)),
+            Finished("a2", TaskStates.Failure, At(2026, 11, 22, 10, 59)),
+            Finished("a3", TaskStates.Success, At(2026, 11, 22, 11, 0)),
+            Finished("b1", TaskStates.Success, At(2026, 11, 22, 10, 30), name: "mail.send"),
+        ]);
+        // A retry written early, then its outcome: one task, counted once, as SUCCESS.
+        writer.WriteBatch([Finished("a4", TaskStates.Retry, At(2026, 11, 22, 10, 10)) with { FinishedAt = null, RuntimeSeconds = null }]);
+        writer.WriteBatch([Finished("a4", TaskStates.Success, At(2026, 11, 22, 10, 12))]);
+
+        var rows = new RollupReader(options).TaskHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0));
+
+        var ten = Assert.Single(rows, r => r.Name == "shop.process_order" && r.Hour == (long)At(2026, 11, 22, 10));
+        Assert.Equal((3, 2, 1, 0), (ten.Total, ten.Count(TaskStates.Success), ten.Count(TaskStates.Failure), ten.Count(TaskStates.Retry)));
+        Assert.Equal(3, ten.RuntimeCount);
+        Assert.Equal(1, Assert.Single(rows, r => r.Name == "shop.process_order" && r.Hour == (long)At(2026, 11, 22, 11)).Total);
+        Assert.Equal(1, Assert.Single(rows, r => r.Name == "mail.send").Count(TaskStates.Success));
+    }
+
+    [Fact]
+    public void WriteBatch_TaskWrittenEarlyOnOneDayAndFinishedTheNext_CountsOnlyInItsFinalDay()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        var received = At(2026, 11, 21, 23, 59);
+        writer.WriteBatch([Finished("late", TaskStates.Started, received) with { FinishedAt = null, ReceivedAt = received, RuntimeSeconds = null }]);
+        writer.WriteBatch([Finished("late", TaskStates.Success, At(2026, 11, 22, 0, 1)) with { ReceivedAt = received }]);
+
+        var rows = new RollupReader(options).TaskHours(At(2026, 11, 21, 0), At(2026, 11, 23, 0));
+
+        Assert.Equal(1, rows.Sum(r => r.Total));
+        Assert.Equal(1, rows.Sum(r => r.Count(TaskStates.Success)));
+        Assert.Equal(0, rows.Sum(r => r.Count(TaskStates.Started)));
+    }
+
+    [Fact]
+    public void WriteBatch_RolledBack_LeavesRollupsAsTheyWere()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch([Finished("a", TaskStates.Success, At(2026, 11, 22, 10))]);
+
+        // A record whose state is null violates NOT NULL: the whole batch rolls back, rollups included.
+        Assert.ThrowsAny<Exception>(() => writer.WriteBatch([Finished("b", TaskStates.Success, At(2026, 11, 22, 10)), Finished("c", null!, At(2026, 11, 22, 10))]));
+
+        var row = Assert.Single(new RollupReader(options).TaskHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0)));
+        Assert.Equal(1, row.Total);
+    }
+
+    [Fact]
+    public void Failures_AreGroupedByNameAndExceptionType_WithFirstLastAndNewestExample()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch(
+        [
+            Finished("f1", TaskStates.Failure, At(2026, 11, 22, 10, 1)),
+            Finished("f2", TaskStates.Failure, At(2026, 11, 22, 10, 40)) with { Exception = "KeyError('sku')" },
+            Finished("f3", TaskStates.Failure, At(2026, 11, 22, 10, 20)),
+        ]);
+        writer.WriteBatch([Finished("f4", TaskStates.Failure, At(2026, 11, 22, 10, 30))]);
+
+        var rows = new RollupReader(options).FailureHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0));
+
+        var value = Assert.Single(rows, r => r.ExceptionType == "ValueError");
+        Assert.Equal((3L, At(2026, 11, 22, 10, 1), At(2026, 11, 22, 10, 30), "f4"), (value.Count, value.FirstSeen!.Value, value.LastSeen!.Value, value.ExampleTaskId));
+        Assert.Equal(1, Assert.Single(rows, r => r.ExceptionType == "KeyError").Count);
+    }
+
+    [Fact]
+    public void WriteBatch_MoreTaskNamesThanTheCap_CountsTheRestUnderOther()
+    {
+        var options = Options(maxNames: 10);
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch([.. Enumerable.Range(0, 25).Select(i => Finished($"t{i}", TaskStates.Success, At(2026, 11, 22, 10), name: $"gen.task_{i}"))]);
+
+        var rows = new RollupReader(options).TaskHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0));
+
+        Assert.Equal(11, rows.Count);
+        Assert.Equal(25, rows.Sum(r => r.Total));
+        Assert.Equal(15, Assert.Single(rows, r => r.Name == InvocationWriter.OverflowTaskName).Total);
+        Assert.Equal(15, writer.RollupNamesOverflowed);
+    }
+
+    [Fact]
+    public void Histogram_PercentilesOfManyHoursAdded_AreWithinTheBucketError()
+    {
+        var random = new Random(7);
+        var all = new List<double>();
+        var total = new RuntimeHistogram();
+        for (var hour = 0; hour < 5; hour++)
+        {
+            var part = new RuntimeHistogram();
+            for (var i = 0; i < 2000; i++)
+            {
+                var v = Math.Exp((random.NextDouble() * 8) - 5); // 7 ms to 20 s, log-uniform
+                part.Add(v);
+                all.Add(v);
+            }
+
+            // Through the stored encoding, as hours are read back and added.
+            total.Add(RuntimeHistogram.Merge(null, part.Encode()));
+        }
+
+        all.Sort();
+        foreach (var q in new[] { 0.5, 0.95, 0.99 })
+        {
+            var exact = all[(int)Math.Ceiling(q * all.Count) - 1];
+            Assert.InRange(total.Quantile(q)!.Value, exact / 1.05, exact * 1.05);
+        }
+    }
+
+    [Fact]
+    public void Histogram_TakingBackWhatWasAdded_LeavesItEmpty()
+    {
+        var h = new RuntimeHistogram();
+        h.Add(0.25);
+        h.Add(3.0);
+        var back = new RuntimeHistogram();
+        back.Add(0.25, -1);
+        back.Add(3.0, -1);
+
+        var merged = RuntimeHistogram.Merge(h.Encode(), back.Encode());
+
+        Assert.Empty(merged);
+        Assert.Null(new RuntimeHistogram().Quantile(0.5));
+    }
+}
