@@ -38,8 +38,14 @@ public static class InvocationsApi
         string? since = null,
         string? until = null,
         int? limit = null,
-        string? cursor = null)
+        string? cursor = null,
+        string? q = null)
     {
+        if (q is not null && !SearchText.TryParse(q, out _, out var searchError))
+        {
+            return TypedResults.BadRequest(new ErrorView(searchError!));
+        }
+
         var normalizedState = state?.Trim().ToUpperInvariant();
         if (normalizedState is not null && !TaskStates.IsKnown(normalizedState))
         {
@@ -71,10 +77,14 @@ public static class InvocationsApi
             Until = untilAt,
             Limit = limit ?? 50,
             After = after,
+            Text = q,
         });
         return TypedResults.Ok(new InvocationListView(
             page.Items.Select(r => InvocationView.From(r, "stored")).ToList(),
-            page.NextCursor?.Encode()));
+            page.NextCursor?.Encode())
+        {
+            Unsearched = q is null ? null : page.Unsearched,
+        });
     }
 
     /// <summary>Tasks that have not finished, most recently updated first (from memory).</summary>
@@ -84,6 +94,11 @@ public static class InvocationsApi
             null));
 }
 
-public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, string? NextCursor);
+public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, string? NextCursor)
+{
+    /// <summary>With <c>q</c>: partitions the value search could not look in (empty when it searched everything).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Unsearched { get; init; }
+}
 
 public sealed record ErrorView(string Error);

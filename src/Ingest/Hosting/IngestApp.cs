@@ -46,6 +46,7 @@ public static class IngestApp
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapEventsApi();
         app.MapInvocationsApi();
+        app.MapInsightsApi();
         app.MapWorkersApi();
         app.MapHealthApi();
         return app;

@@ -2,7 +2,9 @@ using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Sources.Amqp;
+using Ingest.Insights;
 using Ingest.Storage;
+using Ingest.Storage.Rollups;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Retention;
@@ -53,6 +55,11 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<CeleryEventDecoder>();
         services.AddSingleton<EventIngestor>();
         services.AddSingleton<InvocationReader>();
+        services.AddOptionsWithValidateOnStart<RegressionOptions>().Bind(configuration.GetSection($"{Section}:Regression"));
+        services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegressionOptions>>().Value);
+        services.AddSingleton<RollupReader>();
+        services.AddSingleton<TaskInsights>();
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>

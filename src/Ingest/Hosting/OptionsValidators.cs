@@ -12,6 +12,9 @@ namespace Ingest.Hosting;
 internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
 
 [OptionsValidator]
+internal sealed partial class RegressionOptionsValidator : IValidateOptions<Insights.RegressionOptions>;
+
+[OptionsValidator]
 internal sealed partial class DecoderOptionsValidator : IValidateOptions<DecoderOptions>;
 
 [OptionsValidator]

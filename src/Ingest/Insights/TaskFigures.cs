@@ -1,0 +1,77 @@
+using Ingest.Storage;
+using Ingest.Storage.Rollups;
+
+namespace Ingest.Insights;
+
+/// <summary>Hourly rollup rows added together over a window: counts by final state, failure rate, runtime percentiles.</summary>
+public sealed class TaskFigures
+{
+    private readonly long[] _states = new long[TaskStates.All.Count];
+    private readonly RuntimeHistogram _runtimes = new();
+    private double _runtimeSum;
+
+    public long Total { get; private set; }
+
+    public long RuntimeCount { get; private set; }
+
+    public long Count(string state)
+    {
+        var i = IndexOf(state);
+        return i < 0 ? 0 : _states[i];
+    }
+
+    public long Succeeded => Count(TaskStates.Success);
+
+    public long Failed => Count(TaskStates.Failure);
+
+    /// <summary>Failures over finished runs (SUCCESS + FAILURE); null when none finished.</summary>
+    public double? FailureRate => Succeeded + Failed is var n && n > 0 ? (double)Failed / n : null;
+
+    public double? P50 => _runtimes.Quantile(0.50);
+
+    public double? P95 => _runtimes.Quantile(0.95);
+
+    public double? P99 => _runtimes.Quantile(0.99);
+
+    public double? Mean => RuntimeCount > 0 ? _runtimeSum / RuntimeCount : null;
+
+    public void Add(TaskHourRow row)
+    {
+        Total += row.Total;
+        for (var i = 0; i < _states.Length; i++)
+        {
+            _states[i] += row.States[i];
+        }
+
+        RuntimeCount += row.RuntimeCount;
+        _runtimeSum += row.RuntimeSum;
+        _runtimes.Add(row.Runtimes);
+    }
+
+    public IReadOnlyDictionary<string, long> States()
+    {
+        var states = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < _states.Length; i++)
+        {
+            if (_states[i] != 0)
+            {
+                states[TaskStates.All[i]] = _states[i];
+            }
+        }
+
+        return states;
+    }
+
+    private static int IndexOf(string state)
+    {
+        for (var i = 0; i < TaskStates.All.Count; i++)
+        {
+            if (TaskStates.All[i] == state)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ingest.Storage;
+using Ingest.Storage.Writing;
+using Ingest.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ingest.Tests.Endpoints;
+
+/// <summary>The four questions, asked over HTTP of a database holding the real capture.</summary>
+public sealed class InsightsApiTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private string _db = "";
+    private IReadOnlyDictionary<string, ExpectedTask> _expected = new Dictionary<string, ExpectedTask>();
+    private double _last;
+
+    public async Task InitializeAsync()
+    {
+        _db = _dir.File("capture.db");
+        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", _db]));
+        _expected = ExpectedTask.From(Fixtures.AllEvents());
+        _last = Fixtures.AllEvents().Max(e => e.GetProperty("timestamp").GetDouble());
+    }
+
+    public Task DisposeAsync()
+    {
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private IngestFactory Factory() => new(_db) { Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds((long)(_last * 1000)).AddMinutes(10)) };
+
+    [Fact]
+    public async Task Search_OrderIdFromTheCapture_ReturnsExactlyTheInvocationsCarryingIt()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        foreach (var value in new[] { "12345", "98765" })
+        {
+            var want = TasksCarrying(value);
+            Assert.NotEmpty(want);
+
+            var page = await client.GetFromJsonAsync<JsonElement>($"/api/invocations?q={value}&limit=1000");
+
+            Assert.Equal(want.Order(), page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("task_id").GetString()!).Order());
+            Assert.Empty(page.GetProperty("unsearched").EnumerateArray());
+        }
+
+        // The key=value form narrows to kwargs that say exactly that.
+        var pair = await client.GetFromJsonAsync<JsonElement>("/api/invocations?q=order_id%3D12345");
+        Assert.All(pair.GetProperty("items").EnumerateArray(), i => Assert.Contains("'order_id': 12345", i.GetProperty("kwargs").GetString(), StringComparison.Ordinal));
+        Assert.NotEqual(0, pair.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Search_CombinesWithFilters_AndRejectsAnEmptyQuery()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        var want = TasksCarrying("12345").Where(id => _expected[id].State == TaskStates.Success).Order().ToList();
+
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/invocations?q=12345&state=success");
+        using var empty = await client.GetAsync("/api/invocations?q=%3D%3D");
+
+        Assert.Equal(want, page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("task_id").GetString()!).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("letter or digit", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tasks_CountsByFinalState_EqualThoseDerivedFromTheEvents()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        var want = _expected.Values.GroupBy(t => t.Name ?? "")
+            .ToDictionary(g => g.Key, g => g.GroupBy(t => t.State).ToDictionary(s => s.Key, s => (long)s.Count()));
+
+        var tasks = await client.GetFromJsonAsync<JsonElement>("/api/tasks");
+
+        var got = tasks.GetProperty("tasks").EnumerateArray().ToDictionary(
+            t => t.GetProperty("name").GetString()!,
+            t => t.GetProperty("last_24h").GetProperty("states").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()));
+        Assert.Equal(want.Keys.Order(), got.Keys.Order());
+        foreach (var (name, states) in want)
+        {
+            Assert.Equal(states.OrderBy(s => s.Key), got[name].OrderBy(s => s.Key));
+        }
+    }
+
+    [Fact]
+    public async Task Stats_SeriesOverTheCapture_SumsToTheEventsCounts_AndUnknownTaskIs404()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        var first = Fixtures.AllEvents().Min(e => e.GetProperty("timestamp").GetDouble());
+        var name = _expected.Values.Where(t => t.Name is not null).GroupBy(t => t.Name!).MaxBy(g => g.Count())!;
+
+        var stats = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/{name.Key}/stats?since={first - 7200:F0}&until={_last + 60:F0}&bucket=1h");
+        using var unknown = await client.GetAsync("/api/tasks/no.such.task/stats");
+        using var badBucket = await client.GetAsync($"/api/tasks/{name.Key}/stats?bucket=5m");
+
+        var series = stats.GetProperty("series").EnumerateArray().ToList();
+        Assert.Equal(name.Count(), series.Sum(b => b.GetProperty("total").GetInt64()));
+        Assert.Equal(name.Count(t => t.State == TaskStates.Success), series.Sum(b => b.GetProperty("succeeded").GetInt64()));
+        Assert.Equal("1h", stats.GetProperty("bucket").GetString());
+        Assert.All(series, b => Assert.Equal(3600, (DateTimeOffset.Parse(b.GetProperty("to").GetString()!, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.Parse(b.GetProperty("from").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).TotalSeconds));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badBucket.StatusCode);
+    }
+
+    [Fact]
+    public async Task Failures_GroupTheCapturesFailuresByTaskAndExceptionType()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        var want = _expected.Values.Where(t => t.State == TaskStates.Failure)
+            .GroupBy(t => (t.Name ?? "", TaskStates.ExceptionTypeOf(t.Exception) ?? ""))
+            .ToDictionary(g => g.Key, g => g.Select(t => t.TaskId).ToHashSet());
+        Assert.NotEmpty(want);
+
+        var failures = await client.GetFromJsonAsync<JsonElement>($"/api/failures?since={_last - 86400:F0}");
+
+        var groups = failures.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(want.Count, groups.Count);
+        foreach (var g in groups)
+        {
+            var ids = want[(g.GetProperty("name").GetString()!, g.GetProperty("exception_type").GetString()!)];
+            Assert.Equal(ids.Count, g.GetProperty("count").GetInt64());
+            Assert.Contains(g.GetProperty("example_task_id").GetString()!, ids);
+        }
+    }
+
+    [Fact]
+    public async Task Tasks_RecentHourSlowerThanItsBaseline_IsFlaggedWithTheReason_AndASteadyTaskIsNot()
+    {
+        var now = new DateTimeOffset(2026, 11, 22, 15, 30, 0, TimeSpan.Zero);
+        var db = _dir.File("regress.db");
+        using (var writer = new InvocationWriter(new StorageOptions { DatabasePath = db }, new FakeTimeProvider(now)))
+        {
+            var records = new List<InvocationRecord>();
+            for (var hour = 24; hour >= 0; hour--)
+            {
+                for (var i = 0; i < 40; i++)
+                {
+                    var at = now.AddHours(-hour).AddSeconds(-i * 30).ToUnixTimeMilliseconds() / 1000.0;
+                    records.Add(Run($"slow-{hour}-{i}", "reports.build", at, hour == 0 ? 2.0 : 0.5));
+                    records.Add(Run($"flat-{hour}-{i}", "mail.send", at, 0.1));
+                }
+            }
+
+            writer.WriteBatch(records);
+        }
+
+        await using var factory = new IngestFactory(db) { Time = new FakeTimeProvider(now) };
+        using var client = factory.CreateClient();
+        var tasks = (await client.GetFromJsonAsync<JsonElement>("/api/tasks")).GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        var stats = await client.GetFromJsonAsync<JsonElement>("/api/tasks/reports.build/stats");
+
+        var flagged = tasks["reports.build"].GetProperty("regression");
+        Assert.True(flagged.GetProperty("flagged").GetBoolean());
+        Assert.Contains("p95 runtime", flagged.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.InRange(flagged.GetProperty("recent").GetProperty("runtime").GetProperty("p95_s").GetDouble(), 1.9, 2.1);
+        Assert.False(tasks["mail.send"].GetProperty("regression").GetProperty("flagged").GetBoolean());
+        Assert.True(stats.GetProperty("regression").GetProperty("flagged").GetBoolean());
+        Assert.Equal(24, tasks["mail.send"].GetProperty("hourly").GetArrayLength());
+    }
+
+    private static InvocationRecord Run(string id, string name, double at, double runtime) => new()
+    {
+        TaskId = id, Name = name, State = TaskStates.Success, StateAt = at, FinishedAt = at, StartedAt = at - runtime, RuntimeSeconds = runtime,
+    };
+
+    /// <summary>Task ids whose args, kwargs or stored result hold <paramref name="value"/> as a whole token.</summary>
+    private HashSet<string> TasksCarrying(string value)
+    {
+        var token = new Regex($@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(value)}(?![\p{{L}}\p{{N}}])");
+        var ids = new HashSet<string>();
+        foreach (var e in Fixtures.AllEvents())
+        {
+            if (!e.TryGetProperty("uuid", out var uuid) || uuid.GetString() is not { } id || !_expected.ContainsKey(id))
+            {
+                continue;
+            }
+
+            foreach (var field in new[] { "args", "kwargs" })
+            {
+                if (e.TryGetProperty(field, out var text) && ExpectedTask.Text(text) is { } s && token.IsMatch(s))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+
+        ids.UnionWith(_expected.Values.Where(t => t.Result is { } r && token.IsMatch(r)).Select(t => t.TaskId));
+        return ids;
+    }
+}
