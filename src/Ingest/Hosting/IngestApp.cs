@@ -47,6 +47,7 @@ public static class IngestApp
         app.MapEventsApi();
         app.MapInvocationsApi();
         app.MapInsightsApi();
+        app.MapStreamApi();
         app.MapWorkersApi();
         app.MapHealthApi();
         return app;

@@ -60,6 +60,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegressionOptions>>().Value);
         services.AddSingleton<RollupReader>();
         services.AddSingleton<TaskInsights>();
+        services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>

@@ -40,6 +40,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private long _lastMaintenanceTimestamp;
     private bool _maintenancePending;
     private long _lastCommitTimestamp;
+    private readonly Streaming.StreamHub? _stream;
 
     public FlushLoop(
         InvocationChannel channel,
@@ -50,9 +51,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
         FlushLoopState state,
         TimeProvider time,
         ILogger<FlushLoop> logger,
-        IngestMetrics? metrics = null)
+        IngestMetrics? metrics = null,
+        Streaming.StreamHub? stream = null)
     {
         _metrics = metrics;
+        _stream = stream;
         _channel = channel;
         _tracker = tracker;
         _openWriter = openWriter;
@@ -226,6 +229,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 var took = _time.GetElapsedTime(started);
                 _state.BatchSucceeded(_batch.Count, took);
                 _metrics?.RecordFlush(took, _batch.Count);
+                _stream?.Publish(_batch);
                 // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
                 _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Ingest.Diagnostics;
+using Ingest.Storage;
+using Ingest.Streaming;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Endpoints;
+
+/// <summary>
+/// <c>/api/stream</c>: Server-Sent Events. <c>invocation</c> for each stored invocation (optionally filtered
+/// by name and state), <c>stats</c> with the ingest report every two seconds, and <c>dropped</c> when this
+/// client fell behind and its buffer let go of the oldest entries.
+/// </summary>
+public static class StreamApi
+{
+    public static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(2);
+
+    public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/stream", StreamAsync);
+        return app;
+    }
+
+    public static async Task StreamAsync(
+        HttpContext context, StreamHub hub, IngestStatus status, TimeProvider time, IOptions<JsonOptions> json, string? name = null, string? state = null)
+    {
+        var normalizedState = state?.Trim().ToUpperInvariant();
+        if (normalizedState is not null && !TaskStates.IsKnown(normalizedState))
+        {
+            context.Response.StatusCode = 400;
+            await context.Response.WriteAsJsonAsync(new ErrorView($"unknown state '{state}'"), context.RequestAborted);
+            return;
+        }
+
+        using var subscription = hub.Subscribe(string.IsNullOrEmpty(name) ? null : name, normalizedState);
+        if (subscription is null)
+        {
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsJsonAsync(new ErrorView($"the stream already has {hub.MaxClients} clients"), context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        var options = json.Value.SerializerOptions;
+        var aborted = context.RequestAborted;
+        var output = context.Response.Body;
+        var nextStats = TimeSpan.Zero;
+        var clock = time.GetTimestamp();
+        try
+        {
+            await WriteAsync(output, ": connected\nretry: 2000\n\n", aborted);
+            while (!aborted.IsCancellationRequested)
+            {
+                if (time.GetElapsedTime(clock) >= nextStats)
+                {
+                    await WriteEventAsync(output, "stats", JsonSerializer.Serialize(status.Report().Body, options), aborted);
+                    nextStats = time.GetElapsedTime(clock) + StatsInterval;
+                }
+
+                var dropped = subscription.TakeDropped();
+                if (dropped > 0)
+                {
+                    await WriteEventAsync(output, "dropped", $"{{\"dropped\":{dropped},\"reason\":\"this client read slower than invocations were stored; the oldest were let go\"}}", aborted);
+                }
+
+                var sent = 0;
+                while (sent < 500 && subscription.Reader.TryRead(out var record))
+                {
+                    await WriteEventAsync(output, "invocation", JsonSerializer.Serialize(InvocationView.From(record, "stored"), options), aborted, flush: false);
+                    sent++;
+                }
+
+                if (sent > 0)
+                {
+                    await output.FlushAsync(aborted);
+                    continue;
+                }
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                wait.CancelAfter(StatsInterval);
+                try
+                {
+                    await subscription.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                {
+                    // Two seconds without an invocation: time for stats.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static Task WriteEventAsync(Stream output, string name, string data, CancellationToken cancellationToken, bool flush = true) =>
+        WriteAsync(output, $"event: {name}\ndata: {data}\n\n", cancellationToken, flush);
+
+    private static async Task WriteAsync(Stream output, string text, CancellationToken cancellationToken, bool flush = true)
+    {
+        await output.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        if (flush)
+        {
+            await output.FlushAsync(cancellationToken);
+        }
+    }
+}
