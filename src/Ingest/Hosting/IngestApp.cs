@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.FileProviders;
 using Ingest.Diagnostics;
 using Ingest.Endpoints;
 using OpenTelemetry.Metrics;
@@ -44,6 +45,14 @@ public static class IngestApp
         // Built eagerly so that its observable instruments exist before the first scrape.
         app.Services.GetRequiredService<IngestMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        var ui = new EmbeddedFileProvider(typeof(IngestApp).Assembly, "Ui");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = ui });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = ui,
+            // Revalidate each load, so an upgraded binary's UI is the one users see.
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.MapEventsApi();
         app.MapInvocationsApi();
         app.MapInsightsApi();

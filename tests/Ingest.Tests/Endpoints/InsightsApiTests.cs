@@ -173,28 +173,5 @@ public sealed class InsightsApiTests : IAsyncLifetime
         TaskId = id, Name = name, State = TaskStates.Success, StateAt = at, FinishedAt = at, StartedAt = at - runtime, RuntimeSeconds = runtime,
     };
 
-    /// <summary>Task ids whose args, kwargs or stored result hold <paramref name="value"/> as a whole token.</summary>
-    private HashSet<string> TasksCarrying(string value)
-    {
-        var token = new Regex($@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(value)}(?![\p{{L}}\p{{N}}])");
-        var ids = new HashSet<string>();
-        foreach (var e in Fixtures.AllEvents())
-        {
-            if (!e.TryGetProperty("uuid", out var uuid) || uuid.GetString() is not { } id || !_expected.ContainsKey(id))
-            {
-                continue;
-            }
-
-            foreach (var field in new[] { "args", "kwargs" })
-            {
-                if (e.TryGetProperty(field, out var text) && ExpectedTask.Text(text) is { } s && token.IsMatch(s))
-                {
-                    ids.Add(id);
-                }
-            }
-        }
-
-        ids.UnionWith(_expected.Values.Where(t => t.Result is { } r && token.IsMatch(r)).Select(t => t.TaskId));
-        return ids;
-    }
+    private HashSet<string> TasksCarrying(string value) => ExpectedTask.Carrying(value, Fixtures.AllEvents(), _expected);
 }

@@ -56,6 +56,31 @@ public sealed record ExpectedTask(string TaskId, string? Name, string State, int
         return result;
     }
 
+    /// <summary>Task ids whose args, kwargs or stored result hold <paramref name="value"/> as a whole token.</summary>
+    public static HashSet<string> Carrying(string value, IEnumerable<JsonElement> events, IReadOnlyDictionary<string, ExpectedTask> expected)
+    {
+        var token = new Regex($@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(value)}(?![\p{{L}}\p{{N}}])");
+        var ids = new HashSet<string>();
+        foreach (var e in events)
+        {
+            if (!e.TryGetProperty("uuid", out var uuid) || uuid.GetString() is not { } id || !expected.ContainsKey(id))
+            {
+                continue;
+            }
+
+            foreach (var field in new[] { "args", "kwargs" })
+            {
+                if (e.TryGetProperty(field, out var text) && ExpectedTask.Text(text) is { } s && token.IsMatch(s))
+                {
+                    ids.Add(id);
+                }
+            }
+        }
+
+        ids.UnionWith(expected.Values.Where(t => t.Result is { } r && token.IsMatch(r)).Select(t => t.TaskId));
+        return ids;
+    }
+
     /// <summary>A JSON string with unpaired surrogate escapes read as U+FFFD (what Ingest promises to store).</summary>
     public static string? Text(JsonElement e)
     {
