@@ -9,6 +9,11 @@ if (args.Length > 0 && args[0] == "retention")
     return await RetentionReport.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "search")
+{
+    return SearchReport.Run(args[1..]);
+}
+
 var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(FlushBenchmarks).Assembly).Run(args, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -76,7 +76,10 @@ public sealed class InvocationReader
                     unsearched.Add("legacy (still being indexed: older rows not searched yet)");
                 }
 
-                s = s.Searching();
+                // A rare value: start from the index's matches. A value in most rows (a word every kwargs
+                // has): sorting all its matches would take seconds, so walk the day newest-first instead
+                // and keep rows the index says match; the first page fills within a few hundred rows.
+                s = IsDense(connection, s.SearchTable, fts) ? s.Filtering() : s.Searching();
             }
 
             if (arms++ > 0)
@@ -126,6 +129,18 @@ public sealed class InvocationReader
         }
 
         return new InvocationPage(items, next) { Unsearched = unsearched };
+    }
+
+    /// <summary>Matches at or above which a source is walked in time order rather than driven from the index.</summary>
+    internal int DenseMatches { get; init; } = 20_000;
+
+    /// <summary>Counts up to <see cref="DenseMatches"/> matches from the index alone (a few milliseconds at most).</summary>
+    private bool IsDense(SqliteConnection connection, string searchTable, string fts)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM {searchTable}($fts) LIMIT {DenseMatches})";
+        command.Parameters.AddWithValue("$fts", fts);
+        return (long)command.ExecuteScalar()! >= DenseMatches;
     }
 
     private static bool LegacySearchComplete(SqliteConnection connection) =>

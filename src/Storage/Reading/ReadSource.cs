@@ -42,6 +42,17 @@ internal sealed class ReadSource
         SearchJoin = $" AND {RowIdColumn} = s.rowid",
     };
 
+    /// <summary>
+    /// This source in its own time order, each row checked against the index by rowid: for a value so common
+    /// that sorting all its matches would cost more than walking to the first page.
+    /// </summary>
+    public ReadSource Filtering() => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn)
+    {
+        Label = Label,
+        SearchTable = SearchTable,
+        SearchJoin = $" AND EXISTS (SELECT 1 FROM {SearchTable} WHERE {SearchTable} MATCH $fts AND rowid = {RowIdColumn})",
+    };
+
     /// <summary>The join condition a searching source adds to its WHERE clause.</summary>
     public string SearchJoin { get; private init; } = "";
 

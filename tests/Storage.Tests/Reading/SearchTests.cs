@@ -46,6 +46,29 @@ public sealed class SearchTests : IDisposable
     }
 
     [Fact]
+    public void Search_ValueInMostRows_WalksTheDayInTimeOrder_AndAnswersTheSameAsFromTheIndex()
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("dense.db") };
+        using var writer = new InvocationWriter(options, _time);
+        writer.WriteBatch([.. Enumerable.Range(0, 40).Select(i => Finished($"t{i:D2}", TaskStates.Success, At(2026, 11, 21 + (i % 2), second: i), kwargs: i % 4 == 0 ? "{'tier': 'gold', 'n': 5}" : "{'tier': 'gold'}"))]);
+        var fromIndex = new InvocationReader(options);
+        var walking = new InvocationReader(options) { DenseMatches = 3 };
+
+        foreach (var text in new[] { "gold", "tier=gold n=5", "absent" })
+        {
+            foreach (var limit in new[] { 5, 100 })
+            {
+                var want = fromIndex.List(new InvocationQuery { Text = text, Limit = limit });
+                var got = walking.List(new InvocationQuery { Text = text, Limit = limit });
+                Assert.Equal(want.Items.Select(i => i.TaskId), got.Items.Select(i => i.TaskId));
+                Assert.Equal(want.NextCursor, got.NextCursor);
+            }
+        }
+
+        Assert.Equal(10, walking.List(new InvocationQuery { Text = "tier=gold n=5" }).Items.Count);
+    }
+
+    [Fact]
     public void Search_MergedInvocation_IsFoundByItsNewestValuesOnce()
     {
         var options = new StorageOptions { DatabasePath = _dir.File("m.db") };
