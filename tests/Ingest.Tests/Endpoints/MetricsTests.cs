@@ -3,6 +3,14 @@ using Ingest.Tests.Support;
 
 namespace Ingest.Tests.Endpoints;
 
+/// <summary>
+/// Alone: the Prometheus exporter listens to every meter named "Ingest" in the process, so a host started by a
+/// test running beside this one would add its counts to these.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsRunAlone;
+
+[Collection(nameof(MetricsTests))]
 public class MetricsTests
 {
     [Fact]
