@@ -101,16 +101,12 @@ public class FlushBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Rows)]
-    public void IngestFlush()
-    {
-        foreach (var batch in _batches)
-        {
-            _writer!.WriteBatch(batch);
-        }
-    }
+    public void IngestFlush() => WriteAll();
 
     [Benchmark(OperationsPerInvoke = Rows)]
-    public void IngestFlushWithoutSearch()
+    public void IngestFlushWithoutSearch() => WriteAll();
+
+    private void WriteAll()
     {
         foreach (var batch in _batches)
         {

@@ -18,7 +18,21 @@ public static class TaskStates
     public static bool IsReady(string state) =>
         state is Success or Failure or Revoked or Rejected;
 
-    public static bool IsKnown(string state) => All.Contains(state, StringComparer.Ordinal);
+    public static bool IsKnown(string state) => IndexOf(state) >= 0;
+
+    /// <summary>Position in <see cref="All"/> (the order rollups store counts in), or -1 for an unknown state.</summary>
+    public static int IndexOf(string state)
+    {
+        for (var i = 0; i < All.Count; i++)
+        {
+            if (string.Equals(All[i], state, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>
     /// Class name from a Python exception repr: <c>ValueError('x')</c> → <c>ValueError</c>,

@@ -130,6 +130,8 @@ public sealed class IngestStatus
                 oldest_partition = facts.Partitions.Count > 0 ? facts.Partitions[0].Suffix : null,
                 newest_partition = facts.Partitions.Count > 0 ? facts.Partitions[^1].Suffix : null,
                 legacy_present = facts.LegacyPresent,
+                legacy_search_pending = facts.LegacySearchPending,
+                rollup_names_overflowed = facts.RollupNamesOverflowed,
                 file_bytes = facts.FileBytes,
                 wal_bytes = facts.WalBytes,
                 used_bytes = facts.UsedBytes,

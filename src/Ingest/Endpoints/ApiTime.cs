@@ -22,6 +22,9 @@ internal static class ApiTime
     }
 
     /// <summary>Parses <c>2026-11-22T10:00:00Z</c>, a date, or Unix seconds. Null input gives null; bad input gives false.</summary>
+    /// <summary>What a request is told when since or until does not parse.</summary>
+    public const string RangeError = "since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds";
+
     public static bool TryParse(string? text, out double? unixSeconds)
     {
         unixSeconds = null;

@@ -38,7 +38,7 @@ public static class InsightsApi
     {
         if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
         {
-            return TypedResults.BadRequest(new ErrorView("since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds"));
+            return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
         if (!TryParseBucket(bucket ?? "1h", out var bucketHours))
@@ -77,7 +77,7 @@ public static class InsightsApi
     {
         if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
         {
-            return TypedResults.BadRequest(new ErrorView("since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds"));
+            return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
         var now = Now(time);

@@ -54,7 +54,7 @@ public static class InvocationsApi
 
         if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
         {
-            return TypedResults.BadRequest(new ErrorView("since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds"));
+            return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
         if (limit is < 1 or > InvocationQuery.MaxLimit)

@@ -14,11 +14,7 @@ public sealed class TaskFigures
 
     public long RuntimeCount { get; private set; }
 
-    public long Count(string state)
-    {
-        var i = IndexOf(state);
-        return i < 0 ? 0 : _states[i];
-    }
+    public long Count(string state) => TaskStates.IndexOf(state) is var i and >= 0 ? _states[i] : 0;
 
     public long Succeeded => Count(TaskStates.Success);
 
@@ -60,18 +56,5 @@ public sealed class TaskFigures
         }
 
         return states;
-    }
-
-    private static int IndexOf(string state)
-    {
-        for (var i = 0; i < TaskStates.All.Count; i++)
-        {
-            if (TaskStates.All[i] == state)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

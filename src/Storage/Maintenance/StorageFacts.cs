@@ -23,6 +23,12 @@ public sealed record StorageFacts
 
     public bool LegacyPresent { get; init; }
     public double? LegacyNewest { get; init; }
+
+    /// <summary>Rollup rows counted under "(other)" since start because their day had its maximum of task names.</summary>
+    public long RollupNamesOverflowed { get; init; }
+
+    /// <summary>True while legacy rows are still being added to the legacy search index.</summary>
+    public bool LegacySearchPending { get; init; }
     public long? FreeDiskBytes { get; init; }
     public bool OverSizeCap { get; init; }
     public bool UnderFreeDiskFloor { get; init; }

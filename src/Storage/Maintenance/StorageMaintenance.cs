@@ -20,6 +20,12 @@ public sealed class StorageMaintenance
     private readonly VacuumStepPolicy _vacuum;
     private readonly long _startedTimestamp;
 
+    private const int MinLegacyIndexRows = 100;
+    private const int MaxLegacyIndexRows = 50_000;
+
+    /// <summary>Legacy rows per indexing step, adapted to the step budget.</summary>
+    private int _legacyIndexRows = 1000;
+
     public StorageMaintenance(InvocationWriter writer, RetentionOptions options, TimeProvider time, StorageStatus? status = null)
     {
         _writer = writer;
@@ -101,10 +107,6 @@ public sealed class StorageMaintenance
         return MaintenanceStep.Nothing;
     }
 
-    private const int MinLegacyIndexRows = 100;
-    private const int MaxLegacyIndexRows = 50_000;
-    private int _legacyIndexRows = 1000;
-
     /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>
     public StorageFacts RefreshFacts()
     {
@@ -136,6 +138,8 @@ public sealed class StorageMaintenance
             AutoVacuum = _writer.Pragma("auto_vacuum") switch { 0 => "none", 1 => "full", 2 => "incremental", _ => "unknown" },
             LegacyPresent = _writer.LegacyPresent,
             LegacyNewest = _writer.LegacyNewest,
+            RollupNamesOverflowed = _writer.RollupNamesOverflowed,
+            LegacySearchPending = _writer.LegacySearchPending,
             FreeDiskBytes = freeDisk,
             OverSizeCap = overCap,
             UnderFreeDiskFloor = underFloor,

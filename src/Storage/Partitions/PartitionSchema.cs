@@ -13,6 +13,9 @@ internal static class PartitionSchema
 
     public static readonly string[] DetailColumns = ["args", "kwargs", "result", "traceback"];
 
+    /// <summary>The rollups' count column of each state, in <see cref="TaskStates.All"/> order (pending, received, ...).</summary>
+    public static readonly string[] StateCountColumns = [.. TaskStates.All.Select(s => s.ToLowerInvariant())];
+
     /// <summary>The day's tables; with <paramref name="search"/>, its full-text index and the triggers that keep it.</summary>
     public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + (search ? SearchSql(p) : "");
 
@@ -62,14 +65,7 @@ internal static class PartitionSchema
             name TEXT NOT NULL,
             hour INTEGER NOT NULL,
             total INTEGER NOT NULL DEFAULT 0,
-            pending INTEGER NOT NULL DEFAULT 0,
-            received INTEGER NOT NULL DEFAULT 0,
-            started INTEGER NOT NULL DEFAULT 0,
-            success INTEGER NOT NULL DEFAULT 0,
-            failure INTEGER NOT NULL DEFAULT 0,
-            retry INTEGER NOT NULL DEFAULT 0,
-            revoked INTEGER NOT NULL DEFAULT 0,
-            rejected INTEGER NOT NULL DEFAULT 0,
+            {string.Join("\n            ", StateCountColumns.Select(c => c + " INTEGER NOT NULL DEFAULT 0,"))}
             runtime_count INTEGER NOT NULL DEFAULT 0,
             runtime_sum REAL NOT NULL DEFAULT 0,
             runtimes BLOB,

@@ -15,13 +15,13 @@ public sealed record InvocationQuery
     /// <summary>Only invocations whose state time is before this (Unix seconds).</summary>
     public double? Until { get; init; }
 
-    /// <summary>Page size, 1 to <see cref="MaxLimit"/>. Default 50.</summary>
     /// <summary>
     /// A value to find in args, kwargs or result, as typed (see <see cref="SearchText"/>); answered from each
     /// day's full-text index, never by scanning rows.
     /// </summary>
     public string? Text { get; init; }
 
+    /// <summary>Page size, 1 to <see cref="MaxLimit"/>. Default 50.</summary>
     public int Limit { get; init; } = 50;
 
     /// <summary>Where the previous page ended, from <see cref="InvocationPage.NextCursor"/>.</summary>

@@ -13,8 +13,6 @@ internal sealed class RollupBatch
     private readonly Dictionary<(DateOnly Day, string Name, long Hour), TaskHourDelta> _tasks = [];
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
 
-    public bool IsEmpty => _tasks.Count == 0;
-
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta>> Failures => _failures;
@@ -66,7 +64,7 @@ internal sealed class TaskHourDelta
     public void Add(RollupContribution c, int sign)
     {
         Total += sign;
-        var index = IndexOf(c.State);
+        var index = TaskStates.IndexOf(c.State);
         if (index >= 0)
         {
             States[index] += sign;
@@ -78,20 +76,6 @@ internal sealed class TaskHourDelta
             RuntimeSum += sign * runtime;
             (Runtimes ??= new RuntimeHistogram()).Add(runtime, sign);
         }
-    }
-
-    private static int IndexOf(string state)
-    {
-        var all = TaskStates.All;
-        for (var i = 0; i < all.Count; i++)
-        {
-            if (string.Equals(all[i], state, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
 

@@ -7,18 +7,7 @@ namespace Ingest.Storage.Rollups;
 /// <summary>One task name's figures for one hour, as the flush loop rolled them up.</summary>
 public sealed record TaskHourRow(string Name, long Hour, long Total, IReadOnlyList<long> States, long RuntimeCount, double RuntimeSum, byte[]? Runtimes)
 {
-    public long Count(string state)
-    {
-        for (var i = 0; i < TaskStates.All.Count; i++)
-        {
-            if (TaskStates.All[i] == state)
-            {
-                return States[i];
-            }
-        }
-
-        return 0;
-    }
+    public long Count(string state) => TaskStates.IndexOf(state) is var i and >= 0 ? States[i] : 0;
 }
 
 /// <summary>Failures of one task name and exception type in one hour.</summary>
@@ -30,7 +19,7 @@ public sealed record FailureHourRow(string Name, string ExceptionType, long Hour
 /// </summary>
 public sealed class RollupReader
 {
-    private const string StateColumns = "pending, received, started, success, failure, retry, revoked, rejected";
+    private static readonly string StateColumns = string.Join(", ", PartitionSchema.StateCountColumns);
 
     private readonly string _connectionString;
 

@@ -9,7 +9,7 @@ internal sealed class RollupStatements : IDisposable
     /// <summary>The SQL function the task-hour upsert merges runtime histograms with (registered on the writer).</summary>
     public const string MergeFunction = "ingest_histogram_merge";
 
-    private static readonly string[] StateColumns = ["pending", "received", "started", "success", "failure", "retry", "revoked", "rejected"];
+    private static readonly string[] StateColumns = PartitionSchema.StateCountColumns;
 
     private static readonly string[] FailureParameters = ["name", "exception_type", "hour", "count", "first_seen", "last_seen", "example"];
 

@@ -161,10 +161,7 @@ public sealed class InvocationWriter : IDisposable
             using var reader = probe.ExecuteReader();
             if (reader.Read())
             {
-                _rollups.Add(earlier, new RollupContribution(
-                    reader.IsDBNull(0) ? "" : reader.GetString(0), reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.GetDouble(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5)), -1);
+                _rollups.Add(earlier, PartitionStatements.ReadContribution(reader, 0), -1);
                 return;
             }
         }
@@ -191,13 +188,7 @@ public sealed class InvocationWriter : IDisposable
             return probe;
         }
 
-        if (_probes.Count >= StatementCacheDays * 2)
-        {
-            var oldest = _probes.Keys.Min();
-            _probes.Remove(oldest, out var evicted);
-            evicted!.Dispose();
-        }
-
+        MakeRoom(_probes, StatementCacheDays * 2);
         probe = _connection.CreateCommand();
         probe.CommandText = $"SELECT {PartitionStatements.StoredColumns} FROM {day.InvocationsSql} WHERE task_id = $task_id";
         probe.Parameters.Add(new SqliteParameter("$task_id", DBNull.Value));
@@ -259,6 +250,16 @@ public sealed class InvocationWriter : IDisposable
         return OverflowTaskName;
     }
 
+    /// <summary>Keeps a per-day statement cache under its cap by disposing the oldest day's entry.</summary>
+    private static void MakeRoom<T>(Dictionary<DateOnly, T> cache, int cap)
+        where T : IDisposable
+    {
+        if (cache.Count >= cap && cache.Remove(cache.Keys.Min(), out var evicted))
+        {
+            evicted.Dispose();
+        }
+    }
+
     private RollupStatements RollupStatementsFor(DateOnly day)
     {
         if (_rollupStatements.TryGetValue(day, out var statements))
@@ -266,13 +267,7 @@ public sealed class InvocationWriter : IDisposable
             return statements;
         }
 
-        if (_rollupStatements.Count >= StatementCacheDays)
-        {
-            var oldest = _rollupStatements.Keys.Min();
-            _rollupStatements.Remove(oldest, out var evicted);
-            evicted!.Dispose();
-        }
-
+        MakeRoom(_rollupStatements, StatementCacheDays);
         statements = new RollupStatements(_connection, new DayPartition(day));
         _rollupStatements.Add(day, statements);
         return statements;
@@ -480,13 +475,7 @@ public sealed class InvocationWriter : IDisposable
             _createdInBatch.Add(day);
         }
 
-        if (_statements.Count >= StatementCacheDays)
-        {
-            var oldest = _statements.Keys.Min();
-            _statements.Remove(oldest, out var evicted);
-            evicted!.Dispose();
-        }
-
+        MakeRoom(_statements, StatementCacheDays);
         statements = new PartitionStatements(_connection, day);
         _statements.Add(day.Day, statements);
         return statements;

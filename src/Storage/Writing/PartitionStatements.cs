@@ -74,7 +74,8 @@ internal sealed class PartitionStatements : IDisposable
         return reader.Read() ? ReadContribution(reader, 0) : null;
     }
 
-    private static RollupContribution ReadContribution(SqliteDataReader reader, int at) => new(
+    /// <summary>Reads <see cref="StoredColumns"/> from position <paramref name="at"/> of a row.</summary>
+    internal static RollupContribution ReadContribution(SqliteDataReader reader, int at) => new(
         reader.IsDBNull(at) ? "" : reader.GetString(at),
         reader.GetString(at + 1),
         reader.IsDBNull(at + 2) ? null : reader.GetDouble(at + 2),
