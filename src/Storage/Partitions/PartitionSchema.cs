@@ -16,7 +16,7 @@ internal static class PartitionSchema
     /// <summary>The rollups' count column of each state, in <see cref="TaskStates.All"/> order (pending, received, ...).</summary>
     public static readonly string[] StateCountColumns = [.. TaskStates.All.Select(s => s.ToLowerInvariant())];
 
-    /// <summary>The day's tables; with <paramref name="search"/>, its full-text index and the triggers that keep it.</summary>
+    /// <summary>The day's tables; with <paramref name="search"/>, its full-text index.</summary>
     public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + (search ? SearchSql(p) : "");
 
     private static string TablesSql(DayPartition p) => $"""
@@ -85,23 +85,24 @@ internal static class PartitionSchema
 
     /// <summary>
     /// A contentless FTS5 table (it keeps the index, not a second copy of the text) keyed by the invocation's
-    /// rowid, fed by triggers on the details table so every path that writes details keeps it in step.
-    /// <c>contentless_delete</c> lets a merged row replace its old terms.
+    /// rowid. The writer fills it at the end of each batch (<see cref="Writing.SearchBatch"/>), not by trigger:
+    /// a trigger made FTS5 write a segment per row. <c>contentless_delete</c> lets a merged row replace its terms.
     /// </summary>
-    private static string SearchSql(DayPartition p)
-    {
-        var insert = $"INSERT INTO {p.SearchSql} (rowid, args, kwargs, result) VALUES (new.id, new.args, new.kwargs, new.result);";
-        return $"""
+    private static string SearchSql(DayPartition p) => $"""
 
-            CREATE VIRTUAL TABLE IF NOT EXISTS {p.SearchSql} USING fts5 (
-                args, kwargs, result, content = '', contentless_delete = 1
-            );
-            CREATE TRIGGER IF NOT EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_insert")}
-            AFTER INSERT ON {p.DetailsSql} BEGIN {insert} END;
-            CREATE TRIGGER IF NOT EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_update")}
-            AFTER UPDATE ON {p.DetailsSql} BEGIN DELETE FROM {p.SearchSql} WHERE rowid = old.id; {insert} END;
-            """;
-    }
+        CREATE VIRTUAL TABLE IF NOT EXISTS {p.SearchSql} USING fts5 (
+            args, kwargs, result, content = '', contentless_delete = 1
+        );
+        """;
+
+    /// <summary>
+    /// Drops the indexing triggers that files written by earlier versions have on a day's details table (the
+    /// writer now indexes itself, and a trigger left in place would index every row twice). Metadata only.
+    /// </summary>
+    public static string DropSearchTriggersSql(DayPartition p) => $"""
+        DROP TRIGGER IF EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_insert")};
+        DROP TRIGGER IF EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_update")};
+        """;
 
     /// <summary>Every table of the day (a trigger goes with its table; FTS5's shadow tables go with the index).</summary>
     public static string DropSql(DayPartition p) => $"""

@@ -25,6 +25,8 @@ public sealed class InvocationWriter : IDisposable
     private readonly Dictionary<DateOnly, RollupStatements> _rollupStatements = [];
     private readonly Dictionary<DateOnly, SqliteCommand> _probes = [];
     private readonly Dictionary<DateOnly, HashSet<string>> _rollupNames = [];
+    private readonly SearchBatch _search = new();
+    private readonly Dictionary<DateOnly, SearchStatements?> _searchStatements = [];
 
     /// <summary>The rollup row that task names past <see cref="StorageOptions.MaxTaskNamesPerDay"/> are counted under.</summary>
     public const string OverflowTaskName = "(other)";
@@ -45,6 +47,7 @@ public sealed class InvocationWriter : IDisposable
             Migration = LegacyMigration.Run(_connection, _time);
             MetaTable.Ensure(_connection);
             _days = new SortedSet<DayPartition>(PartitionCatalog.ListDays(_connection));
+            DropSearchTriggers();
             LegacyPresent = PartitionCatalog.HasLegacy(_connection);
             LegacyNewest = LegacyPresent ? ReadLegacyNewest() : null;
             LegacySearchPending = LegacyPresent && MetaTable.Get(_connection, MetaTable.LegacySearchDone) is null;
@@ -96,13 +99,14 @@ public sealed class InvocationWriter : IDisposable
                     current = StatementsFor(day, transaction);
                 }
 
-                if (current.Write(record, transaction, _rollups))
+                if (current.Write(record, transaction, _rollups, _search))
                 {
                     TakeBackEarlierDay(record, day, transaction);
                 }
             }
 
             WriteRollups(transaction);
+            WriteSearch(transaction);
             transaction.Commit();
             return batch.Count;
         }
@@ -123,6 +127,11 @@ public sealed class InvocationWriter : IDisposable
                 {
                     rollups.Dispose();
                 }
+
+                if (_searchStatements.Remove(day.Day, out var search))
+                {
+                    search?.Dispose();
+                }
             }
 
             throw;
@@ -130,6 +139,7 @@ public sealed class InvocationWriter : IDisposable
         finally
         {
             _rollups.Clear();
+            _search.Clear();
         }
     }
 
@@ -207,6 +217,55 @@ public sealed class InvocationWriter : IDisposable
         {
             RollupStatementsFor(day).Write(RollupName(day, name), exceptionType, hour, delta, transaction);
         }
+    }
+
+    private void WriteSearch(SqliteTransaction transaction)
+    {
+        foreach (var (day, entries) in _search.Days)
+        {
+            SearchStatementsFor(day)?.Write(entries, transaction);
+        }
+    }
+
+    /// <summary>A day's index statements, or null for a day written with the index off (it has no index table).</summary>
+    private SearchStatements? SearchStatementsFor(DateOnly day)
+    {
+        if (_searchStatements.TryGetValue(day, out var statements))
+        {
+            return statements;
+        }
+
+        if (_searchStatements.Count >= StatementCacheDays && _searchStatements.Remove(_searchStatements.Keys.Min(), out var evicted))
+        {
+            evicted?.Dispose();
+        }
+
+        var partition = new DayPartition(day);
+        statements = PartitionCatalog.TableExists(_connection, partition.SearchTable) ? new SearchStatements(_connection, partition) : null;
+        _searchStatements.Add(day, statements);
+        return statements;
+    }
+
+    /// <summary>
+    /// Files written by earlier versions indexed by trigger; the writer indexes each batch itself now, so those
+    /// triggers go (metadata only, one sqlite_master read, and nothing to do on a file that never had them).
+    /// </summary>
+    private void DropSearchTriggers()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'invocation\\_details\\_%\\_search\\_%' ESCAPE '\\'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var day in _days)
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.DropSearchTriggersSql(day), transaction);
+        }
+
+        transaction.Commit();
     }
 
     /// <summary>
@@ -305,6 +364,11 @@ public sealed class InvocationWriter : IDisposable
         if (_probes.Remove(day.Day, out var probe))
         {
             probe.Dispose();
+        }
+
+        if (_searchStatements.Remove(day.Day, out var search))
+        {
+            search?.Dispose();
         }
 
         _rollupNames.Remove(day.Day);
@@ -423,6 +487,11 @@ public sealed class InvocationWriter : IDisposable
         foreach (var probe in _probes.Values)
         {
             probe.Dispose();
+        }
+
+        foreach (var search in _searchStatements.Values)
+        {
+            search?.Dispose();
         }
 
         _connection.Dispose();

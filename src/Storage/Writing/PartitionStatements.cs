@@ -18,9 +18,11 @@ internal sealed class PartitionStatements : IDisposable
     private readonly SqliteCommand _upsertDetailsNewer;
     private readonly SqliteCommand _upsertDetailsOlder;
     private readonly SqliteCommand _selectStored;
+    private readonly SqliteConnection _connection;
 
     public PartitionStatements(SqliteConnection connection, DayPartition partition)
     {
+        _connection = connection;
         Partition = partition;
         (_insertInvocation, _insertParameters) = Create(connection, InsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _insertDetails = Create(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES (last_insert_rowid(), $args, $kwargs, $result, $traceback)", PartitionSchema.DetailColumns).Command;
@@ -36,14 +38,15 @@ internal sealed class PartitionStatements : IDisposable
     public DayPartition Partition { get; }
 
     /// <summary>
+    /// Writes one record and adds what it changes to <paramref name="rollups"/> (the new row's contribution, or
+    /// for a merge the stored version's taken back and the merged one's added) and to <paramref name="search"/>
+    /// (the row's text). Returns true for a new row.
+    /// </summary>
+    /// <remarks>
     /// Almost every record is a task id new to its day: it takes a plain insert (as cheap as the raw loop). Only
     /// when the id exists (a RETRY replaced by its outcome, a late event, a restart) does the merging upsert run.
-    /// </summary>
-    /// <summary>
-    /// Writes one record and adds what it changes to <paramref name="rollups"/>: the new row's contribution, or
-    /// for a merge the stored version's taken back and the merged one's added. Returns true for a new row.
-    /// </summary>
-    public bool Write(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups)
+    /// </remarks>
+    public bool Write(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
         Bind(_insertParameters, r);
         _insertInvocation.Transaction = transaction;
@@ -55,13 +58,14 @@ internal sealed class PartitionStatements : IDisposable
             {
                 BindDetails(_insertDetails, r, transaction);
                 _insertDetails.ExecuteNonQuery();
+                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, r.Result);
             }
 
             rollups.Add(Partition, RollupContribution.Of(r), +1);
             return true;
         }
 
-        Merge(r, transaction, rollups);
+        Merge(r, transaction, rollups, search);
         return false;
     }
 
@@ -83,7 +87,7 @@ internal sealed class PartitionStatements : IDisposable
         reader.IsDBNull(at + 4) ? null : reader.GetString(at + 4),
         reader.GetString(at + 5));
 
-    private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups)
+    private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
         if (ReadStored(r.TaskId, transaction) is { } stored)
         {
@@ -112,8 +116,12 @@ internal sealed class PartitionStatements : IDisposable
         var details = storedStateAt <= r.StateAt ? _upsertDetailsNewer : _upsertDetailsOlder;
         details.Parameters[0].Value = id;
         BindDetails(details, r, transaction, offset: 1);
-        details.ExecuteNonQuery();
+        using var merged = details.ExecuteReader();
+        merged.Read();
+        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2));
     }
+
+    private static string? Text(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetString(at);
 
     private static void BindDetails(SqliteCommand details, InvocationRecord r, SqliteTransaction transaction, int offset = 0)
     {
@@ -214,6 +222,7 @@ internal sealed class PartitionStatements : IDisposable
         return $"""
             INSERT INTO {p.DetailsSql} (id, args, kwargs, result, traceback) VALUES ($id, $args, $kwargs, $result, $traceback)
             ON CONFLICT (id) DO UPDATE SET {sets}
+            RETURNING args, kwargs, result
             """;
     }
 

@@ -84,6 +84,59 @@ public sealed class SearchTests : IDisposable
     }
 
     [Fact]
+    public void Search_MergesInOneBatch_AndIntoARowThatHadNoText_IndexEachRowsFinalTextOnce()
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("mb.db") };
+        using var writer = new InvocationWriter(options, _time);
+        var at = At(2026, 11, 22);
+        writer.WriteBatch([Finished("quiet", TaskStates.Started, at) with { FinishedAt = null, Args = null, Kwargs = null, Traceback = "no text to index" }]);
+        writer.WriteBatch(
+        [
+            Finished("twice", TaskStates.Retry, at, kwargs: "{'order_id': 31}") with { Result = "'first try'", FinishedAt = null },
+            Finished("quiet", TaskStates.Success, at + 1, kwargs: "{'order_id': 32}"),
+            Finished("twice", TaskStates.Success, at + 2, kwargs: null) with { Kwargs = null, Result = "'second try'" },
+        ]);
+        var reader = new InvocationReader(options);
+
+        string[] Found(string text) => [.. reader.List(new InvocationQuery { Text = text }).Items.Select(i => i.TaskId)];
+        Assert.Equal(["twice"], Found("order_id=31"));
+        Assert.Equal(["twice"], Found("second try"));
+        Assert.Empty(Found("first try"));
+        Assert.Equal(["quiet"], Found("order_id=32"));
+        Assert.Equal(1L, IndexedRows(options.DatabasePath, "20261122", "31"));
+        Assert.Equal(1L, IndexedRows(options.DatabasePath, "20261122", "32"));
+        Assert.Equal("ok", IntegrityCheck(options.DatabasePath, "20261122"));
+    }
+
+    [Fact]
+    public void OpeningAFileThatIndexedByTrigger_DropsTheTriggers_AndIndexesEachRowOnce()
+    {
+        var path = _dir.File("triggers.db");
+        var at = At(2026, 11, 22);
+        using (var earlier = new InvocationWriter(new StorageOptions { DatabasePath = path }, _time))
+        {
+            earlier.WriteBatch([Finished("old", TaskStates.Success, at, kwargs: "{'order_id': 41}")]);
+        }
+
+        // What earlier versions created with each day: triggers on the details table that fed the index.
+        Execute(path, """
+            CREATE TRIGGER invocation_details_20261122_search_insert AFTER INSERT ON invocation_details_20261122
+            BEGIN INSERT INTO invocation_search_20261122 (rowid, args, kwargs, result) VALUES (new.id, new.args, new.kwargs, new.result); END;
+            CREATE TRIGGER invocation_details_20261122_search_update AFTER UPDATE ON invocation_details_20261122
+            BEGIN DELETE FROM invocation_search_20261122 WHERE rowid = old.id;
+            INSERT INTO invocation_search_20261122 (rowid, args, kwargs, result) VALUES (new.id, new.args, new.kwargs, new.result); END;
+            """);
+
+        using var writer = new InvocationWriter(new StorageOptions { DatabasePath = path }, _time);
+        writer.WriteBatch([Finished("new", TaskStates.Success, at + 1, kwargs: "{'order_id': 42}")]);
+
+        Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"));
+        Assert.Equal(1L, IndexedRows(path, "20261122", "42"));
+        Assert.Equal(["new"], new InvocationReader(new StorageOptions { DatabasePath = path }).List(new InvocationQuery { Text = "order_id=42" }).Items.Select(i => i.TaskId));
+        Assert.Equal("ok", IntegrityCheck(path, "20261122"));
+    }
+
+    [Fact]
     public void Search_PagesThroughManyMatchesWithoutGapsOrRepeats()
     {
         var options = new StorageOptions { DatabasePath = _dir.File("p.db") };
@@ -176,6 +229,41 @@ public sealed class SearchTests : IDisposable
         var page = new InvocationReader(options).List(new InvocationQuery { Text = text });
 
         Assert.Empty(page.Items);
+    }
+
+    private static long IndexedRows(string path, string day, string term) =>
+        Scalar(path, $"SELECT count(*) FROM invocation_search_{day}('\"{term}\"')");
+
+    /// <summary>FTS5's own check of the index's structure; "ok" or the error it raised.</summary>
+    private static string IntegrityCheck(string path, string day)
+    {
+        try
+        {
+            Execute(path, $"INSERT INTO invocation_search_{day} (invocation_search_{day}) VALUES ('integrity-check')");
+            return "ok";
+        }
+        catch (SqliteException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static long Scalar(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static void IndexAllLegacy(InvocationWriter writer)
