@@ -46,22 +46,26 @@ start_ingest "$work/ramp.db"
 dotnet "$spike" run --target "http://127.0.0.1:$port" --profile ramp --ramp-start 30000 --ramp-step 30000 --ramp-step-s 20 --ramp-max 300000 | tee "$out/ramp.txt"
 stop
 
-echo "== the pipeline's own ceiling: replay of a 300,000-task capture (decode, track, flush; no generator competing)"
+echo "== the pipeline's own ceiling: replay of a 300,000-task capture (decode, track, flush; no generator competing), search index on, then off"
 dotnet "$spike" capture --tasks 300000 --out "$work/capture.jsonl"
 dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/replay.db" --json > "$work/replay.json"
-python3 - "$work/replay.json" <<'PY' | tee "$out/replay.txt"
+Ingest__Storage__SearchIndex=false dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/replay-noindex.db" --json > "$work/replay-noindex.json"
+python3 - "$work/replay.json" "$work/replay-noindex.json" <<'PY' | tee "$out/replay.txt"
 import json, sys
-r = json.load(open(sys.argv[1]))
-rate = r["invocations_flushed"] / r["elapsed_s"]
-print(f"replay: {r['invocations_flushed']:,} invocations from {r['messages']:,} messages in {r['elapsed_s']:.1f} s = {rate:,.0f} invocations/s "
-      f"({rate*60:,.0f}/min); dropped {sum(r['invocations_dropped'].values())}, balanced {r['balanced']}")
+for path, label in zip(sys.argv[1:], ["search index on (default)", "search index off"]):
+    r = json.load(open(path))
+    rate = r["invocations_flushed"] / r["elapsed_s"]
+    print(f"replay, {label}: {r['invocations_flushed']:,} invocations from {r['messages']:,} messages in {r['elapsed_s']:.1f} s = {rate:,.0f} invocations/s "
+          f"({rate*60:,.0f}/min); dropped {sum(r['invocations_dropped'].values())}, balanced {r['balanced']}")
 PY
 
 echo "== raw insert baseline, same rows, same schema, in the same run"
 dotnet "$spike" baseline --seconds 20 | tee "$out/baseline.txt"
 python3 - "$out/replay.txt" "$out/baseline.txt" <<'PY' | tee -a "$out/baseline.txt"
 import re, sys
-replay = float(re.search(r"= ([\d,]+) invocations/s", open(sys.argv[1]).read()).group(1).replace(",", ""))
+replay = open(sys.argv[1]).read()
 raw = float(re.search(r"loop: ([\d,]+) rows/s", open(sys.argv[2]).read()).group(1).replace(",", ""))
-print(f"ratio: Ingest end to end (decode + track + flush) {replay:,.0f}/s over the raw insert loop {raw:,.0f}/s = {replay/raw:.2f}")
+for label in ["search index on (default)", "search index off"]:
+    rate = float(re.search(re.escape(label) + r": .*?= ([\d,]+) invocations/s", replay).group(1).replace(",", ""))
+    print(f"ratio, {label}: Ingest end to end (decode + track + flush) {rate:,.0f}/s over the raw insert loop {raw:,.0f}/s = {rate/raw:.2f}")
 PY

@@ -10,7 +10,7 @@ public sealed class IngestProbe(Uri target) : IDisposable
     private readonly HttpClient _http = new() { BaseAddress = target, Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<double> _healthMs = [];
 
-    public record Counters(long Received, long Flushed, long Dropped, long Queued, long InProgress, long RssBytes, long InFlight, double MaxStallMs, string Status, long EventsRejected);
+    public record Counters(long Received, long Flushed, long Dropped, long Queued, long InProgress, long RssBytes, long InFlight, double MaxStallMs, string Status, long EventsRejected, long[] ProbeCounts, double[] ProbeBoundsMs, double ProbeMaxMs);
 
     public async Task<Counters> ReadAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +23,10 @@ public sealed class IngestProbe(Uri target) : IDisposable
             backlog.GetProperty("queued").GetInt64(), backlog.GetProperty("in_progress").GetInt64(),
             r.GetProperty("process").GetProperty("rss_bytes").GetInt64(), r.GetProperty("tracker").GetProperty("in_flight").GetInt64(),
             r.GetProperty("flush_loop").GetProperty("max_stall_ms").GetDouble(), r.GetProperty("status").GetString()!,
-            r.GetProperty("events").GetProperty("rejected").EnumerateObject().Sum(p => p.Value.GetInt64()));
+            r.GetProperty("events").GetProperty("rejected").EnumerateObject().Sum(p => p.Value.GetInt64()),
+            [.. r.GetProperty("probes").GetProperty("bucket_counts").EnumerateArray().Select(c => c.GetInt64())],
+            [.. r.GetProperty("probes").GetProperty("bucket_bounds_ms").EnumerateArray().Select(c => c.GetDouble())],
+            r.GetProperty("probes").GetProperty("max_ms").GetDouble());
     }
 
     /// <summary>Samples GET /healthz every 100 ms until cancelled (round trip measured here, on loopback).</summary>

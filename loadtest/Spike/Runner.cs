@@ -95,11 +95,13 @@ public static class Runner
         var queued = end.Queued + end.InProgress;
         var balanced = end.Received == end.Flushed + end.Dropped + queued;
         var (p50, p99, max, samples) = probe.HealthLatency();
+        var served = end.ProbeCounts.Zip(start.ProbeCounts, (a, b) => a - b).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             tasks sent {traffic.TasksStarted:N0} in {sendSeconds:F0} s ({traffic.TasksStarted / sendSeconds * 60:N0}/min); invocations received {received:N0}, flushed {flushed:N0}, dropped {dropped:N0}, queued {queued:N0}; events rejected {end.EventsRejected - start.EventsRejected:N0}
             invariant received = flushed + dropped + queued: {(balanced ? "holds" : "BROKEN")} ({end.Received:N0} = {end.Flushed:N0} + {end.Dropped:N0} + {queued:N0})
             max RSS {maxRss / 1048576.0:F0} MiB; max backlog {maxBacklog:N0}; longest flush stall {end.MaxStallMs:F0} ms; drained in {drainClock.Elapsed.TotalSeconds:F1} s
             /healthz round trip over {samples} samples: p50 {p50:F2} ms, p99 {p99:F2} ms, max {max:F2} ms
+            /healthz answered in Ingest (first middleware to end of handler) over {served.Sum()} probes: p50 <= {Bound(served, end.ProbeBoundsMs, 0.5)} ms, p99 <= {Bound(served, end.ProbeBoundsMs, 0.99)} ms, max since start {end.ProbeMaxMs:F2} ms; {Share(served, end.ProbeBoundsMs, 1.0):P2} within 1 ms
             """));
         if (ramp is not null && stepResults.Count > 0)
         {
@@ -117,5 +119,30 @@ public static class Runner
         }
 
         return !balanced ? 1 : failOnDrops && dropped > 0 ? 3 : 0;
+    }
+
+    /// <summary>The bucket bound under which <paramref name="quantile"/> of the probes were answered (buckets as Ingest reports them).</summary>
+    private static string Bound(long[] counts, double[] bounds, double quantile)
+    {
+        var need = (long)Math.Ceiling(counts.Sum() * quantile);
+        long seen = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            seen += counts[i];
+            if (seen >= need)
+            {
+                return i < bounds.Length ? bounds[i].ToString(CultureInfo.InvariantCulture) : $"> {bounds[^1].ToString(CultureInfo.InvariantCulture)}";
+            }
+        }
+
+        return "n/a";
+    }
+
+    /// <summary>Share of probes answered within <paramref name="ms"/> (one of the bucket bounds).</summary>
+    private static double Share(long[] counts, double[] bounds, double ms)
+    {
+        var total = counts.Sum();
+        var within = counts.Take(Array.IndexOf(bounds, ms) + 1).Sum();
+        return total == 0 ? 0 : (double)within / total;
     }
 }

@@ -14,7 +14,7 @@ internal static class ReplayVerb
 
     public static async Task<int> RunAsync(FileInfo input, IReadOnlyDictionary<string, string?> settings, bool json, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder([]);
+        var builder = Host.CreateApplicationBuilder([IngestApp.NoConfigReload]);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddIngest(builder.Configuration);

@@ -21,6 +21,8 @@ public sealed class IngestMetrics
     private readonly Histogram<double> _flushDuration;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _maintenanceDuration;
+    private readonly Histogram<double> _probeDuration;
+    private readonly ProbeLatency _probes;
 
     public IngestMetrics(
         IMeterFactory meterFactory,
@@ -29,8 +31,10 @@ public sealed class IngestMetrics
         FlushLoopState loop,
         TaskTracker tracker,
         StorageStatus storage,
+        ProbeLatency probes,
         IServiceProvider services)
     {
+        _probes = probes;
         var meter = meterFactory.Create(MeterName);
         _flushDuration = meter.CreateHistogram("ingest.flush.duration", "s", "Time to commit one batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
@@ -38,6 +42,8 @@ public sealed class IngestMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000] });
         _maintenanceDuration = meter.CreateHistogram("ingest.maintenance.duration", "s", "Time of one maintenance step between batches.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _probeDuration = meter.CreateHistogram("ingest.probe.duration", "s", "Time Ingest took to answer one /healthz probe, first middleware to end of handler.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [.. ProbeLatency.BoundsMs.Select(ms => ms / 1000)] });
 
         meter.CreateObservableCounter("ingest.events", () => Events(counters), "{event}", "Events received, by type and outcome (accepted, or rejected with error.type).");
         meter.CreateObservableCounter("ingest.messages", () => counters.Messages, "{message}", "Message bodies received from every source.");
@@ -80,6 +86,15 @@ public sealed class IngestMetrics
         if (_maintenanceDuration.Enabled)
         {
             _maintenanceDuration.Record(duration.TotalSeconds);
+        }
+    }
+
+    public void RecordProbe(TimeSpan duration)
+    {
+        _probes.Record(duration);
+        if (_probeDuration.Enabled)
+        {
+            _probeDuration.Record(duration.TotalSeconds);
         }
     }
 

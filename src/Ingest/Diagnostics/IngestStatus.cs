@@ -19,6 +19,7 @@ public sealed class IngestStatus
     private readonly TimeProvider _time;
     private readonly IEnumerable<IHealthContributor> _contributors;
     private readonly StorageStatus _storage;
+    private readonly ProbeLatency _probes;
 
     public IngestStatus(
         IngestCounters counters,
@@ -29,8 +30,10 @@ public sealed class IngestStatus
         PipelineOptions options,
         TimeProvider time,
         IEnumerable<IHealthContributor> contributors,
-        StorageStatus? storage = null)
+        StorageStatus? storage = null,
+        ProbeLatency? probes = null)
     {
+        _probes = probes ?? new ProbeLatency();
         _storage = storage ?? new StorageStatus();
         _counters = counters;
         _loop = loop;
@@ -56,6 +59,21 @@ public sealed class IngestStatus
             lastDrop == 0 ? null : _time.GetElapsedTime(lastDrop),
             _options.StallThreshold,
             _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()));
+    }
+
+    /// <summary>Probe answer times since start: counts per bucket, and the bucket bounds p50 and p99 fall under.</summary>
+    private object Probes()
+    {
+        var counts = _probes.Counts();
+        return new
+        {
+            answered = counts.Sum(),
+            p50_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.5),
+            p99_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.99),
+            max_ms = Math.Round(_probes.Max.TotalMilliseconds, 3),
+            bucket_bounds_ms = ProbeLatency.BoundsMs,
+            bucket_counts = counts,
+        };
     }
 
     private IEnumerable<string> StorageReasons()
@@ -122,7 +140,15 @@ public sealed class IngestStatus
                 early_writes = _counters.EarlyWritesByReason(),
             },
             workers = new { known = _workers.Count, evicted = _workers.Evicted },
-            process = new { rss_bytes = Environment.WorkingSet, gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false) },
+            process = new
+            {
+                rss_bytes = Environment.WorkingSet,
+                gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false),
+                gc_collections = new { gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2) },
+                // Every thread, probes included, stands still during a pause.
+                gc_pause_total_ms = Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 1),
+                gc_last_pause_ms = GC.GetGCMemoryInfo(GCKind.Any).PauseDurations is { Length: > 0 } p ? Math.Round(p[0].TotalMilliseconds, 3) : 0,
+            },
             storage = new
             {
                 refreshed_at = facts.RefreshedAt,
@@ -153,6 +179,7 @@ public sealed class IngestStatus
                 },
             },
             sources = _contributors.ToDictionary(c => c.Name, c => c.Describe()),
+            probes = Probes(),
         });
     }
 }

@@ -10,6 +10,9 @@ namespace Ingest.Hosting;
 /// <summary>Builds the web host: configuration, services, endpoints. <c>Program</c> and the CLI stay short.</summary>
 public static class IngestApp
 {
+    /// <summary>Host argument that turns off the configuration watcher (user arguments after it still win).</summary>
+    internal const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <param name="hostArgs">Arguments for the host's own configuration (<c>--Ingest:Pipeline:BatchSize=5000</c>, <c>--environment=...</c>).</param>
     /// <param name="settings">Settings from the CLI's named options; they win over files and environment.</param>
     public static WebApplication Build(string[] hostArgs, IReadOnlyDictionary<string, string?> settings)
@@ -19,7 +22,9 @@ public static class IngestApp
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
 
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        // Configuration is read at start only: a reload-on-change watcher on the content root also watched the
+        // database and WAL under it, and the flush paid an inotify event per page write.
+        var builder = WebApplication.CreateBuilder([NoConfigReload, .. hostArgs]);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -43,7 +48,20 @@ public static class IngestApp
 
         var app = builder.Build();
         // Built eagerly so that its observable instruments exist before the first scrape.
-        app.Services.GetRequiredService<IngestMetrics>();
+        var metrics = app.Services.GetRequiredService<IngestMetrics>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/healthz"))
+            {
+                await next(context);
+                return;
+            }
+
+            var started = time.GetTimestamp();
+            await next(context);
+            metrics.RecordProbe(time.GetElapsedTime(started));
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         var ui = new EmbeddedFileProvider(typeof(IngestApp).Assembly, "Ui");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = ui });

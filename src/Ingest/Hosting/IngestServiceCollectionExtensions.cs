@@ -47,6 +47,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<StorageStatus>();
 
         services.AddSingleton<IngestCounters>();
+        services.AddSingleton<ProbeLatency>();
         services.AddSingleton<FlushLoopState>();
         services.AddSingleton<InvocationChannel>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());

@@ -22,6 +22,30 @@ public class HealthApiTests
     }
 
     [Fact]
+    public async Task Probes_AreTimedInIngest_AndReportedAsADistribution()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        foreach (var path in new[] { "/healthz", "/healthz/live", "/healthz/ready", "/healthz" })
+        {
+            using var _ = await client.GetAsync(path);
+        }
+
+        // Timed when the handler returns, which may be just after the client has its answer.
+        JsonElement Probes() => client.GetFromJsonAsync<JsonElement>("/api/ingest").GetAwaiter().GetResult().GetProperty("probes");
+        await Wait.UntilAsync(() => Probes().GetProperty("answered").GetInt64() == 4, "four probes to be counted");
+
+        // /api/ingest itself is not a probe; the two reads above did not count.
+        var probes = Probes();
+        var counts = probes.GetProperty("bucket_counts").EnumerateArray().Select(c => c.GetInt64()).ToArray();
+        Assert.Equal(4, probes.GetProperty("answered").GetInt64());
+        Assert.Equal(4, counts.Sum());
+        Assert.Equal(probes.GetProperty("bucket_bounds_ms").GetArrayLength() + 1, counts.Length);
+        Assert.True(probes.GetProperty("max_ms").GetDouble() > 0);
+        Assert.True(probes.GetProperty("p99_ms_at_most").GetDouble() >= probes.GetProperty("p50_ms_at_most").GetDouble());
+    }
+
+    [Fact]
     public async Task Healthz_FlushLoopBlockedWithBacklog_AnswersDegradedAndReadinessFails()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -24,6 +24,7 @@ public class MetricsTests
         }
 
         using var bad = await client.PostAsync("/api/events", new StringContent("""[{"type": "task-started"}]"""));
+        using var probe = await client.GetAsync("/healthz");
         await Wait.UntilAsync(() => client.GetStringAsync("/metrics").GetAwaiter().GetResult().Contains("ingest_flush_duration_seconds_count", StringComparison.Ordinal), "a flush to be measured");
 
         var text = await client.GetStringAsync("/metrics");
@@ -39,5 +40,6 @@ public class MetricsTests
         Assert.Contains("# TYPE ingest_storage_size_bytes gauge", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE ingest_channel_depth gauge", text, StringComparison.Ordinal);
         Assert.Contains($"ingest_broker_connected{{{Scope}}} -1", text, StringComparison.Ordinal);
+        Assert.Contains($"ingest_probe_duration_seconds_bucket{{{Scope},le=\"0.001\"}}", text, StringComparison.Ordinal);
     }
 }
