@@ -118,20 +118,7 @@ public sealed class InvocationWriter : IDisposable
             foreach (var day in _createdInBatch)
             {
                 _days.Remove(day);
-                if (_statements.Remove(day.Day, out var statements))
-                {
-                    statements.Dispose();
-                }
-
-                if (_rollupStatements.Remove(day.Day, out var rollups))
-                {
-                    rollups.Dispose();
-                }
-
-                if (_searchStatements.Remove(day.Day, out var search))
-                {
-                    search?.Dispose();
-                }
+                ForgetStatements(day);
             }
 
             throw;
@@ -235,10 +222,7 @@ public sealed class InvocationWriter : IDisposable
             return statements;
         }
 
-        if (_searchStatements.Count >= StatementCacheDays && _searchStatements.Remove(_searchStatements.Keys.Min(), out var evicted))
-        {
-            evicted?.Dispose();
-        }
+        MakeRoom(_searchStatements, StatementCacheDays);
 
         var partition = new DayPartition(day);
         statements = PartitionCatalog.TableExists(_connection, partition.SearchTable) ? new SearchStatements(_connection, partition) : null;
@@ -311,11 +295,29 @@ public sealed class InvocationWriter : IDisposable
 
     /// <summary>Keeps a per-day statement cache under its cap by disposing the oldest day's entry.</summary>
     private static void MakeRoom<T>(Dictionary<DateOnly, T> cache, int cap)
-        where T : IDisposable
+        where T : IDisposable?
     {
         if (cache.Count >= cap && cache.Remove(cache.Keys.Min(), out var evicted))
         {
-            evicted.Dispose();
+            evicted?.Dispose();
+        }
+    }
+
+    /// <summary>Disposes every statement prepared for a day (before it is dropped, or after its creation was rolled back).</summary>
+    private void ForgetStatements(DayPartition day)
+    {
+        Forget(_statements);
+        Forget(_rollupStatements);
+        Forget(_probes);
+        Forget(_searchStatements);
+
+        void Forget<T>(Dictionary<DateOnly, T> cache)
+            where T : IDisposable?
+        {
+            if (cache.Remove(day.Day, out var statements))
+            {
+                statements?.Dispose();
+            }
         }
     }
 
@@ -350,27 +352,8 @@ public sealed class InvocationWriter : IDisposable
     /// <summary>Drops a whole day with DROP TABLE (never a row-by-row DELETE). Returns false if it did not exist.</summary>
     public bool DropPartition(DayPartition day)
     {
-        if (_statements.Remove(day.Day, out var statements))
-        {
-            // A prepared statement that reads a table keeps DROP TABLE from running; let them go first.
-            statements.Dispose();
-        }
-
-        if (_rollupStatements.Remove(day.Day, out var rollups))
-        {
-            rollups.Dispose();
-        }
-
-        if (_probes.Remove(day.Day, out var probe))
-        {
-            probe.Dispose();
-        }
-
-        if (_searchStatements.Remove(day.Day, out var search))
-        {
-            search?.Dispose();
-        }
-
+        // A prepared statement that reads a table keeps DROP TABLE from running; let them go first.
+        ForgetStatements(day);
         _rollupNames.Remove(day.Day);
 
         using var transaction = _connection.BeginTransaction(deferred: false);

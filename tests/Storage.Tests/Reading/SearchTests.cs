@@ -250,20 +250,21 @@ public sealed class SearchTests : IDisposable
 
     private static long Scalar(string path, string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
+        using var connection = Open(path);
+        return SqliteConnections.Scalar<long>(connection, sql);
     }
 
     private static void Execute(string path, string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        using var connection = Open(path);
+        SqliteConnections.Execute(connection, sql);
+    }
+
+    private static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return connection;
     }
 
     private static void IndexAllLegacy(InvocationWriter writer)
@@ -277,8 +278,7 @@ public sealed class SearchTests : IDisposable
 
     private static void AddLegacyRow(string path, string taskId, string kwargs)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
+        using var connection = Open(path);
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO invocations (task_id, task_name, state, finished_at, runtime_ms) VALUES ($id, 'shop.process_order', 'SUCCESS', 1700000000, 12);
