@@ -109,9 +109,10 @@ public static class IngestCli
     {
         var file = new Argument<FileInfo>("FILE") { Description = "A capture in the messages.jsonl format (one AMQP message per line, body in body_b64)." };
         var json = new Option<bool>("--json") { Description = "Print the counters as JSON." };
+        var shift = new Option<bool>("--shift-to-now") { Description = "Move every event by the same amount so that the capture ends now (a demo that today's pages show)." };
         var command = new Command("replay", "Push a capture through the decoder, tracker, channel and flush loop, drain, and print the counters.")
         {
-            file, json, db.Option,
+            file, json, shift, db.Option,
         };
         foreach (var s in pipeline)
         {
@@ -128,7 +129,14 @@ public static class IngestCli
             }
 
             var values = Collect(result, [db, .. pipeline]);
-            return await ReplayVerb.RunAsync(input, values, result.GetValue(json), cancellationToken).ConfigureAwait(false);
+            // A replay never deletes what it has just written: days past retention are left to the next serve
+            // (which it names), unless Ingest__Retention__DropDays=true in the environment asks for serve's behaviour.
+            if (Environment.GetEnvironmentVariable("Ingest__Retention__DropDays") is null)
+            {
+                values["Ingest:Retention:DropDays"] = "false";
+            }
+
+            return await ReplayVerb.RunAsync(input, values, result.GetValue(json), result.GetValue(shift), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

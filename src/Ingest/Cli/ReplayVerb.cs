@@ -12,7 +12,7 @@ internal static class ReplayVerb
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(FileInfo input, IReadOnlyDictionary<string, string?> settings, bool json, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(FileInfo input, IReadOnlyDictionary<string, string?> settings, bool json, bool shiftToNow, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder([IngestApp.NoConfigReload]);
         builder.Configuration.AddInMemoryCollection(settings);
@@ -34,6 +34,11 @@ internal static class ReplayVerb
 
         var started = TimeProvider.System.GetTimestamp();
         var runner = host.Services.GetRequiredService<ReplayRunner>();
+        if (shiftToNow && !runner.ShiftToEnd(input, host.Services.GetRequiredService<TimeProvider>().GetUtcNow()))
+        {
+            await Console.Error.WriteLineAsync("ingest replay: --shift-to-now needs captured_at on the capture's lines; replaying unshifted").ConfigureAwait(false);
+        }
+
         using (var reader = input.OpenText())
         {
             await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -83,7 +88,21 @@ internal static class ReplayVerb
             }
         }
 
+        if (OldDaysNote(host.Services) is { } note)
+        {
+            await Console.Error.WriteLineAsync(note).ConfigureAwait(false);
+        }
+
+        var storage = host.Services.GetRequiredService<Ingest.Storage.Maintenance.StorageStatus>();
+        var daysDropped = storage.PartitionsDroppedForRetention + storage.PartitionsDroppedForPressure;
         host.Dispose();
+        if (daysDropped > 0)
+        {
+            // --apply-retention: what was flushed is not all still stored, and the exit code must not say it is.
+            await Console.Error.WriteLineAsync($"ingest replay: {daysDropped} day(s) were dropped by retention while replaying; what they held is not stored").ConfigureAwait(false);
+            return 1;
+        }
+
         if (!balanced || loop.Status == FlushLoopStatus.Failed || counters.DroppedTotal > 0)
         {
             await Console.Error.WriteLineAsync($"ingest replay: not everything was stored (flush loop {loop.Status}, {counters.DroppedTotal} dropped, last error: {loop.LastError})").ConfigureAwait(false);
@@ -91,5 +110,32 @@ internal static class ReplayVerb
         }
 
         return 0;
+    }
+
+    /// <summary>What the next <c>serve</c> will do with this file's old days, said before it does it.</summary>
+    private static string? OldDaysNote(IServiceProvider services)
+    {
+        var retention = services.GetRequiredService<Ingest.Storage.Retention.RetentionOptions>();
+        if (retention.DropDays)
+        {
+            return null;
+        }
+
+        var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        var keepFrom = today.AddDays(-(retention.Days - 1));
+        // From the file's catalog (metadata only): the published facts may predate the drain's last commit.
+        var path = services.GetRequiredService<Ingest.Storage.StorageOptions>().DatabasePath;
+        var old = Ingest.Storage.Maintenance.DatabaseInfo.Read(path).Partitions
+            .Select(p => Ingest.Storage.Partitions.DayPartition.TryParseInvocationsTable(Ingest.Storage.Partitions.DayPartition.InvocationsPrefix + p.Name, out var day) ? day.Day : DateOnly.MaxValue)
+            .Where(d => d < keepFrom).ToList();
+        if (old.Count == 0)
+        {
+            return null;
+        }
+
+        var keep = today.DayNumber - old.Min().DayNumber + 1;
+        return $"note: {old.Count} day(s) of this file ({string.Join(", ", old.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))}) "
+            + $"are older than the {retention.Days}-day retention: the next serve on it drops them at its first maintenance step. "
+            + $"To keep them, serve with --retention-days {keep} or more (or replay with --shift-to-now).";
     }
 }

@@ -27,9 +27,20 @@ public sealed class EventIngestor
     }
 
     /// <summary>Decodes and applies one message body. The body may be rented memory: nothing here keeps a reference to it.</summary>
-    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source)
+    /// <param name="body">The message body.</param>
+    /// <param name="source">Which source it came from, for the log.</param>
+    /// <param name="shiftSeconds">Added to every event's timestamp after decoding (replay's <c>--shift-to-now</c>).</param>
+    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source, double shiftSeconds = 0)
     {
         var decoded = _decoder.Decode(body);
+        if (shiftSeconds != 0)
+        {
+            foreach (var e in decoded.Events)
+            {
+                e.Timestamp += shiftSeconds;
+            }
+        }
+
         _counters.AddMessage(decoded);
         if (decoded.MalformedError is not null)
         {

@@ -166,6 +166,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
         var reader = _channel.Reader;
         if (_batch.Count == 0 && !reader.TryPeek(out _))
         {
+            if (_maintenancePending)
+            {
+                return; // nothing to write: run the pending step (tomorrow's partition, a vacuum step) now
+            }
+
             _state.SetStatus(FlushLoopStatus.Idle);
             if (!WaitToRead(_idleTick, stoppingToken))
             {

@@ -59,7 +59,7 @@ public sealed class StorageMaintenance
         }
 
         var facts = RefreshFacts();
-        var plan = _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
+        var plan = !_options.DropDays || _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
             : RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent, facts.OverSizeCap || facts.UnderFreeDiskFloor);
         if (plan is not null)
         {

@@ -10,6 +10,12 @@ public sealed class RetentionOptions
     public int Days { get; set; } = 7;
 
     /// <summary>
+    /// Whether maintenance drops days (past <see cref="Days"/>, or under disk pressure). Default true. <c>replay</c>
+    /// turns it off unless asked (<c>Ingest__Retention__DropDays=true</c>), so that it never deletes what it has just written.
+    /// </summary>
+    public bool DropDays { get; set; } = true;
+
+    /// <summary>
     /// Time budget of one incremental-vacuum step; the page count per step adapts to it. Default 50 ms, range
     /// 1 ms to 5 s. (Measured: 1000 pages take 12 ms after a 1M-row drop but ~0.5 s after a 5M-row drop, and
     /// one unbounded call held the write lock for 6 minutes.)

@@ -38,6 +38,45 @@ public class IngestCliTests
         Assert.Equal(0, exit);
     }
 
+    [Fact]
+    public async Task Replay_CaptureOlderThanRetention_StoresEveryTaskAndDropsNoDay_Issue12()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("x.db");
+
+        // The capture is days old on any clock after its day; with one day of retention, serve would drop it.
+        var exit = await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--retention-days", "1"]);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(ExpectedTask.From(Fixtures.AllEvents()).Keys.Order(), StoredIds(db).Order());
+    }
+
+    [Fact]
+    public async Task Replay_ShiftToNow_TheCaptureEndsAtTheReplaysClockAndKeepsItsSpacing()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("x.db");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+
+        Assert.Equal(0, await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--shift-to-now", "--retention-days", "1"]));
+
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var stored = new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
+            .List(new Ingest.Storage.Reading.InvocationQuery { Limit = 1000 }).Items;
+        var lastCaptured = File.ReadLines(Fixtures.CapturePath).Where(l => l.Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("captured_at").GetDouble()).Last();
+        var lastEvent = Fixtures.AllEvents().Where(e => e.GetProperty("type").GetString()!.StartsWith("task-", StringComparison.Ordinal))
+            .Max(e => e.GetProperty("timestamp").GetDouble());
+        var newest = stored.Max(r => r.StateAt);
+        Assert.Equal(ExpectedTask.From(Fixtures.AllEvents()).Count, stored.Count);
+        // The last event sat (captured_at - its timestamp) before the capture's end; it keeps that distance from now.
+        Assert.InRange(newest, before - (lastCaptured - lastEvent) - 0.01, after - (lastCaptured - lastEvent) + 0.01);
+    }
+
+    private static List<string> StoredIds(string db) =>
+        new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
+            .List(new Ingest.Storage.Reading.InvocationQuery { Limit = 1000 }).Items.Select(r => r.TaskId).ToList();
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("stray")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Tests.Support;
 
@@ -14,6 +15,15 @@ public static class Fixtures
     public static string LegacyDbPath => Path.Combine(SharedDir, "fixtures", "phlower-legacy", "legacy-small.db");
 
     public static IReadOnlyList<CapturedMessage> Messages => s_messages.Value;
+
+    /// <summary>The time of the capture's last event. The capture is dated and only recedes: tests take "now" from here.</summary>
+    public static DateTimeOffset CaptureEnd => s_captureEnd.Value;
+
+    private static readonly Lazy<DateTimeOffset> s_captureEnd = new(() =>
+        DateTimeOffset.FromUnixTimeMilliseconds((long)(AllEvents().Max(e => e.GetProperty("timestamp").GetDouble()) * 1000)));
+
+    /// <summary>A clock set five minutes after the capture's last event: what every test that loads capture-era data runs on.</summary>
+    public static FakeTimeProvider Clock() => new(CaptureEnd.AddMinutes(5));
 
     /// <summary>Every event of the capture, decoded with System.Text.Json's DOM (independently of Ingest's decoder).</summary>
     public static IReadOnlyList<JsonElement> AllEvents() =>

@@ -7,7 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ingest.Tests.Support;
 
-/// <summary>The real host on a temp database, with optional test doubles for the clock and the writer.</summary>
+/// <summary>
+/// The real host on a temp database, with optional test doubles for the clock and the writer. Its clock is by
+/// default <see cref="Fixtures.Clock"/>: the data tests post is capture-era, and on the wall clock retention would
+/// drop it within seconds once the capture is a week old. A fake clock does not move, so batches are written as
+/// soon as they are taken (no batch wait). A test that needs time to flow (a broker's reconnects) uses
+/// <see cref="WallClock"/>, which keeps the data by retention instead.
+/// </summary>
 public sealed class IngestFactory : WebApplicationFactory<Program>
 {
     private readonly TempDirectory? _ownedDir;
@@ -23,12 +29,20 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
         DatabasePath = databasePath;
         _settings["Ingest:Storage:DatabasePath"] = databasePath;
-        _settings["Ingest:Pipeline:MaxBatchWait"] = "00:00:00.020";
     }
 
     public string DatabasePath { get; }
 
     public TimeProvider? Time { get; init; }
+
+    /// <summary>The system clock, with retention wide enough to keep the capture's day for ten years.</summary>
+    public IngestFactory WallClock()
+    {
+        _wallClock = true;
+        return With("Ingest:Retention:Days", "3650");
+    }
+
+    private bool _wallClock;
 
     internal GatedWriter? Gate { get; init; }
 
@@ -40,6 +54,12 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        var time = _wallClock ? TimeProvider.System : Time ?? Fixtures.Clock();
+        if (time is Microsoft.Extensions.Time.Testing.FakeTimeProvider && !_settings.ContainsKey("Ingest:Pipeline:MaxBatchWait"))
+        {
+            builder.UseSetting("Ingest:Pipeline:MaxBatchWait", "00:00:00");
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -47,10 +67,7 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            if (Time is not null)
-            {
-                services.AddSingleton(Time);
-            }
+            services.AddSingleton(time);
 
             if (Gate is not null)
             {

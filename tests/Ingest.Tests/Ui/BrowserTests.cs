@@ -41,13 +41,9 @@ public sealed partial class BrowserTests
         using var dir = new TempDirectory();
         var db = dir.File("capture.db");
         Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
-        var last = Fixtures.AllEvents().Max(e => e.GetProperty("timestamp").GetDouble());
         var names = ExpectedTask.From(Fixtures.AllEvents()).Values.Select(t => t.Name).OfType<string>().Distinct().ToList();
 
-        await using var factory = new IngestFactory(db)
-        {
-            Time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds((long)(last * 1000)).AddMinutes(5)),
-        };
+        await using var factory = new IngestFactory(db);
         factory.UseKestrel(0);
         factory.StartServer();
         var root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');

@@ -24,6 +24,48 @@ public sealed class ReplayRunner
     /// <summary>Lines that were not a capture record (bad JSON, no body_b64, bad base64).</summary>
     public long BadLines { get; private set; }
 
+    /// <summary>Seconds added to every event's timestamp (see <see cref="ShiftToEnd"/>).</summary>
+    public double ShiftSeconds { get; set; }
+
+    /// <summary>
+    /// Sets <see cref="ShiftSeconds"/> so that the capture ends at <paramref name="end"/>: the last line's
+    /// <c>captured_at</c> lands there and every event keeps its distance from it. Returns false if the file has no
+    /// such line. One pass over the text, no decoding.
+    /// </summary>
+    public bool ShiftToEnd(FileInfo capture, DateTimeOffset end)
+    {
+        double? last = null;
+        foreach (var line in File.ReadLines(capture.FullName))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object
+                    && doc.RootElement.TryGetProperty("captured_at", out var at) && at.TryGetDouble(out var seconds) && double.IsFinite(seconds))
+                {
+                    last = seconds;
+                }
+            }
+            catch (JsonException)
+            {
+                // A bad line is counted by the replay itself.
+            }
+        }
+
+        if (last is null)
+        {
+            return false;
+        }
+
+        ShiftSeconds = (end.ToUnixTimeMilliseconds() / 1000.0) - last.Value;
+        return true;
+    }
+
     public async Task RunAsync(TextReader input, CancellationToken cancellationToken)
     {
         string? line;
@@ -40,7 +82,7 @@ public sealed class ReplayRunner
                 continue;
             }
 
-            _ingestor.Ingest(body, "replay");
+            _ingestor.Ingest(body, "replay", ShiftSeconds);
             while (_channel.Count > _channel.Capacity / 2)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(2), _time, cancellationToken).ConfigureAwait(false);

@@ -49,6 +49,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
     {
         using var dir = new TempDirectory();
         await using var factory = new IngestFactory(dir.File("x.db"))
+            .WallClock()
             .With("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:1/")
             .With("Ingest:Amqp:Queue", "ingest.test.down");
         using var client = factory.CreateClient();
@@ -92,6 +93,8 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
 
     internal static IngestFactory AmqpFactory(Broker broker, string db, string exchange, string? queue = null) =>
         new IngestFactory(db)
+            .WallClock()
+            .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
             .With("Ingest:Amqp:Url", broker.Url)
             .With("Ingest:Amqp:Exchange", exchange)
             .With("Ingest:Amqp:Queue", queue ?? "ingest.test." + Guid.NewGuid().ToString("N")[..8])
