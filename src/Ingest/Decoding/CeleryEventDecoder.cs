@@ -15,6 +15,12 @@ public sealed class CeleryEventDecoder
 
     private const int MaxTaskIdChars = 255;
 
+    /// <summary>Longest believable runtime (115 days); Celery reports seconds as a float.</summary>
+    public const double MaxRuntimeSeconds = 1e7;
+
+    /// <summary>Most retries believable for one task id.</summary>
+    public const int MaxRetries = 1_000_000;
+
     private static readonly Dictionary<string, Field>.AlternateLookup<ReadOnlySpan<char>> s_fields = BuildFields();
 
     private readonly DecoderOptions _options;
@@ -120,9 +126,9 @@ public sealed class CeleryEventDecoder
                     timestamp = ReadDouble(ref reader, ref timestampWrong);
                     break;
                 case Field.Hostname: e.Hostname = ReadText(ref reader, body, result, 1024); break;
-                case Field.Pid: e.Pid = ReadInt(ref reader, result); break;
+                case Field.Pid: e.Pid = InRange(ReadInt(ref reader, result), 0, int.MaxValue, result); break;
                 case Field.Clock: e.Clock = ReadLong(ref reader, result); break;
-                case Field.UtcOffset: e.UtcOffset = ReadInt(ref reader, result); break;
+                case Field.UtcOffset: e.UtcOffset = InRange(ReadInt(ref reader, result), -24, 24, result); break;
                 case Field.Name: e.Name = ReadText(ref reader, body, result, 1024); break;
                 case Field.Args: e.Args = ReadRepr(ref reader, body, result); break;
                 case Field.Kwargs: e.Kwargs = ReadRepr(ref reader, body, result); break;
@@ -136,15 +142,15 @@ public sealed class CeleryEventDecoder
                 case Field.Exchange: e.Exchange = ReadText(ref reader, body, result, 1024); break;
                 case Field.Eta: e.Eta = ReadText(ref reader, body, result, 64); break;
                 case Field.Expires: e.Expires = ReadText(ref reader, body, result, 64); break;
-                case Field.Retries: e.Retries = ReadInt(ref reader, result); break;
-                case Field.Runtime: e.Runtime = ReadDouble(ref reader, result); break;
+                case Field.Retries: e.Retries = InRange(ReadInt(ref reader, result), 0, MaxRetries, result); break;
+                case Field.Runtime: e.Runtime = InRange(ReadDouble(ref reader, result), 0, MaxRuntimeSeconds, result); break;
                 case Field.Terminated: e.Terminated = ReadBool(ref reader, result); break;
                 case Field.Expired: e.Expired = ReadBool(ref reader, result); break;
-                case Field.Signum: e.Signum = ReadInt(ref reader, result); break;
+                case Field.Signum: e.Signum = InRange(ReadInt(ref reader, result), 0, 255, result); break;
                 case Field.Requeue: e.Requeue = ReadBool(ref reader, result); break;
-                case Field.Freq: e.Freq = ReadDouble(ref reader, result); break;
-                case Field.Active: e.Active = ReadInt(ref reader, result); break;
-                case Field.Processed: e.Processed = ReadLong(ref reader, result); break;
+                case Field.Freq: e.Freq = InRange(ReadDouble(ref reader, result), 0, 86_400, result); break;
+                case Field.Active: e.Active = InRange(ReadInt(ref reader, result), 0, int.MaxValue, result); break;
+                case Field.Processed: e.Processed = InRange(ReadLong(ref reader, result), 0, long.MaxValue, result); break;
                 case Field.LoadAverage: e.LoadAverage = ReadDoubles(ref reader, result); break;
                 case Field.SwIdent: e.SoftwareIdent = ReadText(ref reader, body, result, 256); break;
                 case Field.SwVer: e.SoftwareVersion = ReadText(ref reader, body, result, 256); break;
@@ -300,6 +306,19 @@ public sealed class CeleryEventDecoder
         return string.Concat(text.AsSpan(0, keep), $"…[truncated by ingest: {text.Length} chars]");
     }
 
+    /// <summary>The value if it lies in [min, max]; otherwise null, counted as <see cref="Repair.ValueOutOfRange"/>.</summary>
+    private static T? InRange<T>(T? value, T min, T max, DecodedBody result)
+        where T : struct, IComparable<T>
+    {
+        if (value is { } v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
+        {
+            result.Note(Repair.ValueOutOfRange);
+            return null;
+        }
+
+        return value;
+    }
+
     private static double? ReadDouble(ref Utf8JsonReader reader, ref bool wrongType)
     {
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value))
@@ -393,7 +412,14 @@ public sealed class CeleryEventDecoder
         {
             if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var v) && values.Count < 8)
             {
-                values.Add(v);
+                if (double.IsFinite(v) && v >= 0)
+                {
+                    values.Add(v);
+                }
+                else
+                {
+                    result.Note(Repair.ValueOutOfRange);
+                }
             }
             else
             {

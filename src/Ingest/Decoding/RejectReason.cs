@@ -42,15 +42,21 @@ public enum Repair
 
     /// <summary>An optional field of the wrong JSON type, ignored.</summary>
     FieldWrongType,
+
+    /// <summary>
+    /// A number no worker sends (a runtime of 1e308 s or below zero, negative retries, a heartbeat interval of a
+    /// year): the field is ignored, so nothing downstream has to survive it.
+    /// </summary>
+    ValueOutOfRange,
 }
 
 public static class DecodeReasonNames
 {
     public const int RejectCount = (int)RejectReason.TooLarge + 1;
-    public const int RepairCount = (int)Repair.FieldWrongType + 1;
+    public const int RepairCount = (int)Repair.ValueOutOfRange + 1;
 
     private static readonly string[] s_reject = ["malformed_json", "not_an_object", "missing_type", "unknown_type", "missing_uuid", "wrong_type", "too_large"];
-    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type"];
+    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range"];
 
     public static string Name(this RejectReason reason) => s_reject[(int)reason];
 

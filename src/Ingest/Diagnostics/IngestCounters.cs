@@ -20,6 +20,25 @@ public sealed class IngestCounters
     private long _invocationsFlushed;
     private long _batches;
     private long _writeErrors;
+    private readonly TimeProvider _time;
+    private long _lastDropTimestamp;
+    private int _lastDropReason;
+    private string? _lastWriteFailure;
+
+    /// <param name="time">Stamps the last drop, so that every reason marks health degraded for a while.</param>
+    public IngestCounters(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>When the last record was dropped, for any reason (a <see cref="TimeProvider.GetTimestamp"/> value), 0 if never.</summary>
+    public long LastDropTimestamp => Volatile.Read(ref _lastDropTimestamp);
+
+    /// <summary>The reason of the last drop (meaningful once <see cref="LastDropTimestamp"/> is set).</summary>
+    public DropReason LastDropReason => (DropReason)Volatile.Read(ref _lastDropReason);
+
+    /// <summary>Why the last record set aside as write_failed could not be written, with its task id.</summary>
+    public string? LastWriteFailure => Volatile.Read(ref _lastWriteFailure);
 
     public long Messages => Volatile.Read(ref _messages);
 
@@ -94,7 +113,24 @@ public sealed class IngestCounters
         Interlocked.Increment(ref _batches);
     }
 
-    public void AddDropped(DropReason reason, long count = 1) => Interlocked.Add(ref _dropped[(int)reason], count);
+    public void AddDropped(DropReason reason, long count = 1)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _dropped[(int)reason], count);
+        Volatile.Write(ref _lastDropReason, (int)reason);
+        Volatile.Write(ref _lastDropTimestamp, _time.GetTimestamp());
+    }
+
+    /// <summary>One record the writer could not store for a reason of its own (not the disk), set aside and counted.</summary>
+    public void AddWriteFailed(string why)
+    {
+        Volatile.Write(ref _lastWriteFailure, why);
+        AddDropped(DropReason.WriteFailed);
+    }
 
     public void AddEarlyWrite(EarlyWriteReason reason) => Interlocked.Increment(ref _earlyWrites[(int)reason]);
 

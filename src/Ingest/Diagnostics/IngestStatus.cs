@@ -50,13 +50,13 @@ public sealed class IngestStatus
 
     public HealthStatus Evaluate()
     {
-        var lastDrop = _channel.LastDropTimestamp;
+        var lastDrop = _counters.LastDropTimestamp;
         return HealthEvaluator.Evaluate(
             _loop.Status,
             _loop.SinceLastSuccess,
             Backlog,
             _loop.ConsecutiveFailures,
-            lastDrop == 0 ? null : _time.GetElapsedTime(lastDrop),
+            lastDrop == 0 ? null : (_time.GetElapsedTime(lastDrop), _counters.LastDropReason),
             _options.StallThreshold,
             _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()));
     }
@@ -121,6 +121,7 @@ public sealed class IngestStatus
                 received = _counters.InvocationsReceived,
                 flushed = _counters.InvocationsFlushed,
                 dropped = _counters.DroppedByReason(),
+                last_write_failure = _counters.LastWriteFailure,
                 batches = _counters.Batches,
                 write_errors = _counters.WriteErrors,
             },

@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Shutdown drain: wrote {Unfinished} unfinished tasks with their last state; {Left} records could not be written in {Elapsed}.")]
     public static partial void Drained(ILogger logger, int unfinished, int left, TimeSpan elapsed);
 
+    [LoggerMessage(1006, LogLevel.Error, "Set aside task {TaskId}: it fails to be written on its own, for a reason that is not the disk's; the rest of its batch was written. Counted as write_failed.")]
+    public static partial void RecordSetAside(ILogger logger, string taskId, Exception error);
+
     // 2xxx: sources
     [LoggerMessage(2001, LogLevel.Debug, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);

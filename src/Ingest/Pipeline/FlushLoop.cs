@@ -40,6 +40,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private long _lastMaintenanceTimestamp;
     private bool _maintenancePending;
     private long _lastCommitTimestamp;
+    private long _batchStartedTimestamp;
     private readonly Streaming.StreamHub? _stream;
 
     public FlushLoop(
@@ -181,6 +182,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
         // The batch wait counts from when records were first waiting: after a commit or a maintenance step that
         // left records behind, that was the previous commit, so a long step is not followed by a wait to fill.
         var started = _lastCommitTimestamp != 0 ? _lastCommitTimestamp : _time.GetTimestamp();
+        if (_batch.Count == 0)
+        {
+            _batchStartedTimestamp = _time.GetTimestamp();
+        }
+
         while (true)
         {
             while (_batch.Count < _batchSize && reader.TryRead(out var record))
@@ -216,31 +222,27 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
     private void WriteBatch(IBatchWriter writer, CancellationToken stoppingToken)
     {
+        // Records have waited since the previous commit if it left a backlog, else since this batch was started.
+        var waitingSince = _lastCommitTimestamp != 0 ? _lastCommitTimestamp : _batchStartedTimestamp;
         for (var attempt = 1; ; attempt++)
         {
             _state.SetStatus(attempt == 1 ? FlushLoopStatus.Writing : FlushLoopStatus.Retrying);
             var started = _time.GetTimestamp();
-            if (attempt == 1 && _lastCommitTimestamp != 0)
-            {
-                // The stall this batch saw: from the previous commit to this write, while records waited
-                // (batch collection, maintenance steps such as a DROP, anything else between two writes).
-                _state.RecordStall(_time.GetElapsedTime(_lastCommitTimestamp, started));
-            }
-
             try
             {
-                writer.Write(_batch);
-                _counters.AddFlushed(_batch.Count);
+                var committed = WriteSettingAsideBadRecords(writer);
                 var took = _time.GetElapsedTime(started);
-                _state.BatchSucceeded(_batch.Count, took);
-                _metrics?.RecordFlush(took, _batch.Count);
-                _stream?.Publish(_batch);
+                _state.BatchSucceeded(committed, took);
+                _metrics?.RecordFlush(took, committed);
+                // The stall this batch saw runs to its commit: a slow commit (a lock held by another process, a
+                // full WAL) is a stall as much as a long maintenance step between two writes is.
+                _state.RecordStall(_time.GetElapsedTime(waitingSince));
                 // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
                 _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();
                 return;
             }
-            catch (Exception e)
+            catch (Exception e) when (IsStorageFault(e))
             {
                 _counters.AddWriteError();
                 _state.BatchFailed(e);
@@ -249,6 +251,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 {
                     Log.BatchDropped(_logger, _batch.Count, attempt, e);
                     _counters.AddDropped(DropReason.WriteFailed, _batch.Count);
+                    _state.RecordStall(_time.GetElapsedTime(waitingSince));
                     Clear();
                     return;
                 }
@@ -265,6 +268,77 @@ public sealed class FlushLoop : IHostedService, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Commits the batch. A failure that is not the storage's (a bug or an impossible value in one record) is
+    /// tied to some record: the batch is split in halves, each half committed on its own, until the record that
+    /// fails alone is found; that one is set aside and counted as write_failed with its reason, and every other
+    /// record is written. (Issue 12: one runtime of 1e308 failed five commits and dropped 351 good invocations.)
+    /// A storage fault (disk full, I/O error, a lock) is not any record's: it escapes, with what is not yet
+    /// committed left in the batch, to the retry policy. Returns the number of records committed.
+    /// </summary>
+    private int WriteSettingAsideBadRecords(IBatchWriter writer)
+    {
+        var records = _batch.ToArray();
+        var pieces = new Stack<(int Start, int Count)>();
+        pieces.Push((0, records.Length));
+        var committed = 0;
+        while (pieces.TryPop(out var piece))
+        {
+            var segment = new ArraySegment<InvocationRecord>(records, piece.Start, piece.Count);
+            try
+            {
+                writer.Write(segment);
+            }
+            catch (Exception e) when (!IsStorageFault(e))
+            {
+                if (piece.Count == 1)
+                {
+                    var record = records[piece.Start];
+                    var why = $"task {record.TaskId}: {e.GetType().Name}: {e.Message}";
+                    Log.RecordSetAside(_logger, record.TaskId, e);
+                    _counters.AddWriteFailed(why);
+                    _state.SetInProgress(_batch.Count - committed - 1);
+                    continue;
+                }
+
+                var half = piece.Count / 2;
+                pieces.Push((piece.Start + half, piece.Count - half));
+                pieces.Push((piece.Start, half));
+                continue;
+            }
+            catch
+            {
+                // A storage fault: keep only what is still to write (this piece and those after it), for the retry.
+                _batch.Clear();
+                _batch.AddRange(segment);
+                foreach (var rest in pieces)
+                {
+                    _batch.AddRange(new ArraySegment<InvocationRecord>(records, rest.Start, rest.Count));
+                }
+
+                _state.SetInProgress(_batch.Count);
+                throw;
+            }
+
+            committed += piece.Count;
+            _counters.AddFlushed(piece.Count);
+            _stream?.Publish(segment);
+        }
+
+        return committed;
+    }
+
+    /// <summary>
+    /// Faults of the storage rather than of a record: retrying the same records later may succeed. SQLite's
+    /// busy, locked, out-of-memory, read-only, I/O, corrupt, full, can't-open and protocol errors, and the OS's.
+    /// </summary>
+    internal static bool IsStorageFault(Exception e) => e switch
+    {
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode is 5 or 6 or 7 or 8 or 10 or 11 or 13 or 14 or 15 or 26,
+        IOException or UnauthorizedAccessException or OutOfMemoryException => true,
+        _ => false,
+    };
 
     /// <summary>
     /// Once per idle tick at least, so retention runs under any load. Pending work (vacuum after a drop) runs

@@ -10,7 +10,7 @@ public static class HealthEvaluator
     /// <param name="sinceLastSuccess">Time since the last commit (or since start).</param>
     /// <param name="backlog">Records queued or in the batch being written.</param>
     /// <param name="consecutiveFailures">Failed commits since the last success.</param>
-    /// <param name="sinceLastDrop">Time since the last queue_full drop, null if none.</param>
+    /// <param name="lastDrop">Time since the last drop of any reason and that reason, null if none.</param>
     /// <param name="stallThreshold">The configured stall threshold.</param>
     /// <param name="extraDegradedReasons">Other sources' complaints (a broker that is down).</param>
     public static HealthStatus Evaluate(
@@ -18,7 +18,7 @@ public static class HealthEvaluator
         TimeSpan sinceLastSuccess,
         long backlog,
         int consecutiveFailures,
-        TimeSpan? sinceLastDrop,
+        (TimeSpan Since, Diagnostics.DropReason Reason)? lastDrop,
         TimeSpan stallThreshold,
         IEnumerable<string>? extraDegradedReasons = null)
     {
@@ -38,9 +38,9 @@ public static class HealthEvaluator
             reasons.Add($"{consecutiveFailures} failed commits in a row");
         }
 
-        if (sinceLastDrop is { } drop && drop <= stallThreshold)
+        if (lastDrop is { } drop && drop.Since <= stallThreshold)
         {
-            reasons.Add($"records dropped {drop.TotalSeconds:F0} s ago: the channel is full");
+            reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({Diagnostics.DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
         }
 
         if (extraDegradedReasons is not null)
@@ -50,4 +50,11 @@ public static class HealthEvaluator
 
         return reasons.Count == 0 ? new HealthStatus(HealthStatus.Ok, reasons) : new HealthStatus(HealthStatus.Degraded, reasons);
     }
+
+    private static string Explain(Diagnostics.DropReason reason) => reason switch
+    {
+        Diagnostics.DropReason.QueueFull => "the channel was full",
+        Diagnostics.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
+        _ => "shutdown ran out of its drain budget",
+    };
 }

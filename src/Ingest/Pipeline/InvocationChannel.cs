@@ -15,7 +15,6 @@ public sealed class InvocationChannel : IInvocationSink
     private readonly Channel<InvocationRecord> _channel;
     private readonly IngestCounters _counters;
     private readonly TimeProvider _time;
-    private long _lastDropTimestamp;
 
     public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time)
     {
@@ -40,9 +39,6 @@ public sealed class InvocationChannel : IInvocationSink
 
     public ChannelReader<InvocationRecord> Reader => _channel.Reader;
 
-    /// <summary>When the last queue_full drop happened (a <see cref="TimeProvider.GetTimestamp"/> value), 0 if never.</summary>
-    public long LastDropTimestamp => Volatile.Read(ref _lastDropTimestamp);
-
     public void Write(InvocationRecord record)
     {
         // Counted before the write so that, at rest, received = flushed + dropped + queued holds exactly.
@@ -60,6 +56,5 @@ public sealed class InvocationChannel : IInvocationSink
     private void OnDropped(InvocationRecord dropped)
     {
         _counters.AddDropped(DropReason.QueueFull);
-        Volatile.Write(ref _lastDropTimestamp, _time.GetTimestamp());
     }
 }

@@ -35,8 +35,10 @@ public sealed class RuntimeHistogram
             return 0; // also NaN and negatives: a clock skew cannot push a runtime out of range
         }
 
-        var index = 1 + (int)Math.Floor(Math.Log(seconds / MinSeconds) / LogGrowth);
-        return Math.Min(index, BucketCount - 1);
+        // Clamped as a double before the cast: 1e308 / MinSeconds is +Infinity, and (int)Infinity + 1 wrapped to
+        // int.MinValue, an IndexOutOfRangeException that failed whole batches (issue 12).
+        var index = 1 + Math.Floor(Math.Log(seconds / MinSeconds) / LogGrowth);
+        return (int)Math.Min(index, BucketCount - 1);
     }
 
     /// <summary>The value a bucket stands for: the geometric middle of its bounds.</summary>

@@ -152,6 +152,31 @@ public class CeleryEventDecoderTests
         Assert.Equal(2, d.Repaired[(int)Repair.FieldWrongType]);
     }
 
+    [Theory]
+    [InlineData("runtime", "1e308")]
+    [InlineData("runtime", "-0.5")]
+    [InlineData("runtime", "1e400")]
+    [InlineData("retries", "-1")]
+    [InlineData("signum", "100000")]
+    [InlineData("freq", "1e308")]
+    [InlineData("active", "-3")]
+    [InlineData("utcoffset", "1000")]
+    public void Decode_NumberNoWorkerSends_IsIgnoredAndCountedAsOutOfRange_Issue12(string field, string value)
+    {
+        var body = Bytes($$"""{"type": "task-succeeded", "uuid": "a", "{{field}}": {{value}}, "timestamp": {{Now}}}""");
+
+        var d = _decoder.Decode(body);
+
+        var e = Assert.Single(d.Events);
+        Assert.Null(e.Runtime);
+        Assert.Null(e.Retries);
+        Assert.Null(e.Signum);
+        Assert.Null(e.Freq);
+        Assert.Null(e.Active);
+        Assert.Null(e.UtcOffset);
+        Assert.Equal(1, d.Repaired[(int)Repair.ValueOutOfRange] + d.Repaired[(int)Repair.FieldWrongType]);
+    }
+
     [Fact]
     public void Decode_ArgsAsJsonValueFromAnotherProducer_KeepsTheJsonText()
     {

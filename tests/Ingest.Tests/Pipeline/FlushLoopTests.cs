@@ -130,6 +130,69 @@ public class FlushLoopTests
     }
 
     [Fact]
+    public async Task WriteFailure_OneRecordTheWriterCannotStore_IsSetAsideAndTheRestOfItsBatchIsWritten_Issue12()
+    {
+        var writer = new GatedWriter { PoisonTaskId = "task-000037" };
+        await using var h = new PipelineHarness(Options(capacity: 1000, batch: 100), TimeProvider.System, () => writer);
+        writer.Close();
+        await h.StartAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            h.Channel.Write(PipelineHarness.Record(i));
+        }
+
+        writer.Open();
+        await Wait.UntilAsync(() => h.Queued == 0, "the batch to be written");
+
+        Assert.Equal(99, h.Counters.InvocationsFlushed);
+        Assert.Equal(1, h.Counters.Dropped(DropReason.WriteFailed));
+        Assert.DoesNotContain(writer.Written, r => r.TaskId == "task-000037");
+        Assert.Equal(99, writer.Written.Select(r => r.TaskId).Distinct().Count());
+        Assert.Contains("task-000037", h.Counters.LastWriteFailure, StringComparison.Ordinal);
+        // Not retried as if the disk had failed: halves are tried, the bad one is found in about 2 log2(n) writes.
+        Assert.Equal(0, h.Counters.WriteErrors);
+        Assert.InRange(writer.Attempts, 2, 20);
+        var health = h.Status.Evaluate();
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.Contains(health.Reasons, r => r.Contains("write_failed", StringComparison.Ordinal));
+        h.AssertBalanced();
+    }
+
+    [Fact]
+    public async Task Stall_ACommitHeldFiveSeconds_IsMeasuredAsAStall_Issue12()
+    {
+        // db compact beside a live server held one commit 5.3 s while max_stall_ms said 201: the stall ran only to
+        // the start of the write.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var writer = new GatedWriter();
+        await using var h = new PipelineHarness(Options(), time, () => writer);
+        await h.StartAsync();
+        writer.Close();
+        h.Channel.Write(PipelineHarness.Record(0));
+        await Wait.ForAsync(writer.EnteredAsync(), "the write to start");
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        writer.Open();
+        await Wait.UntilAsync(() => h.Counters.InvocationsFlushed == 1, "the commit");
+
+        Assert.True(h.State.MaxStall >= TimeSpan.FromSeconds(5), $"max stall {h.State.MaxStall}");
+    }
+
+    [Fact]
+    public async Task Health_AnyDropReason_MarksDegradedForTheStallWindow_Issue12()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        await using var h = new PipelineHarness(Options(), time, () => new GatedWriter());
+
+        h.Counters.AddDropped(DropReason.Shutdown);
+
+        Assert.Equal(HealthStatus.Degraded, h.Status.Evaluate().Status);
+        Assert.Contains(h.Status.Evaluate().Reasons, r => r.Contains("shutdown", StringComparison.Ordinal));
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(HealthStatus.Ok, h.Status.Evaluate().Status);
+    }
+
+    [Fact]
     public async Task Stop_WithQueuedRecordsAndUnfinishedTasks_DrainsThemAll()
     {
         var writer = new GatedWriter();

@@ -13,6 +13,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         Options = options;
         Time = time;
+        Counters = new IngestCounters(time);
         Channel = new InvocationChannel(options, Counters, time);
         Tracker = new TaskTracker(new TrackerOptions(), Channel, Counters, time);
         State = new FlushLoopState(time);
@@ -22,7 +23,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public PipelineOptions Options { get; }
     public TimeProvider Time { get; }
-    public IngestCounters Counters { get; } = new();
+    public IngestCounters Counters { get; }
     public InvocationChannel Channel { get; }
     public TaskTracker Tracker { get; }
     public FlushLoopState State { get; }

@@ -28,6 +28,12 @@ internal sealed class GatedWriter : IBatchWriter
 
     public void Open() => _gate.Set();
 
+    /// <summary>Any write holding this task id throws, as a record the writer cannot store would (not an I/O fault).</summary>
+    public string? PoisonTaskId { get; set; }
+
+    /// <summary>Writes attempted, committed or not.</summary>
+    public int Attempts { get; private set; }
+
     /// <summary>The next <paramref name="count"/> writes throw.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
@@ -38,6 +44,12 @@ internal sealed class GatedWriter : IBatchWriter
     {
         _entered.Release();
         _gate.Wait();
+        Attempts++;
+        if (PoisonTaskId is { } poison && batch.Any(r => r.TaskId == poison))
+        {
+            throw new InvalidOperationException($"cannot store {poison}");
+        }
+
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             throw new IOException("injected write failure");

@@ -133,6 +133,20 @@ public sealed class RollupTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(1e308)]
+    [InlineData(double.MaxValue)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(1e7)]
+    public void Histogram_HugeRuntime_LandsInTheLastBucket_Issue12(double seconds)
+    {
+        // (int)Infinity + 1 wrapped to int.MinValue: an IndexOutOfRangeException inside the flush.
+        Assert.Equal(RuntimeHistogram.BucketCount - 1, RuntimeHistogram.BucketOf(seconds));
+        var h = new RuntimeHistogram();
+        h.Add(seconds);
+        Assert.Equal(1, h.Count);
+    }
+
     [Fact]
     public void Histogram_TakingBackWhatWasAdded_LeavesItEmpty()
     {
