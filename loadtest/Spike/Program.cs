@@ -23,11 +23,14 @@ var rampMax = new Option<double>("--ramp-max") { Description = "Ramp ceiling, ta
 var batch = new Option<int>("--batch") { Description = "Worker events per task.multi body (default 12).", DefaultValueFactory = _ => 12 };
 var seed = new Option<int>("--seed") { Description = "Random seed (default 1).", DefaultValueFactory = _ => 1 };
 var drain = new Option<double>("--drain-timeout-s") { Description = "How long to wait for Ingest to drain at the end, s (default 120).", DefaultValueFactory = _ => 120 };
+var argsChars = new Option<int>("--args-chars") { Description = "Args and kwargs of this many characters each instead of realistic ones (default 0).", DefaultValueFactory = _ => 0 };
+var unfinished = new Option<bool>("--unfinished") { Description = "Tasks are received and never finish: what the tracker must hold (with --args-chars 32000, issue 12's 3 GiB stream)." };
 var failOnDrops = new Option<bool>("--fail-on-drops") { Description = "Exit 3 if any invocation was dropped (default off: drops are counted, overload is allowed)." };
 
 var run = new Command("run", "Send traffic following a profile, print progress each second, check Ingest's counters at the end (exit 1 if the invariant breaks).")
 {
     target, amqp, exchange, profileName, rate, peak, compress, duration, rampStart, rampStep, rampStepS, rampMax, batch, seed, drain, failOnDrops,
+    argsChars, unfinished,
 };
 run.SetAction(async (r, ct) =>
 {
@@ -40,7 +43,8 @@ run.SetAction(async (r, ct) =>
     var url = new Uri(r.GetValue(target)!);
     await using ISender sender = r.GetValue(amqp) is { Length: > 0 } broker ? await AmqpSender.ConnectAsync(broker, r.GetValue(exchange)!) : new HttpSender(url);
     using var probe = new IngestProbe(url);
-    return await Runner.RunAsync(profile, sender, probe, r.GetValue(seed), r.GetValue(batch), TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(failOnDrops), ct);
+    var traffic = new TaskTraffic(r.GetValue(seed), r.GetValue(batch), r.GetValue(argsChars), r.GetValue(unfinished));
+    return await Runner.RunAsync(profile, sender, probe, traffic, TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(failOnDrops), ct);
 });
 
 var db = new Option<string>("--db") { Description = "SQLite file to seed (created).", Required = true };

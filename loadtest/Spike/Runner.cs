@@ -6,9 +6,8 @@ namespace Ingest.Spike;
 /// <summary>Drives a profile against Ingest, prints one progress line a second, and checks the counters at the end.</summary>
 public static class Runner
 {
-    public static async Task<int> RunAsync(Profile profile, ISender sender, IngestProbe probe, int seed, int batch, TimeSpan drainTimeout, bool failOnDrops, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Profile profile, ISender sender, IngestProbe probe, TaskTraffic traffic, TimeSpan drainTimeout, bool failOnDrops, CancellationToken cancellationToken)
     {
-        var traffic = new TaskTraffic(seed, batch);
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = probe.SampleHealthAsync(sampling.Token);
         var start = await probe.ReadAsync(cancellationToken);

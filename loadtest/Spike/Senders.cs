@@ -40,12 +40,33 @@ public sealed class HttpSender(Uri target) : ISender
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Bodies Ingest answered 503 to (it could not take them without losing them) and that were sent again.</summary>
+    public long Retried => Interlocked.Read(ref _retried);
+
+    private long _retried;
+
     private async Task PostAsync(HttpContent content, CancellationToken cancellationToken)
     {
         using (content)
-        using (var response = await _http.PostAsync(new Uri("/api/events", UriKind.Relative), content, cancellationToken))
         {
-            response.EnsureSuccessStatusCode();
+            var body = await content.ReadAsByteArrayAsync(cancellationToken);
+            while (true)
+            {
+                using var again = new ByteArrayContent(body);
+                again.Headers.ContentType = content.Headers.ContentType;
+                using var response = await _http.PostAsync(new Uri("/api/events", UriKind.Relative), again, cancellationToken);
+                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+                {
+                    // Backpressure, as a sender should honour it: wait as told (or a moment) and send the same body.
+                    Interlocked.Increment(ref _retried);
+                    var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100);
+                    await Task.Delay(wait < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : wait > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait, cancellationToken);
+                    continue;
+                }
+
+                response.EnsureSuccessStatusCode();
+                return;
+            }
         }
     }
 }

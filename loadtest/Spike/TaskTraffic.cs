@@ -17,10 +17,19 @@ public sealed class TaskTraffic
     private readonly List<string> _pending = [];
     private long _next;
 
-    public TaskTraffic(int seed, int batch)
+    private readonly int _argsChars;
+    private readonly bool _unfinished;
+
+    /// <param name="seed">Random seed.</param>
+    /// <param name="batch">Worker events per task.multi body.</param>
+    /// <param name="argsChars">0 for realistic args; otherwise args and kwargs of this many characters each.</param>
+    /// <param name="unfinished">Tasks that are received and never finish (the stream that took RSS to 3 GiB in issue 12).</param>
+    public TaskTraffic(int seed, int batch, int argsChars = 0, bool unfinished = false)
     {
         _random = new Random(seed);
         _batch = batch;
+        _argsChars = argsChars;
+        _unfinished = unfinished;
     }
 
     public long TasksStarted => _next;
@@ -34,9 +43,16 @@ public sealed class TaskTraffic
             var id = $"spike-{Guid.NewGuid():N}";
             var name = s_names[_random.Next(s_names.Length)];
             var order = _random.Next(10_000, 999_999);
-            var args = $"({order}, 'EUR')";
-            var kwargs = $"{{'order_id': {order}, 'customer': {{'id': 'c-{_random.Next(1000)}', 'tier': 'gold', 'active': True, 'manager': None}}, 'items': [{{'sku': 'A-1', 'qty': 2, 'price': 9.5}}, {{'sku': 'B-7', 'qty': 1, 'price': 100.0}}], 'flags': {{'rush': False}}}}";
+            var args = _argsChars > 0 ? new string('a', _argsChars) : $"({order}, 'EUR')";
+            var kwargs = _argsChars > 0 ? new string('k', _argsChars) : $"{{'order_id': {order}, 'customer': {{'id': 'c-{_random.Next(1000)}', 'tier': 'gold', 'active': True, 'manager': None}}, 'items': [{{'sku': 'A-1', 'qty': 2, 'price': 9.5}}, {{'sku': 'B-7', 'qty': 1, 'price': 100.0}}], 'flags': {{'rush': False}}}}";
             var t = now - 0.05;
+            if (_unfinished)
+            {
+                bodies.Add(("task.multi", "[" + Obj($"celery@worker-{_random.Next(1, 20)}", t, id, "task-received", $"\"name\": \"{name}\", \"args\": {Q(args)}, \"kwargs\": {Q(kwargs)}, \"retries\": 0") + "]"));
+                _next++;
+                continue;
+            }
+
             bodies.Add(("task.sent", Obj("gen1@client", t, id, "task-sent", $"\"name\": \"{name}\", \"args\": {Q(args)}, \"kwargs\": {Q(kwargs)}, \"retries\": 0, \"root_id\": \"{id}\", \"parent_id\": null, \"queue\": \"celery\"")));
             var worker = $"celery@worker-{_random.Next(1, 20)}";
             var outcome = _random.Next(100);

@@ -12,14 +12,15 @@ public sealed class IngestCounters
     private readonly long[] _eventsAccepted = new long[CeleryEventTypes.Count];
     private readonly long[] _eventsRejected = new long[DecodeReasonNames.RejectCount];
     private readonly long[] _eventsRepaired = new long[DecodeReasonNames.RepairCount];
-    private readonly long[] _dropped = new long[3];
-    private readonly long[] _earlyWrites = new long[3];
+    private readonly long[] _dropped = new long[DiagnosticNames.DropReasonCount];
+    private readonly long[] _earlyWrites = new long[DiagnosticNames.EarlyWriteReasonCount];
     private long _messages;
     private long _emptyBatches;
     private long _invocationsReceived;
     private long _invocationsFlushed;
     private long _batches;
     private long _writeErrors;
+    private long _refusedBodies;
     private readonly TimeProvider _time;
     private long _lastDropTimestamp;
     private int _lastDropReason;
@@ -103,6 +104,11 @@ public sealed class IngestCounters
         Interlocked.Increment(ref _eventsRejected[(int)reason]);
     }
 
+    /// <summary>HTTP bodies answered 503 (retry later) because Ingest could not take them without losing them.</summary>
+    public long RefusedBodies => Volatile.Read(ref _refusedBodies);
+
+    public void AddRefusedBody() => Interlocked.Increment(ref _refusedBodies);
+
     public void AddAccepted(CeleryEventType type) => Interlocked.Increment(ref _eventsAccepted[(int)type]);
 
     public void AddInvocationReceived() => Interlocked.Increment(ref _invocationsReceived);
@@ -157,8 +163,8 @@ public sealed class IngestCounters
         Enumerable.Range(0, DecodeReasonNames.RepairCount).ToDictionary(i => ((Repair)i).Name(), i => Volatile.Read(ref _eventsRepaired[i]));
 
     public IReadOnlyDictionary<string, long> DroppedByReason() =>
-        Enumerable.Range(0, 3).ToDictionary(i => ((DropReason)i).Name(), i => Volatile.Read(ref _dropped[i]));
+        Enumerable.Range(0, DiagnosticNames.DropReasonCount).ToDictionary(i => ((DropReason)i).Name(), i => Volatile.Read(ref _dropped[i]));
 
     public IReadOnlyDictionary<string, long> EarlyWritesByReason() =>
-        Enumerable.Range(0, 3).ToDictionary(i => ((EarlyWriteReason)i).Name(), i => Volatile.Read(ref _earlyWrites[i]));
+        Enumerable.Range(0, DiagnosticNames.EarlyWriteReasonCount).ToDictionary(i => ((EarlyWriteReason)i).Name(), i => Volatile.Read(ref _earlyWrites[i]));
 }

@@ -58,7 +58,9 @@ public sealed class IngestStatus
             _loop.ConsecutiveFailures,
             lastDrop == 0 ? null : (_time.GetElapsedTime(lastDrop), _counters.LastDropReason),
             _options.StallThreshold,
-            _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()));
+            _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()),
+            _channel.Budget.LastLimitedTimestamp is var limited && limited != 0
+                ? (_time.GetElapsedTime(limited), _channel.Budget.LimitBytes) : null);
     }
 
     /// <summary>Probe answer times since start: counts per bucket, and the bucket bounds p50 and p99 fall under.</summary>
@@ -110,6 +112,13 @@ public sealed class IngestStatus
                 max_stall_ms = Math.Round(_loop.MaxStall.TotalMilliseconds, 3),
                 maintenance_errors = _loop.MaintenanceErrors,
             },
+            memory = new
+            {
+                budget_bytes = _channel.Budget.LimitBytes,
+                tracker_limit_bytes = _channel.Budget.TrackerLimitBytes,
+                tracker_bytes = _channel.Budget.TrackerBytes,
+                channel_bytes = _channel.Budget.ChannelBytes,
+            },
             backlog = new
             {
                 queued = _channel.Count,
@@ -129,6 +138,7 @@ public sealed class IngestStatus
             {
                 messages = _counters.Messages,
                 empty_batches = _counters.EmptyBatches,
+                refused_busy = _counters.RefusedBodies,
                 accepted = _counters.AcceptedByType(),
                 rejected = _counters.RejectedByReason(),
                 repaired = _counters.RepairedByKind(),

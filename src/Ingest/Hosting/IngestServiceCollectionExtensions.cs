@@ -49,7 +49,9 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<ProbeLatency>();
         services.AddSingleton<FlushLoopState>();
+        services.AddSingleton<MemoryBudget>();
         services.AddSingleton<InvocationChannel>();
+        services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
         services.AddSingleton<TaskTracker>();
         services.AddSingleton<WorkerRegistry>();

@@ -41,6 +41,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private bool _maintenancePending;
     private long _lastCommitTimestamp;
     private long _batchStartedTimestamp;
+    private long _batchBytes;
     private readonly Streaming.StreamHub? _stream;
 
     public FlushLoop(
@@ -164,8 +165,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     /// <summary>Waits for the first record (at most one idle tick), then fills the batch for at most <c>MaxBatchWait</c>.</summary>
     private void CollectBatch(CancellationToken stoppingToken)
     {
-        var reader = _channel.Reader;
-        if (_batch.Count == 0 && !reader.TryPeek(out _))
+        if (_batch.Count == 0 && _channel.IsEmpty)
         {
             if (_maintenancePending)
             {
@@ -189,14 +189,10 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
         while (true)
         {
-            while (_batch.Count < _batchSize && reader.TryRead(out var record))
-            {
-                _batch.Add(record);
-            }
-
+            TakeIntoBatch();
             _state.SetInProgress(_batch.Count);
             var remaining = _maxBatchWait - _time.GetElapsedTime(started);
-            if (_batch.Count >= _batchSize || remaining <= TimeSpan.Zero
+            if (BatchFull || remaining <= TimeSpan.Zero
                 || !WaitToRead(remaining, stoppingToken))
             {
                 return;
@@ -212,7 +208,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         try
         {
             // Blocking is right here: this is the loop's own thread, not the pool's.
-            return _channel.Reader.WaitToReadAsync(linked.Token).AsTask().GetAwaiter().GetResult();
+            return _channel.WaitToReadAsync(linked.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -384,10 +380,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         using var budget = new CancellationTokenSource(_drainBudget, _time);
         while (!budget.IsCancellationRequested)
         {
-            while (_batch.Count < _batchSize && _channel.Reader.TryRead(out var record))
-            {
-                _batch.Add(record);
-            }
+            TakeIntoBatch();
 
             if (_batch.Count == 0)
             {
@@ -403,7 +396,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         {
             _counters.AddDropped(DropReason.Shutdown, left);
             Clear();
-            while (_channel.Reader.TryRead(out _))
+            while (_channel.TryRead(out _))
             {
             }
         }
@@ -411,9 +404,23 @@ public sealed class FlushLoop : IHostedService, IDisposable
         Log.Drained(_logger, unfinished, left, _time.GetElapsedTime(started));
     }
 
+    private bool BatchFull => _batch.Count >= _batchSize || _batchBytes >= _channel.Budget.MaxBatchBytes;
+
+    /// <summary>Fills the batch from the channel up to its size in records or in bytes.</summary>
+    private void TakeIntoBatch()
+    {
+        while (!BatchFull && _channel.TryRead(out var record, out var bytes))
+        {
+            _batch.Add(record);
+            _batchBytes += bytes;
+        }
+    }
+
     private void Clear()
     {
         _batch.Clear();
+        _channel.Budget.AddWriting(-_batchBytes);
+        _batchBytes = 0;
         _state.SetInProgress(0);
     }
 }

@@ -13,6 +13,7 @@ public static class HealthEvaluator
     /// <param name="lastDrop">Time since the last drop of any reason and that reason, null if none.</param>
     /// <param name="stallThreshold">The configured stall threshold.</param>
     /// <param name="extraDegradedReasons">Other sources' complaints (a broker that is down).</param>
+    /// <param name="memoryLimited">Time since the memory budget last forced an early write or a drop, and the budget in bytes; null if never.</param>
     public static HealthStatus Evaluate(
         FlushLoopStatus status,
         TimeSpan sinceLastSuccess,
@@ -20,7 +21,8 @@ public static class HealthEvaluator
         int consecutiveFailures,
         (TimeSpan Since, Diagnostics.DropReason Reason)? lastDrop,
         TimeSpan stallThreshold,
-        IEnumerable<string>? extraDegradedReasons = null)
+        IEnumerable<string>? extraDegradedReasons = null,
+        (TimeSpan Since, long BudgetBytes)? memoryLimited = null)
     {
         if (status == FlushLoopStatus.Failed)
         {
@@ -41,6 +43,12 @@ public static class HealthEvaluator
         if (lastDrop is { } drop && drop.Since <= stallThreshold)
         {
             reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({Diagnostics.DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
+        }
+
+        if (memoryLimited is { } m && m.Since <= stallThreshold)
+        {
+            reasons.Add($"the memory budget of {m.BudgetBytes / (1024 * 1024)} MiB was the limit {m.Since.TotalSeconds:F0} s ago: "
+                + "in-flight tasks were written before they finished, and the oldest queued invocations go if the writer falls behind");
         }
 
         if (extraDegradedReasons is not null)

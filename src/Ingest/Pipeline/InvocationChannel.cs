@@ -7,25 +7,28 @@ namespace Ingest.Pipeline;
 
 /// <summary>
 /// The one bounded, drop-oldest channel between the tracker and the flush loop. Memory is bounded by
-/// construction: when it is full, the oldest record goes and is counted as queue_full (DropOldest's
-/// <c>TryWrite</c> always succeeds, so the <c>itemDropped</c> callback is the only place a drop is seen).
+/// construction, in records and in bytes: when it holds its capacity, the oldest record goes and is counted as
+/// queue_full (DropOldest's <c>TryWrite</c> always succeeds, so the <c>itemDropped</c> callback is the only place
+/// that drop is seen); when the tracker and the channel together hold the <see cref="MemoryBudget"/>, the oldest
+/// records go until they fit, counted as memory_budget.
 /// </summary>
 public sealed class InvocationChannel : IInvocationSink
 {
-    private readonly Channel<InvocationRecord> _channel;
+    private readonly Channel<Queued> _channel;
     private readonly IngestCounters _counters;
-    private readonly TimeProvider _time;
+    private readonly MemoryBudget _budget;
 
-    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time)
+    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null)
     {
         _counters = counters;
-        _time = time;
+        _budget = budget ?? new MemoryBudget(options, time);
         Capacity = options.ChannelCapacity;
-        _channel = Channel.CreateBounded<InvocationRecord>(
+        _channel = Channel.CreateBounded<Queued>(
             new BoundedChannelOptions(options.ChannelCapacity)
             {
                 FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = true,
+                // The flush loop reads; a writer over the byte budget also takes the oldest out, so two readers.
+                SingleReader = false,
                 SingleWriter = false,
                 AllowSynchronousContinuations = false,
             },
@@ -34,27 +37,75 @@ public sealed class InvocationChannel : IInvocationSink
 
     public int Capacity { get; }
 
+    public MemoryBudget Budget => _budget;
+
     /// <summary>Records waiting in the channel.</summary>
     public int Count => _channel.Reader.Count;
-
-    public ChannelReader<InvocationRecord> Reader => _channel.Reader;
 
     public void Write(InvocationRecord record)
     {
         // Counted before the write so that, at rest, received = flushed + dropped + queued holds exactly.
         _counters.AddInvocationReceived();
-        if (!_channel.Writer.TryWrite(record))
+        var bytes = RecordSize.Of(record);
+        _budget.AddChannel(bytes);
+        if (!_channel.Writer.TryWrite(new Queued(record, bytes)))
         {
             // Only after Complete (shutdown): the record cannot be queued any more.
+            _budget.AddChannel(-bytes);
             _counters.AddDropped(DropReason.Shutdown);
+            return;
+        }
+
+        while (_budget.Over && _channel.Reader.TryRead(out var oldest))
+        {
+            _budget.AddChannel(-oldest.Bytes);
+            _budget.MarkLimited();
+            _counters.AddDropped(DropReason.MemoryBudget);
         }
     }
+
+    /// <summary>
+    /// Takes the oldest record for the flush loop. Its bytes move from the channel to the batch being written in
+    /// the budget; the loop gives them back with <see cref="MemoryBudget.AddWriting"/> when the batch is done.
+    /// </summary>
+    public bool TryRead(out InvocationRecord record, out long bytes)
+    {
+        if (_channel.Reader.TryRead(out var queued))
+        {
+            _budget.AddChannel(-queued.Bytes);
+            _budget.AddWriting(queued.Bytes);
+            record = queued.Record;
+            bytes = queued.Bytes;
+            return true;
+        }
+
+        record = null!;
+        bytes = 0;
+        return false;
+    }
+
+    /// <summary>Takes and forgets the oldest record (tests, and the end of a drain).</summary>
+    public bool TryRead(out InvocationRecord record)
+    {
+        var read = TryRead(out record, out var bytes);
+        _budget.AddWriting(-bytes);
+        return read;
+    }
+
+    public bool IsEmpty => !_channel.Reader.TryPeek(out _);
+
+    /// <summary>Completes when a record may be read; false once completed and empty.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
     /// <summary>No more writes: the flush loop drains what is left.</summary>
     public void Complete() => _channel.Writer.TryComplete();
 
-    private void OnDropped(InvocationRecord dropped)
+    private void OnDropped(Queued dropped)
     {
+        _budget.AddChannel(-dropped.Bytes);
         _counters.AddDropped(DropReason.QueueFull);
     }
+
+    /// <summary>A record with the bytes it was accounted at, so that what leaves is what entered.</summary>
+    private readonly record struct Queued(InvocationRecord Record, long Bytes);
 }

@@ -51,6 +51,14 @@ public sealed class TaskMerge
 
     public string TaskId { get; }
 
+    /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="Pipeline.RecordSize"/>).</summary>
+    public long EstimateBytes() =>
+        Pipeline.RecordSize.Overhead + Pipeline.RecordSize.Of(TaskId) + Pipeline.RecordSize.Of(_result) + Pipeline.RecordSize.Of(_exception)
+        + Pipeline.RecordSize.Of(_traceback) + Pipeline.RecordSize.Of(_name.Value) + Pipeline.RecordSize.Of(_args.Value)
+        + Pipeline.RecordSize.Of(_kwargs.Value) + Pipeline.RecordSize.Of(_queue.Value) + Pipeline.RecordSize.Of(_rootId.Value)
+        + Pipeline.RecordSize.Of(_parentId.Value) + Pipeline.RecordSize.Of(_eta.Value) + Pipeline.RecordSize.Of(_expires.Value)
+        + Pipeline.RecordSize.Of(_worker);
+
     /// <summary>True once a terminal event other than task-retried is known: nothing more will run.</summary>
     public bool IsReady => TaskStates.IsReady(State);
 

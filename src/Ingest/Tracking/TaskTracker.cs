@@ -26,8 +26,16 @@ public sealed class TaskTracker
     private readonly long _idleTicks;
     private readonly long _lingerTicks;
 
-    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time)
+    private readonly Pipeline.MemoryBudget? _budget;
+
+    /// <param name="options">The caps.</param>
+    /// <param name="sink">Where invocations go (the channel).</param>
+    /// <param name="counters">Early writes are counted here.</param>
+    /// <param name="time">The clock for idle expiry.</param>
+    /// <param name="budget">The byte budget the tracker keeps to its share of; none in tests of the merge alone.</param>
+    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, Pipeline.MemoryBudget? budget = null)
     {
+        _budget = budget;
         _sink = sink;
         _counters = counters;
         _time = time;
@@ -68,6 +76,11 @@ public sealed class TaskTracker
 
             var changed = entry.Merge.Apply(e);
             entry.LastSeenTicks = now;
+            if (changed)
+            {
+                Account(entry, entry.Merge.EstimateBytes());
+            }
+
             if (e.Type.IsTerminal() || (entry.Written && changed))
             {
                 // Written again when a late event changes a finished task: the upsert merges it.
@@ -76,6 +89,7 @@ public sealed class TaskTracker
             }
 
             Touch(entry);
+            EvictOverBudgetLocked();
             PublishLocked();
         }
     }
@@ -133,6 +147,11 @@ public sealed class TaskTracker
 
             _active.Clear();
             _finished.Clear();
+            foreach (var entry in _tasks.Values)
+            {
+                Account(entry, 0);
+            }
+
             _tasks.Clear();
             PublishLocked();
             return written;
@@ -185,6 +204,36 @@ public sealed class TaskTracker
         }
     }
 
+    /// <summary>
+    /// Over its share of the byte budget, the tracker lets go of what it holds oldest first: finished tasks (already
+    /// written, so that costs nothing), then in-flight ones, written with their last state as the task cap does.
+    /// </summary>
+    private void EvictOverBudgetLocked()
+    {
+        while (_budget is { TrackerOver: true })
+        {
+            _budget.MarkLimited();
+            if (_finished.First is { } f)
+            {
+                Remove(f.Value);
+            }
+            else if (_active.First is { } a)
+            {
+                WriteEarly(a.Value, EarlyWriteReason.Memory);
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    private void Account(Entry entry, long bytes)
+    {
+        _budget?.AddTracker(bytes - entry.Bytes);
+        entry.Bytes = bytes;
+    }
+
     private void WriteEarly(Entry entry, EarlyWriteReason reason)
     {
         _counters.AddEarlyWrite(reason);
@@ -196,6 +245,7 @@ public sealed class TaskTracker
     {
         entry.Node!.List!.Remove(entry.Node);
         _tasks.Remove(entry.Merge.TaskId);
+        Account(entry, 0);
     }
 
     private sealed class Entry(TaskMerge merge)
@@ -208,5 +258,8 @@ public sealed class TaskTracker
 
         /// <summary>Sent to the sink at least once (a terminal event was seen).</summary>
         public bool Written { get; set; }
+
+        /// <summary>What it was last accounted at in the byte budget.</summary>
+        public long Bytes { get; set; }
     }
 }

@@ -15,7 +15,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Time = time;
         Counters = new IngestCounters(time);
         Channel = new InvocationChannel(options, Counters, time);
-        Tracker = new TaskTracker(new TrackerOptions(), Channel, Counters, time);
+        Tracker = new TaskTracker(new TrackerOptions(), Channel, Counters, time, Channel.Budget);
         State = new FlushLoopState(time);
         Loop = new FlushLoop(Channel, Tracker, openWriter, options, Counters, State, time, TestLogger.For<FlushLoop>());
         Status = new IngestStatus(Counters, State, Channel, Tracker, new WorkerRegistry(new WorkerOptions(), time), options, time, []);

@@ -15,8 +15,16 @@ public static class EventsApi
     }
 
     public static async Task<Results<Accepted<EventsResponse>, BadRequest<EventsResponse>, JsonHttpResult<EventsResponse>>> PostEventsAsync(
-        HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, CancellationToken cancellationToken)
+        HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission, CancellationToken cancellationToken)
     {
+        if (admission.RefusalReason() is { } busy)
+        {
+            // Before reading the body: a sender told to wait costs nothing, and what it sends later is not lost.
+            counters.AddRefusedBody();
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return TypedResults.Json(EventsResponse.Busy(busy), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         var limit = options.MaxBodyBytes;
         if (request.ContentLength > limit)
         {
@@ -58,6 +66,9 @@ public sealed record EventsResponse(
         Enumerable.Range(0, d.Rejected.Length).Where(i => d.Rejected[i] > 0).ToDictionary(i => ((RejectReason)i).Name(), i => d.Rejected[i]),
         Enumerable.Range(0, d.Repaired.Length).Where(i => d.Repaired[i] > 0).ToDictionary(i => ((Repair)i).Name(), i => d.Repaired[i]),
         d.MalformedError is null ? null : $"body is not valid JSON: {d.MalformedError}");
+
+    public static EventsResponse Busy(string why) =>
+        new(0, 0, new Dictionary<string, int>(), new Dictionary<string, int>(), $"not accepted now, retry after 1 s: {why}");
 
     public static EventsResponse TooLarge(int limit) =>
         new(0, 1, new Dictionary<string, int> { [RejectReason.TooLarge.Name()] = 1 }, new Dictionary<string, int>(), $"body is over the limit of {limit} bytes");

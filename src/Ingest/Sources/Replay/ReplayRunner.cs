@@ -83,7 +83,9 @@ public sealed class ReplayRunner
             }
 
             _ingestor.Ingest(body, "replay", ShiftSeconds);
-            while (_channel.Count > _channel.Capacity / 2)
+            // A bulk load waits rather than drops: half the channel's records, or half its share of the byte budget.
+            var budget = _channel.Budget;
+            while (_channel.Count > _channel.Capacity / 2 || budget.ChannelPressed)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(2), _time, cancellationToken).ConfigureAwait(false);
             }

@@ -1,0 +1,22 @@
+using Ingest.Storage;
+
+namespace Ingest.Pipeline;
+
+/// <summary>
+/// What a record costs in memory, as the byte budget counts it: the text it holds (UTF-16, two bytes a char, plus
+/// a string's header) and a fixed allowance for the objects around it. An estimate that errs high, computed from
+/// lengths only, so accounting costs a few additions per record.
+/// </summary>
+public static class RecordSize
+{
+    /// <summary>The record object with its numbers, plus the channel slot or the tracker's map entry and list node.</summary>
+    public const int Overhead = 320;
+
+    private const int StringHeader = 24;
+
+    public static long Of(string? text) => text is null ? 0 : StringHeader + (2L * text.Length);
+
+    public static long Of(InvocationRecord r) =>
+        Overhead + Of(r.TaskId) + Of(r.Name) + Of(r.Worker) + Of(r.Queue) + Of(r.Args) + Of(r.Kwargs) + Of(r.Result)
+        + Of(r.Exception) + Of(r.Traceback) + Of(r.ParentId) + Of(r.RootId) + Of(r.Eta) + Of(r.Expires);
+}
