@@ -76,10 +76,21 @@ internal static class DbVerbs
     {
         try
         {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"no database at {Path.GetFullPath(path)}", path);
+            }
+
+            using var owner = Ingest.Storage.DatabaseLock.Acquire(path, "db compact", TimeProvider.System);
             var (before, after) = Compactor.Run(path, elapsed => Console.Error.Write($"\rcompacting {path}: {elapsed.TotalSeconds:F0} s"), TimeProvider.System);
             Console.Error.WriteLine();
             Console.WriteLine($"compacted {path}: {Bytes(before)} → {Bytes(after)}; auto_vacuum is now incremental");
             return 0;
+        }
+        catch (Ingest.Storage.DatabaseLockedException e)
+        {
+            Console.Error.WriteLine($"ingest db compact: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (e is FileNotFoundException or SqliteException)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ingest.Hosting;
 using Ingest.Pipeline;
 using Ingest.Sources.Replay;
+using Ingest.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Cli;
@@ -51,7 +52,7 @@ public static class IngestCli
         {
             SettingOption.Text("--amqp", "Ingest:Amqp:Url", "RabbitMQ URL to consume celeryev from, amqp://user:pass@host:5672/vhost (default: off)."),
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
-            SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>)."),
+            SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
         };
 
@@ -95,12 +96,19 @@ public static class IngestCli
             {
                 // Validate before the host starts, so a bad setting is one clear line, not a logged stack trace.
                 app.Services.GetRequiredService<IStartupValidator>().Validate();
+                // One process per file, taken before anything opens it, held until the process ends.
+                using var owner = DatabaseLock.Acquire(app.Services.GetRequiredService<StorageOptions>().DatabasePath, "serve", TimeProvider.System);
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
             }
             catch (OptionsValidationException e)
             {
                 await Console.Error.WriteLineAsync($"ingest: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (DatabaseLockedException e)
+            {
+                await Console.Error.WriteLineAsync($"ingest: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
         });

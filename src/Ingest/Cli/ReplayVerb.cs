@@ -20,17 +20,26 @@ internal static class ReplayVerb
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddSingleton<ReplayRunner>();
         IHost host;
+        Ingest.Storage.DatabaseLock owner;
         try
         {
             host = builder.Build();
             host.Services.GetRequiredService<IStartupValidator>().Validate();
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            owner = Ingest.Storage.DatabaseLock.Acquire(host.Services.GetRequiredService<Ingest.Storage.StorageOptions>().DatabasePath, "replay", TimeProvider.System);
         }
         catch (OptionsValidationException e)
         {
             await Console.Error.WriteLineAsync($"ingest replay: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
             return 2;
         }
+        catch (Ingest.Storage.DatabaseLockedException e)
+        {
+            await Console.Error.WriteLineAsync($"ingest replay: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var held = owner;
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var started = TimeProvider.System.GetTimestamp();
         var runner = host.Services.GetRequiredService<ReplayRunner>();

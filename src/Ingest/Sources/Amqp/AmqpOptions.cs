@@ -16,7 +16,11 @@ public sealed class AmqpOptions
     [Required(AllowEmptyStrings = false)]
     public string Bindings { get; set; } = "#";
 
-    /// <summary>This instance's queue. Default <c>ingest.{machine name}</c>: stable across restarts, one per instance.</summary>
+    /// <summary>
+    /// This instance's queue. Default <c>ingest.{machine name}.{8 hex digits of the database path's hash}</c>: stable
+    /// across restarts, and distinct for two databases on one host, which would otherwise share a queue and each
+    /// get half of every task's events (issue 12: 1,001 of 1,001 tasks stored nameless).
+    /// </summary>
     public string? Queue { get; set; }
 
     /// <summary>Messages older than this are discarded by the broker. Default 10 min, range 1 s to 7 days.</summary>
@@ -50,7 +54,17 @@ public sealed class AmqpOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    public string QueueName => string.IsNullOrWhiteSpace(Queue) ? $"ingest.{Environment.MachineName.ToLowerInvariant()}" : Queue;
+    /// <summary>The queue to consume: <see cref="Queue"/> if set, else the default for this machine and database file.</summary>
+    public string QueueNameFor(string databasePath)
+    {
+        if (!string.IsNullOrWhiteSpace(Queue))
+        {
+            return Queue;
+        }
+
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(databasePath)));
+        return $"ingest.{Environment.MachineName.ToLowerInvariant()}.{Convert.ToHexStringLower(hash.AsSpan(0, 4))}";
+    }
 
     public IReadOnlyList<string> BindingKeys => Bindings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -38,9 +38,12 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
     private long _reconnects;
     private long _connectAttempts;
 
-    public AmqpSource(AmqpOptions options, EventIngestor ingestor, TimeProvider time, ILogger<AmqpSource> logger)
+    private readonly string _queue;
+
+    public AmqpSource(AmqpOptions options, Ingest.Storage.StorageOptions storage, EventIngestor ingestor, TimeProvider time, ILogger<AmqpSource> logger)
     {
         _options = options;
+        _queue = options.QueueNameFor(storage.DatabasePath);
         _ingestor = ingestor;
         _time = time;
         _logger = logger;
@@ -109,7 +112,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
     public object Describe() => new
     {
         state = _state,
-        queue = _options.QueueName,
+        queue = _queue,
         exchange = _options.Exchange,
         bindings = _options.BindingKeys,
         down_since = Interlocked.Read(ref _downSinceUnixMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null,
@@ -229,18 +232,18 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             ["x-overflow"] = "drop-head",
             ["x-expires"] = (long)_options.QueueExpires.TotalMilliseconds,
         };
-        await _channel.QueueDeclareAsync(_options.QueueName, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _channel.QueueDeclareAsync(_queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var key in _options.BindingKeys)
         {
-            await _channel.QueueBindAsync(_options.QueueName, _options.Exchange, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _channel.QueueBindAsync(_queue, _options.Exchange, key, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         await _channel.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(_channel);
         consumer.ReceivedAsync += OnDeliveryAsync;
-        await _channel.BasicConsumeAsync(_options.QueueName, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+        await _channel.BasicConsumeAsync(_queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         MarkUp();
-        Log.AmqpConnected(_logger, _options.QueueName, _options.Exchange, _options.Bindings);
+        Log.AmqpConnected(_logger, _queue, _options.Exchange, _options.Bindings);
     }
 
     private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
