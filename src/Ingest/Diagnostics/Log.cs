@@ -24,6 +24,12 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Error, "Set aside task {TaskId}: it fails to be written on its own, for a reason that is not the disk's; the rest of its batch was written. Counted as write_failed.")]
     public static partial void RecordSetAside(ILogger logger, string taskId, Exception error);
 
+    [LoggerMessage(1007, LogLevel.Warning, "The host stopped waiting before the flush loop drained (something else was slow to stop); the drain still runs, for up to {Budget}.")]
+    public static partial void DrainAfterHostTimeout(ILogger logger, TimeSpan budget);
+
+    [LoggerMessage(1008, LogLevel.Error, "The shutdown drain did not finish within {Waited}; the process ends with records unwritten.")]
+    public static partial void DrainCutShort(ILogger logger, TimeSpan waited);
+
     // 2xxx: sources
     [LoggerMessage(2001, LogLevel.Debug, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);

@@ -24,7 +24,8 @@ public static class StreamApi
     }
 
     public static async Task StreamAsync(
-        HttpContext context, StreamHub hub, IngestStatus status, TimeProvider time, IOptions<JsonOptions> json, string? name = null, string? state = null)
+        HttpContext context, StreamHub hub, IngestStatus status, TimeProvider time, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime,
+        string? name = null, string? state = null)
     {
         var normalizedState = state?.Trim().ToUpperInvariant();
         if (normalizedState is not null && !TaskStates.IsKnown(normalizedState))
@@ -46,7 +47,10 @@ public static class StreamApi
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var options = json.Value.SerializerOptions;
-        var aborted = context.RequestAborted;
+        // Streams end when the host starts stopping: Kestrel waits for open requests, and a stream never ends by
+        // itself (issue 12: one browser tab held shutdown for the host's whole 30 s and the drain was lost).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ended.Token;
         var output = context.Response.Body;
         var nextStats = TimeSpan.Zero;
         var clock = time.GetTimestamp();

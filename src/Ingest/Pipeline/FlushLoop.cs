@@ -99,7 +99,13 @@ public sealed class FlushLoop : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Asks the loop to stop and drain; returns when it has, or when the host stops waiting.</summary>
+    /// <summary>
+    /// Asks the loop to stop and drain, and waits for the drain to finish, within the drain's own budget even when
+    /// the host has stopped waiting. The host's token is cancelled once its shutdown timeout has run out on
+    /// something slower (issue 12: a browser tab on /api/stream held Kestrel the whole 30 s; this then returned at
+    /// once, the process ended under the drain and unwritten tasks were lost uncounted). Returning before the
+    /// drain is done would end the process under it, so the drain is what bounds this wait.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_thread is null)
@@ -108,8 +114,22 @@ public sealed class FlushLoop : IHostedService, IDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _completed.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (cancellationToken.IsCancellationRequested && !_completed.Task.IsCompleted)
+        {
+            Log.DrainAfterHostTimeout(_logger, _drainBudget);
+        }
+
+        // The drain stops itself at its budget; the margin covers the commit in progress when the budget ran out.
+        // A backstop on a real thread, so on the real clock: a test's fake clock must not make it wait forever.
+        await _completed.Task.WaitAsync(_drainBudget + DrainMargin, TimeProvider.System, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_completed.Task.IsCompleted)
+        {
+            Log.DrainCutShort(_logger, _drainBudget + DrainMargin);
+        }
     }
+
+    /// <summary>How long past the drain budget <see cref="StopAsync"/> waits for a last commit.</summary>
+    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Signals stop only. The container may dispose this singleton before the host calls StopAsync, so the
