@@ -27,7 +27,34 @@ public static class IngestCli
             ProcessTerminationTimeout = null,
             EnableDefaultExceptionHandler = false,
         };
+        if (parse.Errors.Count > 0)
+        {
+            // One line per mistake and exit 2, as for every other bad setting (not help text and exit 1).
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"ingest: {error.Message} (see ingest --help)").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
         return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>Prints a configuration failure as one line per setting and returns 2, or returns null if it is not one.</summary>
+    internal static int? ReportConfigurationError(Exception error, string verb, IEnumerable<SettingOption> flags)
+    {
+        if (ConfigurationErrors.Describe(error, flags) is not { } lines)
+        {
+            return null;
+        }
+
+        foreach (var line in lines)
+        {
+            Console.Error.WriteLine($"{verb}: invalid configuration: {line}");
+        }
+
+        return 2;
     }
 
     internal static RootCommand BuildCommand()
@@ -91,20 +118,24 @@ public static class IngestCli
                 values["urls"] = DefaultUrls;
             }
 
-            var app = IngestApp.Build(hostArgs, values);
+            WebApplication app;
             try
             {
+                app = IngestApp.Build(hostArgs, values);
                 // Validate before the host starts, so a bad setting is one clear line, not a logged stack trace.
                 app.Services.GetRequiredService<IStartupValidator>().Validate();
+            }
+            catch (Exception e) when (ReportConfigurationError(e, "ingest", settings) is { } code)
+            {
+                return code;
+            }
+
+            try
+            {
                 // One process per file, taken before anything opens it, held until the process ends.
                 using var owner = DatabaseLock.Acquire(app.Services.GetRequiredService<StorageOptions>().DatabasePath, "serve", TimeProvider.System);
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
-            }
-            catch (OptionsValidationException e)
-            {
-                await Console.Error.WriteLineAsync($"ingest: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
-                return 2;
             }
             catch (DatabaseLockedException e)
             {
@@ -145,7 +176,7 @@ public static class IngestCli
                 values["Ingest:Retention:DropDays"] = "false";
             }
 
-            return await ReplayVerb.RunAsync(input, values, result.GetValue(json), result.GetValue(shift), cancellationToken).ConfigureAwait(false);
+            return await ReplayVerb.RunAsync(input, values, [db, .. pipeline], result.GetValue(json), result.GetValue(shift), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -12,7 +12,7 @@ internal static class ReplayVerb
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(FileInfo input, IReadOnlyDictionary<string, string?> settings, bool json, bool shiftToNow, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(FileInfo input, IReadOnlyDictionary<string, string?> settings, IEnumerable<SettingOption> flags, bool json, bool shiftToNow, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder([IngestApp.NoConfigReload]);
         builder.Configuration.AddInMemoryCollection(settings);
@@ -27,10 +27,9 @@ internal static class ReplayVerb
             host.Services.GetRequiredService<IStartupValidator>().Validate();
             owner = Ingest.Storage.DatabaseLock.Acquire(host.Services.GetRequiredService<Ingest.Storage.StorageOptions>().DatabasePath, "replay", TimeProvider.System);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (IngestCli.ReportConfigurationError(e, "ingest replay", flags) is { } code)
         {
-            await Console.Error.WriteLineAsync($"ingest replay: invalid configuration: {string.Join("; ", e.Failures)}").ConfigureAwait(false);
-            return 2;
+            return code;
         }
         catch (Ingest.Storage.DatabaseLockedException e)
         {

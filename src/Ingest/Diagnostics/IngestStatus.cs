@@ -63,6 +63,33 @@ public sealed class IngestStatus
                 ? (_time.GetElapsedTime(limited), _channel.Budget.LimitBytes) : null);
     }
 
+    /// <summary>
+    /// Whether this instance can take and serve traffic, for a readiness probe. Only what makes it unable to: the
+    /// flush loop dead, the database refusing writes for the whole retry budget, the channel full. Being degraded
+    /// (a broker outage, recent drops, the memory budget at its limit) is not: with one pod, an unready pod leaves
+    /// its Service, and the UI and the HTTP senders lose it exactly during the incident (issue 12).
+    /// </summary>
+    public HealthStatus Readiness()
+    {
+        var reasons = new List<string>();
+        if (_loop.Status == FlushLoopStatus.Failed)
+        {
+            reasons.Add("the flush loop has died");
+        }
+
+        if (_loop.ConsecutiveFailures >= _options.MaxWriteAttempts)
+        {
+            reasons.Add($"the database is not taking writes: {_loop.ConsecutiveFailures} failed commits in a row ({_loop.LastError})");
+        }
+
+        if (_channel.Count >= _channel.Capacity || _channel.Budget.Over)
+        {
+            reasons.Add("the channel is full: new invocations push out queued ones");
+        }
+
+        return reasons.Count == 0 ? new HealthStatus(HealthStatus.Ok, reasons) : new HealthStatus(HealthStatus.Failing, reasons);
+    }
+
     /// <summary>Probe answer times since start: counts per bucket, and the bucket bounds p50 and p99 fall under.</summary>
     private object Probes()
     {
@@ -96,6 +123,7 @@ public sealed class IngestStatus
         {
             status = health.Status,
             reasons = health.Reasons,
+            ready = Readiness().IsOk,
             checked_at = _time.GetUtcNow(),
             flush_loop = new
             {

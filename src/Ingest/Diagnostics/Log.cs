@@ -49,6 +49,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "Closing the broker connection failed.")]
     public static partial void AmqpCloseFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(2007, LogLevel.Warning, "The AMQP source stopped consuming: {Reason}. Declaring the queue and consuming again.")]
+    public static partial void AmqpSubscriptionLost(ILogger logger, string reason);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Consuming again failed; retrying in {Delay}.")]
+    public static partial void AmqpResubscribeFailed(ILogger logger, TimeSpan delay, Exception error);
+
     // 3xxx: storage
     [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
     public static partial void StorageAction(ILogger logger, string action);

@@ -5,7 +5,7 @@ namespace Ingest.Endpoints;
 /// <summary>
 /// Probes. All three read cached state only (no SQLite, no locks held by the writer):
 /// <c>/healthz</c> is the full report (503 only when failing), <c>/healthz/live</c> is for liveness (the process
-/// and flush loop are alive), <c>/healthz/ready</c> for readiness (it is keeping up).
+/// and flush loop are alive), <c>/healthz/ready</c> for readiness (it can take and serve traffic; degraded is still ready).
 /// </summary>
 public static class HealthApi
 {
@@ -23,10 +23,17 @@ public static class HealthApi
         });
         app.MapGet("/healthz/ready", (IngestStatus status) =>
         {
+            var ready = status.Readiness();
+            if (!ready.IsOk)
+            {
+                return Results.Json(new { ready = false, reasons = ready.Reasons }, statusCode: 503);
+            }
+
+            // Ready, and still truthful about being degraded.
             var health = status.Evaluate();
-            return Results.Json(new { status = health.Status, reasons = health.Reasons }, statusCode: health.IsOk ? 200 : 503);
+            return Results.Json(new { ready = true, status = health.Status, reasons = health.Reasons });
         });
-        app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report().Body));
+        app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report().Body)).Takes();
         return app;
     }
 }

@@ -15,9 +15,9 @@ public static class InsightsApi
 
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tasks", ListTasks);
-        app.MapGet("/api/tasks/{name}/stats", GetStats);
-        app.MapGet("/api/failures", ListFailures);
+        app.MapGet("/api/tasks", ListTasks).Takes();
+        app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket");
+        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name");
         return app;
     }
 

@@ -11,9 +11,9 @@ public static class InvocationsApi
     public static IEndpointRouteBuilder MapInvocationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/invocations");
-        api.MapGet("/{taskId}", GetInvocation);
-        api.MapGet("/", ListInvocations);
-        app.MapGet("/api/in-flight", ListInFlight);
+        api.MapGet("/{taskId}", GetInvocation).Takes();
+        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "since", "until", "limit", "cursor");
+        app.MapGet("/api/in-flight", ListInFlight).Takes("limit");
         return app;
     }
 
@@ -37,7 +37,7 @@ public static class InvocationsApi
         string? worker = null,
         string? since = null,
         string? until = null,
-        int? limit = null,
+        string? limit = null,
         string? cursor = null,
         string? q = null)
     {
@@ -57,9 +57,9 @@ public static class InvocationsApi
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
-        if (limit is < 1 or > InvocationQuery.MaxLimit)
+        if (!ApiQuery.TryLimit(limit, ApiQuery.DefaultLimit, InvocationQuery.MaxLimit, out var pageSize, out var limitError))
         {
-            return TypedResults.BadRequest(new ErrorView($"limit must be between 1 and {InvocationQuery.MaxLimit}"));
+            return TypedResults.BadRequest(new ErrorView(limitError));
         }
 
         PageCursor? after = null;
@@ -75,7 +75,7 @@ public static class InvocationsApi
             Worker = string.IsNullOrEmpty(worker) ? null : worker,
             Since = sinceAt,
             Until = untilAt,
-            Limit = limit ?? 50,
+            Limit = pageSize,
             After = after,
             Text = q,
         });
@@ -88,10 +88,12 @@ public static class InvocationsApi
     }
 
     /// <summary>Tasks that have not finished, most recently updated first (from memory).</summary>
-    public static Ok<InvocationListView> ListInFlight(TaskTracker tracker, int? limit = null) =>
-        TypedResults.Ok(new InvocationListView(
-            tracker.SnapshotInFlight(Math.Clamp(limit ?? 100, 1, InvocationQuery.MaxLimit)).Select(r => InvocationView.From(r, "in_flight")).ToList(),
-            null));
+    public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInFlight(TaskTracker tracker, string? limit = null) =>
+        !ApiQuery.TryLimit(limit, 100, InvocationQuery.MaxLimit, out var count, out var error)
+            ? TypedResults.BadRequest(new ErrorView(error))
+            : TypedResults.Ok(new InvocationListView(
+                tracker.SnapshotInFlight(count).Select(r => InvocationView.From(r, "in_flight")).ToList(),
+                null));
 }
 
 public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, string? NextCursor)

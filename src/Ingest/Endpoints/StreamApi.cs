@@ -19,7 +19,7 @@ public static class StreamApi
 
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/stream", StreamAsync);
+        app.MapGet("/api/stream", StreamAsync).Takes("name", "state");
         return app;
     }
 

@@ -7,7 +7,7 @@ public static class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/workers", (WorkerRegistry workers) => TypedResults.Ok(new { items = workers.Snapshot() }));
+        app.MapGet("/api/workers", (WorkerRegistry workers) => TypedResults.Ok(new { items = workers.Snapshot() })).Takes();
         return app;
     }
 }

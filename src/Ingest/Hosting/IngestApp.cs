@@ -62,6 +62,19 @@ public static class IngestApp
             await next(context);
             metrics.RecordProbe(time.GetElapsedTime(started));
         });
+        // Every 4xx and 5xx under /api carries a JSON body with the reason, including those no handler wrote
+        // (an unknown route, a wrong method, a parameter that does not bind).
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api"))
+            {
+                var code = http.Response.StatusCode;
+                var reason = code == StatusCodes.Status404NotFound ? $"no such endpoint: {http.Request.Method} {http.Request.Path}"
+                    : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code);
+                await http.Response.WriteAsJsonAsync(new ErrorView(reason));
+            }
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         var ui = new EmbeddedFileProvider(typeof(IngestApp).Assembly, "Ui");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = ui });
@@ -77,6 +90,8 @@ public static class IngestApp
         app.MapStreamApi();
         app.MapWorkersApi();
         app.MapHealthApi();
+        app.MapFallback("/api/{**path}", (HttpContext http) =>
+            Results.Json(new ErrorView($"no such endpoint: {http.Request.Method} {http.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return app;
     }
 }

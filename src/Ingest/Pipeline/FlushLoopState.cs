@@ -23,6 +23,7 @@ public sealed class FlushLoopState
     private long _maxMaintenanceTicks;
     private long _maxStallTicks;
     private long _maintenanceErrors;
+    private long _lastFailureTimestamp;
 
     public FlushLoopState(TimeProvider time)
     {
@@ -95,8 +96,13 @@ public sealed class FlushLoopState
         }
     }
 
+    /// <summary>Time since the last failed commit, or null if none failed since the last success.</summary>
+    public TimeSpan? SinceLastFailure =>
+        ConsecutiveFailures > 0 && Volatile.Read(ref _lastFailureTimestamp) is var t && t != 0 ? _time.GetElapsedTime(t) : null;
+
     internal void BatchFailed(Exception error)
     {
+        Volatile.Write(ref _lastFailureTimestamp, _time.GetTimestamp());
         Interlocked.Increment(ref _consecutiveFailures);
         Volatile.Write(ref _lastError, $"{error.GetType().Name}: {error.Message}");
     }

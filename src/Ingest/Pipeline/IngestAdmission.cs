@@ -7,6 +7,9 @@ namespace Ingest.Pipeline;
 /// </summary>
 public sealed class IngestAdmission
 {
+    /// <summary>How long after a failed commit senders are asked to wait.</summary>
+    public static readonly TimeSpan RefuseAfterFailure = TimeSpan.FromSeconds(5);
+
     private readonly FlushLoopState _loop;
     private readonly InvocationChannel _channel;
 
@@ -24,7 +27,9 @@ public sealed class IngestAdmission
             return "the flush loop has died: nothing can be stored until Ingest restarts";
         }
 
-        if (_loop.ConsecutiveFailures > 0)
+        // Only for a while after each failure: with every sender refused nothing new would be tried, and a disk
+        // that has room again would never be seen. After the pause one batch is accepted and tried again.
+        if (_loop.SinceLastFailure is { } since && since < RefuseAfterFailure)
         {
             return $"commits are failing ({_loop.LastError}); retry when they succeed again";
         }

@@ -26,7 +26,9 @@ public sealed record PageCursor(double StateAt, string TaskId)
             b64 = b64.PadRight(b64.Length + ((4 - (b64.Length % 4)) % 4), '=');
             var raw = Encoding.UTF8.GetString(Convert.FromBase64String(b64));
             var bar = raw.IndexOf('|', StringComparison.Ordinal);
-            if (bar <= 0 || !double.TryParse(raw.AsSpan(0, bar), NumberStyles.Float, CultureInfo.InvariantCulture, out var at))
+            // A forged token must not reach a query: NaN sorts nowhere and Infinity matches everything (issue 12).
+            if (bar <= 0 || bar == raw.Length - 1 || raw.Length - bar - 1 > 255
+                || !double.TryParse(raw.AsSpan(0, bar), NumberStyles.Float, CultureInfo.InvariantCulture, out var at) || !double.IsFinite(at))
             {
                 return false;
             }

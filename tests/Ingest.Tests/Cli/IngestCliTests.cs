@@ -132,3 +132,32 @@ public class DbVerbsTests
         Assert.Contains(info.Partitions, p => p.RowEstimate == Fixtures.AllEvents().Where(e => e.GetProperty("type").GetString()!.StartsWith("task-", StringComparison.Ordinal)).Select(e => e.GetProperty("uuid").GetString()).Distinct().Count());
     }
 }
+
+public class ConfigurationErrorTests
+{
+    [Theory]
+    [InlineData("--batch-size", "0", "must be between 1 and 100000")]
+    [InlineData("--max-memory-mb", "1", "must be between 16 and 65536")]
+    public async Task Serve_InvalidFlag_PrintsOneLineNamingFlagAndEnvironmentKey_ExitsTwo_Issue12(string flag, string value, string why)
+    {
+        using var dir = new TempDirectory();
+        await using var ingest = IngestProcess.Start("serve", "--db", dir.File("x.db"), flag, value);
+
+        Assert.Equal(2, await ingest.WaitForExitAsync());
+        var line = Assert.Single(ingest.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(flag, line, StringComparison.Ordinal);
+        Assert.Contains("environment Ingest__", line, StringComparison.Ordinal);
+        Assert.Contains(why, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_EnvironmentValueOfTheWrongType_PrintsOneLineAndExitsTwo_NoStackTrace_Issue12()
+    {
+        using var dir = new TempDirectory();
+        await using var ingest = IngestProcess.Start(new Dictionary<string, string> { ["Ingest__Pipeline__BatchSize"] = "abc" }, "serve", "--db", dir.File("x.db"));
+
+        Assert.Equal(2, await ingest.WaitForExitAsync());
+        var line = Assert.Single(ingest.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Ingest:Pipeline:BatchSize (--batch-size, environment Ingest__Pipeline__BatchSize): 'abc' is not a valid whole number", line, StringComparison.Ordinal);
+    }
+}

@@ -47,7 +47,7 @@ public class HealthApiTests
     }
 
     [Fact]
-    public async Task Healthz_FlushLoopBlockedWithBacklog_AnswersDegradedAndReadinessFails()
+    public async Task Healthz_FlushLoopBlockedWithBacklog_AnswersDegradedAndStaysReady()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var gate = new GatedWriter();
@@ -69,9 +69,46 @@ public class HealthApiTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Equal("writing", health.GetProperty("flush_loop").GetProperty("state").GetString());
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/healthz/ready")).StatusCode);
+        // Degraded, not unready: it still takes events and serves reads, and it is the only pod (issue 12).
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
         gate.Open();
+    }
+
+    [Fact]
+    public async Task Ready_ChannelFull_Is503SayingWhy_Issue12()
+    {
+        var gate = new GatedWriter();
+        await using var factory = new IngestFactory { Gate = gate }.With("Ingest:Pipeline:ChannelCapacity", "100").With("Ingest:Pipeline:BatchSize", "10");
+        using var client = factory.CreateClient();
+        gate.Close();
+        var events = string.Join(", ", Enumerable.Range(0, 150).Select(i => $$"""{"type": "task-succeeded", "uuid": "t{{i}}", "timestamp": 1795376624.0}"""));
+        using (var posted = await client.PostAsync("/api/events", new StringContent($"[{events}]")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        using var ready = await client.GetAsync("/healthz/ready");
+        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains(body.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("channel is full", StringComparison.Ordinal));
+        gate.Open();
+    }
+
+    [Fact]
+    public async Task Ready_BrokerDown_StaysReadyWhileHealthSaysDegraded_Issue12()
+    {
+        // The outage that took the only pod out of its Service, and the UI with it.
+        using var dir = new TempDirectory();
+        await using var factory = new IngestFactory(dir.File("x.db")).WallClock()
+            .With("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:1/")
+            .With("Ingest:Amqp:Queue", "ingest.test.down");
+        using var client = factory.CreateClient();
+
+        await Wait.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/healthz").GetAwaiter().GetResult().GetProperty("status").GetString() == "degraded", "the outage to show");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
     }
 
     [Fact]

@@ -46,6 +46,9 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
     internal GatedWriter? Gate { get; init; }
 
+    /// <summary>More test services (a storage hook, a fault).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public IngestFactory With(string key, string? value)
     {
         _settings[key] = value;
@@ -69,6 +72,7 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
         {
             services.AddSingleton(time);
 
+            TestServices?.Invoke(services);
             if (Gate is not null)
             {
                 services.AddSingleton<Func<IBatchWriter>>(_ => () => Gate);

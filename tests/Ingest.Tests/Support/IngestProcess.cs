@@ -49,7 +49,10 @@ internal sealed class IngestProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>ingest ARGS</c>; for <c>serve</c>, adds <c>--urls</c> on a free port unless given.</summary>
-    public static IngestProcess Start(params string[] args)
+    public static IngestProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts <c>ingest ARGS</c> with extra environment variables.</summary>
+    public static IngestProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet")
@@ -71,6 +74,11 @@ internal sealed class IngestProcess : IAsyncDisposable
         }
 
         psi.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
         return new IngestProcess(Process.Start(psi)!, port);
     }
 

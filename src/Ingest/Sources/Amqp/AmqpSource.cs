@@ -30,7 +30,11 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
     private ulong _lastDeliveryTag;
     private ulong _lastAckedTag;
 
-    private volatile string _state = "starting";
+    private volatile AmqpState _state = AmqpState.Starting;
+    private volatile bool _resubscribe;
+    private long _consumerCancels;
+    private long _channelCloses;
+    private long _resubscribes;
     private volatile string? _lastError;
     private long _downSinceUnixMs;
     private long _deliveries;
@@ -51,14 +55,13 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     public string Name => "amqp";
 
-    /// <summary>connecting, connected, reconnecting or stopped.</summary>
-    public string State => _state;
+    public AmqpState State => _state;
 
     public long Deliveries => Interlocked.Read(ref _deliveries);
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
-    public bool IsConnected => _state == "connected";
+    public bool IsConnected => _state == AmqpState.Connected;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -96,22 +99,24 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             Log.AmqpCloseFailed(_logger, e);
         }
 
-        _state = "stopped";
+        _state = AmqpState.Stopped;
     }
 
     public IEnumerable<string> DegradedReasons()
     {
-        if (_state is "connecting" or "reconnecting")
+        if (_state is AmqpState.Connecting or AmqpState.Reconnecting or AmqpState.Resubscribing)
         {
             var since = Interlocked.Read(ref _downSinceUnixMs);
             var age = since > 0 ? (_time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(since)).TotalSeconds : 0;
-            yield return $"broker not connected for {age:F0} s: {_lastError ?? "connecting"}";
+            yield return _state == AmqpState.Resubscribing
+                ? $"broker connected but not consuming for {age:F0} s: {_lastError}"
+                : $"broker not connected for {age:F0} s: {_lastError ?? "connecting"}";
         }
     }
 
     public object Describe() => new
     {
-        state = _state,
+        state = _state.ToString().ToLowerInvariant(),
         queue = _queue,
         exchange = _options.Exchange,
         bindings = _options.BindingKeys,
@@ -120,6 +125,9 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         deliveries = Deliveries,
         malformed_messages = Interlocked.Read(ref _malformed),
         reconnects = Reconnects,
+        consumer_cancels = Interlocked.Read(ref _consumerCancels),
+        channel_closes = Interlocked.Read(ref _channelCloses),
+        resubscribes = Interlocked.Read(ref _resubscribes),
         connect_attempts = Interlocked.Read(ref _connectAttempts),
     };
 
@@ -139,7 +147,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        MarkDown("connecting", null);
+        MarkDown(AmqpState.Connecting, null);
         var delay = TimeSpan.FromSeconds(1);
         while (!stopping.IsCancellationRequested)
         {
@@ -172,19 +180,62 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             }
         }
 
-        // Acks that were due while messages stopped arriving are sent on a timer.
+        // Acks that were due while messages stopped arriving are sent on a timer; a consumer the broker cancelled,
+        // or a channel it closed, is started again from here.
         using var timer = new PeriodicTimer(_options.AckInterval, _time);
+        var retryAt = 0L;
+        var backoff = TimeSpan.FromSeconds(1);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 await AckOutstandingAsync(stopping).ConfigureAwait(false);
+                if (_resubscribe && _connection is { IsOpen: true } && _time.GetTimestamp() >= retryAt)
+                {
+                    try
+                    {
+                        await SubscribeAsync(stopping).ConfigureAwait(false);
+                        Interlocked.Increment(ref _resubscribes);
+                        backoff = TimeSpan.FromSeconds(1);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+                    {
+                        _lastError = $"resubscribe failed: {e.Message}";
+                        Log.AmqpResubscribeFailed(_logger, backoff, e);
+                        retryAt = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+                        backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                    }
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    /// <summary>
+    /// A consumer cancelled by the broker (its queue deleted, a policy that removed it) or a channel the broker
+    /// closed while the connection stays up is not something the client's connection recovery sees: the source
+    /// would say "connected" and consume nothing (issue 12). Both are counted and start a resubscribe.
+    /// </summary>
+    private void LostSubscription(string why, ref long counter)
+    {
+        // A broker going down cancels consumers and closes channels on its way: that is connection recovery's
+        // case, and the client recovers the consumer with the connection.
+        if (_stopping.IsCancellationRequested || _state == AmqpState.Reconnecting || _connection is not { IsOpen: true })
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref counter);
+        MarkDown(AmqpState.Resubscribing, why);
+        _resubscribe = true;
+        Log.AmqpSubscriptionLost(_logger, why);
+    }
+
+    /// <summary>Whether a channel shutdown is the broker's doing on a live connection (the resubscribe path's, not recovery's).</summary>
+    internal static bool IsChannelClosedByBroker(ShutdownEventArgs e, bool connectionOpen) =>
+        connectionOpen && e.Initiator == ShutdownInitiator.Peer;
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
@@ -202,7 +253,8 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         {
             if (!_stopping.IsCancellationRequested)
             {
-                MarkDown("reconnecting", $"connection lost: {e.ReplyText}");
+                _resubscribe = false;
+                MarkDown(AmqpState.Reconnecting, $"connection lost: {e.ReplyText}");
                 Log.AmqpConnectionLost(_logger, e.ReplyText);
             }
 
@@ -223,8 +275,48 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             return Task.CompletedTask;
         };
 
-        _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await _channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(cancellationToken).ConfigureAwait(false);
+        Log.AmqpConnected(_logger, _queue, _options.Exchange, _options.Bindings);
+    }
+
+    /// <summary>Opens a channel (a new one if the last was closed), declares exchange and queue, binds, and consumes.</summary>
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
+    {
+        var connection = _connection!;
+        if (_channel is { } old)
+        {
+            // Always a new channel, so a resubscribe can never leave two consumers on one (each message twice).
+            _channel = null;
+            try
+            {
+                await old.CloseAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+            {
+                Log.AmqpCloseFailed(_logger, e);
+            }
+
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        _channel = channel;
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            if (IsChannelClosedByBroker(e, connection.IsOpen))
+            {
+                LostSubscription($"channel closed by the broker: {e.ReplyCode} {e.ReplyText}", ref _channelCloses);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        // Tags restart on a new channel: acks of the old one are void (those messages are redelivered).
+        Interlocked.Exchange(ref _lastDeliveryTag, 0);
+        Interlocked.Exchange(ref _lastAckedTag, 0);
+
+        _resubscribe = false;
+        await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         var arguments = new Dictionary<string, object?>
         {
             ["x-message-ttl"] = (long)_options.MessageTtl.TotalMilliseconds,
@@ -241,9 +333,14 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         await _channel.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(_channel);
         consumer.ReceivedAsync += OnDeliveryAsync;
+        consumer.UnregisteredAsync += (_, e) =>
+        {
+            // Our own cancel only happens at stop; any other is the broker's (queue deleted).
+            LostSubscription($"consumer cancelled by the broker ({string.Join(", ", e.ConsumerTags)}): its queue was deleted or changed", ref _consumerCancels);
+            return Task.CompletedTask;
+        };
         await _channel.BasicConsumeAsync(_queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         MarkUp();
-        Log.AmqpConnected(_logger, _queue, _options.Exchange, _options.Bindings);
     }
 
     private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
@@ -293,7 +390,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         }
     }
 
-    private void MarkDown(string state, string? error)
+    private void MarkDown(AmqpState state, string? error)
     {
         _state = state;
         if (error is not null)
@@ -306,7 +403,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     private void MarkUp()
     {
-        _state = "connected";
+        _state = AmqpState.Connected;
         Interlocked.Exchange(ref _downSinceUnixMs, 0);
     }
 

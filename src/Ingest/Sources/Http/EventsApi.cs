@@ -1,6 +1,7 @@
 using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
+using Ingest.Endpoints;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Sources.Http;
@@ -10,7 +11,7 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", PostEventsAsync);
+        app.MapPost("/api/events", PostEventsAsync).Takes();
         return app;
     }
 

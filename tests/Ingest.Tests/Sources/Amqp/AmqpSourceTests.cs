@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ingest.Storage;
 using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
+using Ingest.Sources.Amqp;
 using RabbitMQ.Client;
 
 namespace Ingest.Tests.Sources.Amqp;
@@ -60,6 +61,42 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         Assert.Contains(health.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("broker not connected", StringComparison.Ordinal));
         using var posted = await client.PostAsync("/api/events", new StringContent("""{"type": "task-succeeded", "uuid": "http-ok", "timestamp": 1795376624.0}"""));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+    }
+
+    [Fact]
+    public async Task QueueDeletedUnderTheConsumer_IsDetectedCountedAndConsumedAgain_Issue12()
+    {
+        // The broker cancels the consumer of a deleted queue; the connection stays up, so the client's recovery
+        // never sees it, and the source said "connected" while consuming nothing.
+        var broker = fixture.Broker;
+        using var dir = new TempDirectory();
+        var exchange = "celeryev.test." + Guid.NewGuid().ToString("N")[..8];
+        var queue = "ingest.test." + Guid.NewGuid().ToString("N")[..8];
+        await using var factory = AmqpFactory(broker, dir.File("x.db"), exchange, queue);
+        using var client = factory.CreateClient();
+        await WaitConnectedAsync(client);
+        await using var channel = await fixture.Connection.CreateChannelAsync();
+
+        await channel.QueueDeleteAsync(queue);
+
+        await Wait.UntilAsync(() => Amqp(client).GetProperty("consumer_cancels").GetInt64() == 1, "the cancel to be seen");
+        await Wait.UntilAsync(() => Amqp(client) is var a && a.GetProperty("resubscribes").GetInt64() >= 1 && a.GetProperty("state").GetString() == "connected", "the consumer to start again");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var body = System.Text.Encoding.ASCII.GetBytes($$"""[{"type": "task-received", "uuid": "after-cancel", "name": "t.x", "timestamp": {{now}}}, {"type": "task-succeeded", "uuid": "after-cancel", "runtime": 0.1, "timestamp": {{now + 0.1}}}]""");
+        await channel.BasicPublishAsync(exchange, "task.multi", mandatory: false, new BasicProperties(), body);
+        await Wait.UntilAsync(() => client.GetAsync("/api/invocations/after-cancel").GetAwaiter().GetResult().IsSuccessStatusCode, "a task published after the resubscribe to be stored");
+        await channel.QueueDeleteAsync(queue);
+    }
+
+    [Fact]
+    public void ChannelShutdown_ByTheBrokerOnALiveConnection_IsTheResubscribeCase()
+    {
+        var byBroker = new RabbitMQ.Client.Events.ShutdownEventArgs(ShutdownInitiator.Peer, 406, "PRECONDITION_FAILED");
+        var byUs = new RabbitMQ.Client.Events.ShutdownEventArgs(ShutdownInitiator.Application, 200, "Goodbye");
+
+        Assert.True(AmqpSource.IsChannelClosedByBroker(byBroker, connectionOpen: true));
+        Assert.False(AmqpSource.IsChannelClosedByBroker(byBroker, connectionOpen: false)); // connection recovery's case
+        Assert.False(AmqpSource.IsChannelClosedByBroker(byUs, connectionOpen: true));
     }
 
     [Fact]
