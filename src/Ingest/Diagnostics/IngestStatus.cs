@@ -82,9 +82,10 @@ public sealed class IngestStatus
             reasons.Add($"the database is not taking writes: {_loop.ConsecutiveFailures} failed commits in a row ({_loop.LastError})");
         }
 
-        if (_channel.Count >= _channel.Capacity || _channel.Budget.Over)
+        // The same bound at which HTTP senders are told to wait: within a tenth of capacity, the next burst drops.
+        if (_channel.Count >= _channel.Capacity / 10 * 9 || _channel.Budget.Over)
         {
-            reasons.Add("the channel is full: new invocations push out queued ones");
+            reasons.Add($"the channel is full ({_channel.Count} of {_channel.Capacity}): new invocations push out queued ones");
         }
 
         return reasons.Count == 0 ? new HealthStatus(HealthStatus.Ok, reasons) : new HealthStatus(HealthStatus.Failing, reasons);
