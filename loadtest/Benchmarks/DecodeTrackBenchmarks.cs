@@ -64,6 +64,6 @@ public class DecodeTrackBenchmarks
     {
         public int Count { get; private set; }
 
-        public void Write(InvocationRecord record) => Count++;
+        public long Write(InvocationRecord record) => ++Count;
     }
 }

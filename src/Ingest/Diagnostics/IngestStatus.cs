@@ -140,6 +140,9 @@ public sealed class IngestStatus
                 max_maintenance_ms = Math.Round(_loop.MaxMaintenanceDuration.TotalMilliseconds, 3),
                 max_stall_ms = Math.Round(_loop.MaxStall.TotalMilliseconds, 3),
                 maintenance_errors = _loop.MaintenanceErrors,
+                checkpoints = _loop.Checkpoints,
+                checkpoint_rows_written = _loop.CheckpointUpserts,
+                checkpoint_rows_deleted = _loop.CheckpointDeletes,
             },
             memory = new
             {
@@ -178,6 +181,7 @@ public sealed class IngestStatus
                 in_flight = _tracker.InFlight,
                 oldest_in_flight_seen_at = _tracker.OldestInFlightSeen,
                 early_writes = _counters.EarlyWritesByReason(),
+                restored_from_checkpoint = _tracker.Restored,
             },
             workers = new { known = _workers.Count, evicted = _workers.Evicted },
             process = new

@@ -30,6 +30,15 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Error, "The shutdown drain did not finish within {Waited}; the process ends with records unwritten.")]
     public static partial void DrainCutShort(ILogger logger, TimeSpan waited);
 
+    [LoggerMessage(1009, LogLevel.Information, "Restored {Restored} unfinished tasks from the in-flight checkpoint ({Rows} rows).")]
+    public static partial void CheckpointRestored(ILogger logger, int restored, int rows);
+
+    [LoggerMessage(1010, LogLevel.Error, "The in-flight checkpoint could not be read; tasks that were in flight restart without their earlier events.")]
+    public static partial void CheckpointRestoreFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Writing the in-flight checkpoint failed; it is retried with the next one.")]
+    public static partial void CheckpointFailed(ILogger logger, Exception error);
+
     // 2xxx: sources
     [LoggerMessage(2001, LogLevel.Debug, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);

@@ -76,6 +76,7 @@ public static class IngestServiceCollectionExtensions
             return () => new SqliteBatchWriter(storage, retention, status, time, logger);
         });
 
+        services.AddSingleton<DurableWatermark>();
         services.AddSingleton<FlushLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<FlushLoop>());
         services.AddHostedService<TrackerSweeper>();

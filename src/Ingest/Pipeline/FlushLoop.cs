@@ -42,7 +42,17 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private long _lastCommitTimestamp;
     private long _batchStartedTimestamp;
     private long _batchBytes;
+    private long _batchFirstSeq;
     private readonly Streaming.StreamHub? _stream;
+
+    // The in-flight checkpoint and the durability it gives (issue 13).
+    private readonly DurableWatermark _durable;
+    private readonly TimeSpan _checkpointInterval;
+    private readonly int _maxRestore;
+    private readonly Queue<(long AppliedSeq, long RecordSeq)> _pendingDurable = new();
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastCheckpointTimestamp;
+    private CancellationTokenSource _wakeup = new();
 
     public FlushLoop(
         InvocationChannel channel,
@@ -54,8 +64,13 @@ public sealed class FlushLoop : IHostedService, IDisposable
         TimeProvider time,
         ILogger<FlushLoop> logger,
         IngestMetrics? metrics = null,
-        Streaming.StreamHub? stream = null)
+        Streaming.StreamHub? stream = null,
+        DurableWatermark? durable = null)
     {
+        _durable = durable ?? new DurableWatermark();
+        _durable.RequestedNow += Wake;
+        _checkpointInterval = options.CheckpointInterval;
+        _maxRestore = Math.Max(1, tracker.MaxTasks);
         _metrics = metrics;
         _stream = stream;
         _channel = channel;
@@ -96,8 +111,12 @@ public sealed class FlushLoop : IHostedService, IDisposable
             _thread.Start();
         }
 
-        return Task.CompletedTask;
+        // Sources start after this returns: the checkpoint is restored before any of them delivers an event.
+        return _restored.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>How far applied events are durable (the AMQP source and HTTP senders that ask wait on it).</summary>
+    public DurableWatermark Durable => _durable;
 
     /// <summary>
     /// Asks the loop to stop and drain, and waits for the drain to finish, within the drain's own budget even when
@@ -148,6 +167,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         {
             _state.Failed(e);
             Log.FlushLoopFailed(_logger, e);
+            _restored.TrySetResult();
             return;
         }
 
@@ -155,6 +175,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         {
             try
             {
+                Restore(writer);
                 _state.Started();
                 Maintain(writer, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
@@ -163,6 +184,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                     if (_batch.Count > 0)
                     {
                         WriteBatch(writer, stoppingToken);
+                    }
+
+                    if (CheckpointDue())
+                    {
+                        Checkpoint(writer);
                     }
 
                     if (MaintenanceDue())
@@ -179,6 +205,118 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 _state.Failed(e);
                 Log.FlushLoopFailed(_logger, e);
             }
+            finally
+            {
+                _restored.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts the checkpointed unfinished tasks back into the tracker (bounded by its caps; metadata-sized work,
+    /// at most the task cap's rows). A checkpoint that cannot be read costs its tasks' names, never the start.
+    /// </summary>
+    private void Restore(IBatchWriter writer)
+    {
+        if (_checkpointInterval <= TimeSpan.Zero)
+        {
+            _restored.TrySetResult();
+            return;
+        }
+
+        try
+        {
+            var rows = writer.ReadCheckpoint(_maxRestore);
+            var restored = _tracker.Restore(rows);
+            Log.CheckpointRestored(_logger, restored, rows.Count);
+        }
+        catch (Exception e) when (IsStorageFault(e) || e is Microsoft.Data.Sqlite.SqliteException)
+        {
+            Log.CheckpointRestoreFailed(_logger, e);
+        }
+        finally
+        {
+            _restored.TrySetResult();
+        }
+    }
+
+    private bool CheckpointDue() =>
+        _checkpointInterval > TimeSpan.Zero
+        && (_durable.Requested || _time.GetElapsedTime(_lastCheckpointTimestamp) >= _checkpointInterval);
+
+    /// <summary>
+    /// Commits the tracker's changes since the last checkpoint in one short transaction of its own, then moves the
+    /// durable watermark: applied events are durable once their checkpoint is committed and every record they
+    /// emitted is committed or dropped (counted). A failed checkpoint is retried at the next one; the tracker
+    /// marks what it took as written, so the rows it held are rewritten from the tasks that are still dirty.
+    /// </summary>
+    private void Checkpoint(IBatchWriter writer)
+    {
+        _durable.ClearRequest();
+        _lastCheckpointTimestamp = _time.GetTimestamp();
+        var (delta, applied, records, complete) = _tracker.TakeCheckpoint(CommittedThroughSequence(), _channel.Budget.MaxBatchBytes);
+        try
+        {
+            if (!delta.IsEmpty)
+            {
+                writer.Write([], delta);
+            }
+
+            _state.CheckpointDone(delta.Upserts.Count, delta.Deletes.Count);
+        }
+        catch (Exception e) when (IsStorageFault(e))
+        {
+            _counters.AddWriteError();
+            _state.BatchFailed(e);
+            _tracker.Recheckpoint(delta);
+            Log.CheckpointFailed(_logger, e);
+            return;
+        }
+
+        _pendingDurable.Enqueue((applied, records));
+        AdvanceDurable();
+        if (!complete)
+        {
+            _durable.Request(); // the take hit its byte cap: the rest goes in the next one, soon
+        }
+    }
+
+    /// <summary>
+    /// Every record up to this number is committed or was dropped (counted): gone from the channel and not in the
+    /// batch still to be written.
+    /// </summary>
+    private long CommittedThroughSequence()
+    {
+        var gone = _channel.GoneThroughSequence;
+        return _batch.Count > 0 ? Math.Min(gone, _batchFirstSeq - 1) : gone;
+    }
+
+    /// <summary>Moves the watermark over every checkpoint whose records are all gone from the channel.</summary>
+    private void AdvanceDurable()
+    {
+        var gone = CommittedThroughSequence();
+        var durable = -1L;
+        while (_pendingDurable.TryPeek(out var p) && p.RecordSeq <= gone)
+        {
+            durable = p.AppliedSeq;
+            _pendingDurable.Dequeue();
+        }
+
+        if (durable >= 0)
+        {
+            _durable.Advance(durable);
+        }
+    }
+
+    private void Wake()
+    {
+        var current = _wakeup;
+        try
+        {
+            current.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
@@ -223,8 +361,18 @@ public sealed class FlushLoop : IHostedService, IDisposable
     /// <summary>True if data may be read; false on timeout, completion or shutdown.</summary>
     private bool WaitToRead(TimeSpan timeout, CancellationToken stoppingToken)
     {
+        if (_wakeup.IsCancellationRequested)
+        {
+            _wakeup = new CancellationTokenSource();
+        }
+
+        if (CheckpointDue())
+        {
+            return false; // durability was asked for: checkpoint before waiting
+        }
+
         using var timer = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token, _wakeup.Token);
         try
         {
             // Blocking is right here: this is the loop's own thread, not the pool's.
@@ -256,6 +404,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
                 _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();
+                AdvanceDurable();
                 return;
             }
             catch (Exception e) when (IsStorageFault(e))
@@ -269,6 +418,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                     _counters.AddDropped(DropReason.WriteFailed, _batch.Count);
                     _state.RecordStall(_time.GetElapsedTime(waitingSince));
                     Clear();
+                    AdvanceDurable(); // dropped and counted: nothing more will make these records durable
                     return;
                 }
 
@@ -421,6 +571,12 @@ public sealed class FlushLoop : IHostedService, IDisposable
             }
         }
 
+        if (_checkpointInterval > TimeSpan.Zero && !budget.IsCancellationRequested)
+        {
+            // Everything was written: the checkpoint rows of the tasks written at shutdown go too.
+            Checkpoint(writer);
+        }
+
         Log.Drained(_logger, unfinished, left, _time.GetElapsedTime(started));
     }
 
@@ -429,8 +585,13 @@ public sealed class FlushLoop : IHostedService, IDisposable
     /// <summary>Fills the batch from the channel up to its size in records or in bytes.</summary>
     private void TakeIntoBatch()
     {
-        while (!BatchFull && _channel.TryRead(out var record, out var bytes))
+        while (!BatchFull && _channel.TryRead(out var record, out var bytes, out var seq))
         {
+            if (_batch.Count == 0)
+            {
+                _batchFirstSeq = seq;
+            }
+
             _batch.Add(record);
             _batchBytes += bytes;
         }

@@ -107,6 +107,25 @@ public sealed class FlushLoopState
         Volatile.Write(ref _lastError, $"{error.GetType().Name}: {error.Message}");
     }
 
+    /// <summary>Checkpoints committed since start.</summary>
+    public long Checkpoints => Volatile.Read(ref _checkpoints);
+
+    /// <summary>Checkpoint rows written and deleted since start.</summary>
+    public long CheckpointUpserts => Volatile.Read(ref _checkpointUpserts);
+
+    public long CheckpointDeletes => Volatile.Read(ref _checkpointDeletes);
+
+    private long _checkpoints;
+    private long _checkpointUpserts;
+    private long _checkpointDeletes;
+
+    internal void CheckpointDone(int upserts, int deletes)
+    {
+        Interlocked.Increment(ref _checkpoints);
+        Interlocked.Add(ref _checkpointUpserts, upserts);
+        Interlocked.Add(ref _checkpointDeletes, deletes);
+    }
+
     internal void MaintenanceDone(TimeSpan duration, Exception? error)
     {
         Volatile.Write(ref _lastMaintenanceTicks, duration.Ticks);

@@ -5,8 +5,11 @@ namespace Ingest.Pipeline;
 /// <summary>What the flush loop writes through: SQLite in production, a gated wrapper in tests.</summary>
 public interface IBatchWriter : IDisposable
 {
-    /// <summary>Commits a batch in one transaction, all or nothing. Throws on failure.</summary>
-    void Write(IReadOnlyList<InvocationRecord> batch);
+    /// <summary>Commits a batch, with the checkpoint's changes if any, in one transaction, all or nothing. Throws on failure.</summary>
+    void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null);
+
+    /// <summary>The in-flight checkpoint to restore at start, most recently updated first.</summary>
+    IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => [];
 
     /// <summary>
     /// One short maintenance step between batches (partition creation, retention, vacuum). Never runs beside a

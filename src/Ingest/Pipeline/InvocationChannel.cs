@@ -42,18 +42,39 @@ public sealed class InvocationChannel : IInvocationSink
     /// <summary>Records waiting in the channel.</summary>
     public int Count => _channel.Reader.Count;
 
-    public void Write(InvocationRecord record)
+    /// <summary>The sequence number of the last record written (0 before any).</summary>
+    public long LastSequence => Interlocked.Read(ref _sequence);
+
+    private long _sequence;
+
+    /// <summary>
+    /// Every record written before the oldest one still queued has been taken by the flush loop or dropped: the
+    /// sequence number up to which nothing waits here. Reads the last number before looking, so a record written
+    /// meanwhile is never counted as gone.
+    /// </summary>
+    public long GoneThroughSequence
+    {
+        get
+        {
+            var last = LastSequence;
+            return _channel.Reader.TryPeek(out var oldest) ? oldest.Seq - 1 : last;
+        }
+    }
+
+    public long Write(InvocationRecord record)
     {
         // Counted before the write so that, at rest, received = flushed + dropped + queued holds exactly.
         _counters.AddInvocationReceived();
         var bytes = RecordSize.Of(record);
         _budget.AddChannel(bytes);
-        if (!_channel.Writer.TryWrite(new Queued(record, bytes)))
+        // The tracker writes under its lock, so numbers follow the channel's order.
+        var seq = Interlocked.Increment(ref _sequence);
+        if (!_channel.Writer.TryWrite(new Queued(record, bytes, seq)))
         {
             // Only after Complete (shutdown): the record cannot be queued any more.
             _budget.AddChannel(-bytes);
             _counters.AddDropped(DropReason.Shutdown);
-            return;
+            return seq;
         }
 
         while (_budget.Over && _channel.Reader.TryRead(out var oldest))
@@ -62,13 +83,15 @@ public sealed class InvocationChannel : IInvocationSink
             _budget.MarkLimited();
             _counters.AddDropped(DropReason.MemoryBudget);
         }
+
+        return seq;
     }
 
     /// <summary>
     /// Takes the oldest record for the flush loop. Its bytes move from the channel to the batch being written in
     /// the budget; the loop gives them back with <see cref="MemoryBudget.AddWriting"/> when the batch is done.
     /// </summary>
-    public bool TryRead(out InvocationRecord record, out long bytes)
+    public bool TryRead(out InvocationRecord record, out long bytes, out long seq)
     {
         if (_channel.Reader.TryRead(out var queued))
         {
@@ -76,18 +99,20 @@ public sealed class InvocationChannel : IInvocationSink
             _budget.AddWriting(queued.Bytes);
             record = queued.Record;
             bytes = queued.Bytes;
+            seq = queued.Seq;
             return true;
         }
 
         record = null!;
         bytes = 0;
+        seq = 0;
         return false;
     }
 
     /// <summary>Takes and forgets the oldest record (tests, and the end of a drain).</summary>
     public bool TryRead(out InvocationRecord record)
     {
-        var read = TryRead(out record, out var bytes);
+        var read = TryRead(out record, out var bytes, out _);
         _budget.AddWriting(-bytes);
         return read;
     }
@@ -107,5 +132,5 @@ public sealed class InvocationChannel : IInvocationSink
     }
 
     /// <summary>A record with the bytes it was accounted at, so that what leaves is what entered.</summary>
-    private readonly record struct Queued(InvocationRecord Record, long Bytes);
+    private readonly record struct Queued(InvocationRecord Record, long Bytes, long Seq);
 }

@@ -42,6 +42,15 @@ public sealed class PipelineOptions
     [Range(16, 65_536)]
     public int MaxMemoryMb { get; set; } = 96;
 
+    /// <summary>
+    /// How often the flush loop checkpoints the tracker's unfinished tasks that changed (issue 13: a kill -9 made
+    /// every task in flight a nameless row). Over AMQP a delivery is acknowledged once the commit that made its
+    /// effects durable is done, so this is also the longest an ack waits when traffic is light. Default 1 s, range
+    /// 0 (off: at most once across a crash, as before) to 1 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Commit attempts of one batch before it is dropped (counted as write_failed). Default 5, range 1 to 100.</summary>
     [Range(1, 100)]
     public int MaxWriteAttempts { get; set; } = 5;

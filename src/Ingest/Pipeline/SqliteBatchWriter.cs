@@ -45,7 +45,9 @@ public sealed class SqliteBatchWriter : IBatchWriter
         }
     }
 
-    public void Write(IReadOnlyList<InvocationRecord> batch) => _writer.WriteBatch(batch);
+    public void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null) => _writer.WriteBatch(batch, checkpoint);
+
+    public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);
 
     public bool Maintain(CancellationToken cancellationToken)
     {

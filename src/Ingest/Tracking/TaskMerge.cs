@@ -42,7 +42,11 @@ public sealed class TaskMerge
     private double? _sentAt;
     private double? _receivedAt;
     private double? _startedAt;
-    private int _retriedEvents;
+    // The distinct timestamps of task-retried events: a redelivered event (at-least-once over AMQP) counts once.
+    private List<double>? _retriedAt;
+
+    /// <summary>Distinct task-retried events kept per task; past it, retries stop growing.</summary>
+    public const int MaxRetriesCounted = 1000;
 
     public TaskMerge(string taskId)
     {
@@ -104,9 +108,9 @@ public sealed class TaskMerge
                 changed |= Active(TaskStates.Started, 2, ts);
                 break;
             default:
-                if (e.Type == CeleryEventType.TaskRetried)
+                if (e.Type == CeleryEventType.TaskRetried && (_retriedAt ??= []).Count < MaxRetriesCounted && !_retriedAt.Contains(ts))
                 {
-                    _retriedEvents++;
+                    _retriedAt.Add(ts);
                     changed = true;
                 }
 
@@ -146,7 +150,7 @@ public sealed class TaskMerge
             StartedAt = _startedAt,
             FinishedAt = finishedAt,
             RuntimeSeconds = terminalDecides ? Runtime() : null,
-            Retries = _retriedEvents,
+            Retries = _retriedAt?.Count ?? 0,
             Args = _args.Value,
             Kwargs = _kwargs.Value,
             Result = terminalDecides ? _result : null,
@@ -161,6 +165,129 @@ public sealed class TaskMerge
             Signum = terminalDecides ? _signum : null,
         };
     }
+
+    /// <summary>
+    /// The whole merge state, every value with the timestamp it won by, so that a task restored from a checkpoint
+    /// merges later (and redelivered) events exactly as if it had never left memory.
+    /// </summary>
+    public void WriteSnapshot(System.Text.Json.Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("as", _activeState);
+        WriteNumber(w, "aa", _activeAt);
+        w.WriteNumber("ar", _activeRank);
+        if (_terminal is { } t)
+        {
+            w.WriteNumber("t", (int)t);
+        }
+
+        WriteNumber(w, "ta", _terminalAt);
+        w.WriteString("r", _result);
+        WriteNumber(w, "rt", _runtime);
+        w.WriteString("x", _exception);
+        w.WriteString("tb", _traceback);
+        WriteBool(w, "te", _terminated);
+        WriteBool(w, "ex", _expired);
+        WriteNumber(w, "sg", _signum);
+        _name.Write(w, "n");
+        _args.Write(w, "a");
+        _kwargs.Write(w, "k");
+        _queue.Write(w, "q");
+        _rootId.Write(w, "ro");
+        _parentId.Write(w, "pa");
+        _eta.Write(w, "et");
+        _expires.Write(w, "es");
+        w.WriteString("w", _worker);
+        WriteNumber(w, "wa", _workerAt);
+        WriteNumber(w, "se", _sentAt);
+        WriteNumber(w, "re", _receivedAt);
+        WriteNumber(w, "st", _startedAt);
+        if (_retriedAt is { Count: > 0 })
+        {
+            w.WriteStartArray("rr");
+            foreach (var at in _retriedAt)
+            {
+                w.WriteNumberValue(at);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>A merge restored from <see cref="WriteSnapshot"/>.</summary>
+    public static TaskMerge ReadSnapshot(string taskId, System.Text.Json.JsonElement e)
+    {
+        var m = new TaskMerge(taskId)
+        {
+            _activeState = Str(e, "as"),
+            _activeAt = Num(e, "aa") ?? double.NegativeInfinity,
+            _activeRank = (int)(Num(e, "ar") ?? 0),
+            _terminal = Num(e, "t") is { } t ? (CeleryEventType)(int)t : null,
+            _terminalAt = Num(e, "ta") ?? double.NegativeInfinity,
+            _result = Str(e, "r"),
+            _runtime = Num(e, "rt"),
+            _exception = Str(e, "x"),
+            _traceback = Str(e, "tb"),
+            _terminated = Bool(e, "te"),
+            _expired = Bool(e, "ex"),
+            _signum = Num(e, "sg") is { } sg ? (int)sg : null,
+            _name = Described.Read(e, "n"),
+            _args = Described.Read(e, "a"),
+            _kwargs = Described.Read(e, "k"),
+            _queue = Described.Read(e, "q"),
+            _rootId = Described.Read(e, "ro"),
+            _parentId = Described.Read(e, "pa"),
+            _eta = Described.Read(e, "et"),
+            _expires = Described.Read(e, "es"),
+            _worker = Str(e, "w"),
+            _workerAt = Num(e, "wa") ?? double.NegativeInfinity,
+            _sentAt = Num(e, "se"),
+            _receivedAt = Num(e, "re"),
+            _startedAt = Num(e, "st"),
+        };
+        if (e.TryGetProperty("rr", out var rr) && rr.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            m._retriedAt = [.. rr.EnumerateArray().Where(v => v.ValueKind == System.Text.Json.JsonValueKind.Number).Select(v => v.GetDouble()).Take(MaxRetriesCounted)];
+        }
+
+        return m;
+    }
+
+    // -Infinity ("never") is not JSON: it is left out and read back as -Infinity.
+    private static void WriteNumber(System.Text.Json.Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WriteNumber(name, v);
+        }
+    }
+
+    private static void WriteNumber(System.Text.Json.Utf8JsonWriter w, string name, int? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+    }
+
+    private static void WriteBool(System.Text.Json.Utf8JsonWriter w, string name, bool? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteBoolean(name, v);
+        }
+    }
+
+    private static string? Str(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+
+    private static double? Num(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : null;
+
+    private static bool? Bool(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? v.GetBoolean() : null;
 
     private double? Runtime()
     {
@@ -224,6 +351,25 @@ public sealed class TaskMerge
     private struct Described
     {
         private double _at;
+
+        public readonly void Write(System.Text.Json.Utf8JsonWriter w, string name)
+        {
+            if (Value is null)
+            {
+                return;
+            }
+
+            w.WriteStartArray(name);
+            w.WriteStringValue(Value);
+            w.WriteNumberValue(_at);
+            w.WriteEndArray();
+        }
+
+        public static Described Read(System.Text.Json.JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Array && v.GetArrayLength() == 2
+                && v[0].ValueKind == System.Text.Json.JsonValueKind.String && v[1].ValueKind == System.Text.Json.JsonValueKind.Number
+                ? new Described { Value = v[0].GetString(), _at = v[1].GetDouble() }
+                : default;
 
         public string? Value { get; private set; }
 

@@ -1,6 +1,7 @@
 using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Storage;
+using Ingest.Storage.Checkpoint;
 
 namespace Ingest.Tracking;
 
@@ -27,6 +28,15 @@ public sealed class TaskTracker
     private readonly long _lingerTicks;
 
     private readonly Pipeline.MemoryBudget? _budget;
+
+    // The checkpoint's bookkeeping, under the lock: entries changed since the last take, rows to delete once the
+    // record that replaced them is gone from the channel, events applied and records emitted so far.
+    private readonly List<Entry> _dirty = [];
+    private readonly Dictionary<string, long> _pendingDeletes = new(StringComparer.Ordinal);
+    private long _appliedSeq;
+    private long _coveredAppliedSeq;
+    private long _lastEmittedSeq;
+
 
     /// <param name="options">The caps.</param>
     /// <param name="sink">Where invocations go (the channel).</param>
@@ -66,11 +76,10 @@ public sealed class TaskTracker
         lock (_lock)
         {
             ExpireLocked(now);
+            _appliedSeq++;
             if (!_tasks.TryGetValue(e.Uuid!, out var entry))
             {
-                entry = new Entry(new TaskMerge(e.Uuid!));
-                _tasks.Add(entry.Merge.TaskId, entry);
-                entry.Node = _active.AddLast(entry);
+                entry = Track(new TaskMerge(e.Uuid!));
                 EvictOverCapLocked();
             }
 
@@ -79,13 +88,28 @@ public sealed class TaskTracker
             if (changed)
             {
                 Account(entry, entry.Merge.EstimateBytes());
+                if (!entry.Merge.IsReady && !entry.Dirty)
+                {
+                    entry.Dirty = true;
+                    _dirty.Add(entry);
+                    if (_dirty.Count > 2 * _maxTasks)
+                    {
+                        // No checkpoint taken for a long while (it is off, or the writer is stuck): keep the list to
+                        // what is still tracked and unfinished, which the task cap bounds.
+                        _dirty.RemoveAll(d => d.Node is null || d.Merge.IsReady);
+                    }
+                }
             }
 
             if (e.Type.IsTerminal() || (entry.Written && changed))
             {
                 // Written again when a late event changes a finished task: the upsert merges it.
                 entry.Written = true;
-                _sink.Write(entry.Merge.ToRecord());
+                var seq = Emit(entry);
+                if (entry.Merge.IsReady)
+                {
+                    ReleaseCheckpoint(entry, seq);
+                }
             }
 
             Touch(entry);
@@ -141,7 +165,7 @@ public sealed class TaskTracker
             foreach (var entry in _active)
             {
                 _counters.AddEarlyWrite(EarlyWriteReason.Shutdown);
-                _sink.Write(entry.Merge.ToRecord());
+                ReleaseCheckpoint(entry, Emit(entry));
                 written++;
             }
 
@@ -150,8 +174,11 @@ public sealed class TaskTracker
             foreach (var entry in _tasks.Values)
             {
                 Account(entry, 0);
+                entry.Node = null;
             }
 
+            // Every task was written: none of them is the checkpoint's to keep any more.
+            _dirty.Clear();
             _tasks.Clear();
             PublishLocked();
             return written;
@@ -237,13 +264,212 @@ public sealed class TaskTracker
     private void WriteEarly(Entry entry, EarlyWriteReason reason)
     {
         _counters.AddEarlyWrite(reason);
-        _sink.Write(entry.Merge.ToRecord());
+        ReleaseCheckpoint(entry, Emit(entry));
         Remove(entry);
     }
+
+    private long Emit(Entry entry)
+    {
+        var seq = _sink.Write(entry.Merge.ToRecord());
+        _lastEmittedSeq = seq;
+        return seq;
+    }
+
+    private Entry Track(TaskMerge merge)
+    {
+        var entry = new Entry(merge);
+        _tasks.Add(merge.TaskId, entry);
+        entry.Node = _active.AddLast(entry);
+        // Its row from an earlier life in this tracker is still in the checkpoint: it is this entry's row now.
+        if (_pendingDeletes.Remove(merge.TaskId))
+        {
+            entry.Checkpointed = true;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// The task's invocation went out as record <paramref name="seq"/>: its checkpoint row may go, but only in a
+    /// checkpoint taken once that record is committed (or dropped, counted), so a crash between never loses both.
+    /// </summary>
+    private void ReleaseCheckpoint(Entry entry, long seq)
+    {
+        if (entry.Checkpointed)
+        {
+            _pendingDeletes[entry.Merge.TaskId] = seq;
+            entry.Checkpointed = false;
+        }
+    }
+
+    /// <summary>
+    /// What the checkpoint must change (issue 13), taken under the lock: the merge state of every task that changed
+    /// since the last take and is still unfinished, and the rows of tasks whose invocation was written at or before
+    /// <paramref name="goneThroughSeq"/>. Tasks that started and finished between two takes never touch it.
+    /// Also returns how far applied events are covered (<c>AppliedSeq</c>) once this delta is committed and every
+    /// record up to <c>RecordSeq</c> is committed or dropped.
+    /// </summary>
+    /// <param name="goneThroughSeq">Every record up to this number is committed or dropped.</param>
+    /// <param name="maxBytes">
+    /// Most text one take serializes (the checkpoint is inside the memory budget too): what does not fit stays dirty
+    /// for the next take, and the applied sequence returned then is the last one a take fully covered.
+    /// </param>
+    public (CheckpointDelta Delta, long AppliedSeq, long RecordSeq, bool Complete) TakeCheckpoint(long goneThroughSeq, long maxBytes = long.MaxValue)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        lock (_lock)
+        {
+            var upserts = new List<CheckpointRow>(Math.Min(_dirty.Count, 4096));
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            var bytes = 0L;
+            var taken = 0;
+            foreach (var entry in _dirty)
+            {
+                if (bytes >= maxBytes)
+                {
+                    break;
+                }
+
+                taken++;
+                entry.Dirty = false;
+                if (entry.Node is null || entry.Merge.IsReady)
+                {
+                    continue; // gone from the tracker, or finished: its record carries it
+                }
+
+                bytes += entry.Bytes;
+
+                buffer.ResetWrittenCount();
+                using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+                {
+                    entry.Merge.WriteSnapshot(json);
+                }
+
+                upserts.Add(new CheckpointRow(entry.Merge.TaskId, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), now));
+                entry.Checkpointed = true;
+            }
+
+            var complete = taken == _dirty.Count;
+            _dirty.RemoveRange(0, taken);
+            if (complete)
+            {
+                _coveredAppliedSeq = _appliedSeq;
+            }
+
+            List<string>? deletes = null;
+            foreach (var (id, seq) in _pendingDeletes)
+            {
+                if (seq <= goneThroughSeq)
+                {
+                    (deletes ??= []).Add(id);
+                }
+            }
+
+            foreach (var id in deletes ?? [])
+            {
+                _pendingDeletes.Remove(id);
+            }
+
+            return (new CheckpointDelta(upserts, deletes ?? []), _coveredAppliedSeq, _lastEmittedSeq, complete);
+        }
+    }
+
+    /// <summary>The task cap (restore reads at most this many rows).</summary>
+    public int MaxTasks => _maxTasks;
+
+    /// <summary>A checkpoint that failed to commit: what it took is to be written again by the next one.</summary>
+    public void Recheckpoint(CheckpointDelta failed)
+    {
+        lock (_lock)
+        {
+            foreach (var row in failed.Upserts)
+            {
+                if (_tasks.TryGetValue(row.TaskId, out var entry) && !entry.Merge.IsReady && !entry.Dirty)
+                {
+                    entry.Dirty = true;
+                    _dirty.Add(entry);
+                }
+            }
+
+            foreach (var id in failed.Deletes)
+            {
+                if (!_tasks.ContainsKey(id))
+                {
+                    _pendingDeletes.TryAdd(id, 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>Events applied so far (the AMQP source maps deliveries to it).</summary>
+    public long AppliedSeq
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _appliedSeq;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts checkpointed tasks back, before any source opens (issue 13). Oldest first, under the caps: past
+    /// <see cref="TrackerOptions.MaxTasks"/> or the memory share the oldest are written early, as at run time.
+    /// A row that does not parse is skipped and counted. Returns the tasks restored.
+    /// </summary>
+    public int Restore(IReadOnlyList<CheckpointRow> newestFirst)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var restored = 0;
+        lock (_lock)
+        {
+            for (var i = newestFirst.Count - 1; i >= 0; i--)
+            {
+                var row = newestFirst[i];
+                TaskMerge merge;
+                try
+                {
+                    using var doc = System.Text.Json.JsonDocument.Parse(row.State);
+                    merge = TaskMerge.ReadSnapshot(row.TaskId, doc.RootElement);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    RestoreFailed++;
+                    continue;
+                }
+
+                if (_tasks.ContainsKey(row.TaskId))
+                {
+                    continue;
+                }
+
+                var entry = Track(merge);
+                entry.Checkpointed = true;
+                entry.LastSeenTicks = now;
+                Account(entry, merge.EstimateBytes());
+                restored++;
+                EvictOverCapLocked();
+                EvictOverBudgetLocked();
+            }
+
+            PublishLocked();
+        }
+
+        Restored += restored;
+        return restored;
+    }
+
+    /// <summary>Tasks restored from the checkpoint at start.</summary>
+    public int Restored { get; private set; }
+
+    /// <summary>Checkpoint rows that could not be read back.</summary>
+    public int RestoreFailed { get; private set; }
 
     private void Remove(Entry entry)
     {
         entry.Node!.List!.Remove(entry.Node);
+        entry.Node = null;
         _tasks.Remove(entry.Merge.TaskId);
         Account(entry, 0);
     }
@@ -261,5 +487,11 @@ public sealed class TaskTracker
 
         /// <summary>What it was last accounted at in the byte budget.</summary>
         public long Bytes { get; set; }
+
+        /// <summary>Changed since the last checkpoint was taken (and listed in the tracker's dirty list).</summary>
+        public bool Dirty { get; set; }
+
+        /// <summary>Has a row in the checkpoint table (or will once the take that wrote it commits).</summary>
+        public bool Checkpointed { get; set; }
     }
 }

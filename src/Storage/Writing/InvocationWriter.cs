@@ -26,6 +26,7 @@ public sealed class InvocationWriter : IDisposable
     private readonly Dictionary<DateOnly, SqliteCommand> _probes = [];
     private readonly Dictionary<DateOnly, HashSet<string>> _rollupNames = [];
     private readonly SearchBatch _search = new();
+    private readonly Checkpoint.CheckpointStatements? _checkpoint;
     private readonly Dictionary<DateOnly, SearchStatements?> _searchStatements = [];
 
     /// <summary>The rollup row that task names past <see cref="StorageOptions.MaxTaskNamesPerDay"/> are counted under.</summary>
@@ -46,6 +47,7 @@ public sealed class InvocationWriter : IDisposable
             _connection.CreateFunction<byte[]?, byte[]?, byte[]>(RollupStatements.MergeFunction, RuntimeHistogram.Merge, isDeterministic: true);
             Migration = LegacyMigration.Run(_connection, _time);
             MetaTable.Ensure(_connection);
+            _checkpoint = new Checkpoint.CheckpointStatements(_connection);
             _days = new SortedSet<DayPartition>(PartitionCatalog.ListDays(_connection));
             DropSearchTriggers();
             LegacyPresent = PartitionCatalog.HasLegacy(_connection);
@@ -78,10 +80,13 @@ public sealed class InvocationWriter : IDisposable
     /// <summary>Rollup rows counted under <see cref="OverflowTaskName"/> because their day already had the maximum of task names.</summary>
     public long RollupNamesOverflowed { get; private set; }
 
-    /// <summary>Writes a batch in one transaction; all or nothing. Returns the number of records written.</summary>
-    public int WriteBatch(IReadOnlyList<InvocationRecord> batch)
+    /// <summary>
+    /// Writes a batch, and the in-flight checkpoint's changes if given, in one transaction; all or nothing. Returns
+    /// the number of records written.
+    /// </summary>
+    public int WriteBatch(IReadOnlyList<InvocationRecord> batch, Checkpoint.CheckpointDelta? checkpoint = null)
     {
-        if (batch.Count == 0)
+        if (batch.Count == 0 && checkpoint is not { IsEmpty: false })
         {
             return 0;
         }
@@ -107,6 +112,11 @@ public sealed class InvocationWriter : IDisposable
 
             WriteRollups(transaction);
             WriteSearch(transaction);
+            if (checkpoint is not null)
+            {
+                _checkpoint!.Write(checkpoint, transaction);
+            }
+
             transaction.Commit();
             return batch.Count;
         }
@@ -441,6 +451,9 @@ public sealed class InvocationWriter : IDisposable
     }
 
     /// <summary>An integer header pragma (page_count, freelist_count, page_size, auto_vacuum): no row is read.</summary>
+    /// <summary>The in-flight checkpoint, most recently updated first, at most <paramref name="max"/> rows.</summary>
+    public IReadOnlyList<Checkpoint.CheckpointRow> ReadCheckpoint(int max) => Checkpoint.CheckpointStatements.Read(_connection, max);
+
     public long Pragma(string name)
     {
         if (name is not ("page_count" or "freelist_count" or "page_size" or "auto_vacuum"))
@@ -456,6 +469,7 @@ public sealed class InvocationWriter : IDisposable
 
     public void Dispose()
     {
+        _checkpoint?.Dispose();
         foreach (var statements in _statements.Values)
         {
             statements.Dispose();

@@ -70,4 +70,36 @@ public class EventsApiTests
         Assert.Equal("offline", w.GetProperty("status").GetString());
         Assert.Equal("5.2.6", w.GetProperty("software_version").GetString());
     }
+
+    [Fact]
+    public async Task Post_WaitDurable_AnswersAfterTheCommit_UnfinishedTasksAreInTheCheckpoint_Issue13()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var body = """[{"type": "task-received", "uuid": "running", "name": "t.slow", "args": "(1,)", "timestamp": 1795376624.0}, {"type": "task-received", "uuid": "done", "name": "t.fast", "timestamp": 1795376624.0}, {"type": "task-succeeded", "uuid": "done", "runtime": 0.1, "timestamp": 1795376624.5}]""";
+
+        using var response = await client.PostAsync("/api/events?wait=durable", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("durable").GetBoolean());
+        // Read from the file itself: committed, not only in memory.
+        var reader = new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = factory.DatabasePath });
+        Assert.Equal("SUCCESS", reader.Get("done")?.State);
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={factory.DatabasePath};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT state FROM inflight_tasks WHERE task_id = 'running'";
+        Assert.Contains("t.slow", (string)cmd.ExecuteScalar()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_WaitSomethingElse_Is400()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync("/api/events?wait=forever", new StringContent("[]"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
 }

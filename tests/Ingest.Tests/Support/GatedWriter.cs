@@ -40,7 +40,9 @@ internal sealed class GatedWriter : IBatchWriter
     /// <summary>Completes when the flush loop has entered a write (and, if closed, is held there).</summary>
     public Task EnteredAsync(CancellationToken cancellationToken = default) => _entered.WaitAsync(cancellationToken);
 
-    public void Write(IReadOnlyList<InvocationRecord> batch)
+    public IReadOnlyList<Ingest.Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _inner?.ReadCheckpoint(max) ?? [];
+
+    public void Write(IReadOnlyList<InvocationRecord> batch, Ingest.Storage.Checkpoint.CheckpointDelta? checkpoint = null)
     {
         _entered.Release();
         _gate.Wait();
@@ -55,7 +57,7 @@ internal sealed class GatedWriter : IBatchWriter
             throw new IOException("injected write failure");
         }
 
-        _inner?.Write(batch);
+        _inner?.Write(batch, checkpoint);
         lock (Written)
         {
             Written.AddRange(batch);

@@ -8,11 +8,12 @@ internal sealed class ListSink : IInvocationSink
 {
     public List<InvocationRecord> Records { get; } = [];
 
-    public void Write(InvocationRecord record)
+    public long Write(InvocationRecord record)
     {
         lock (Records)
         {
             Records.Add(record);
+            return Records.Count;
         }
     }
 

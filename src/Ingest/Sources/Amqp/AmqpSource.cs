@@ -44,8 +44,22 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     private readonly string _queue;
 
-    public AmqpSource(AmqpOptions options, Ingest.Storage.StorageOptions storage, EventIngestor ingestor, TimeProvider time, ILogger<AmqpSource> logger)
+    // At least once (issue 13): each delivery with the tracker's applied sequence after it; acknowledged once the
+    // durable watermark passes that sequence. At most a prefetch of entries: the broker sends no more unacked.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(ulong Tag, long Seq)> _awaitingDurable = new();
+    private readonly Tracking.TaskTracker? _tracker;
+    private readonly DurableWatermark? _durable;
+
+    public AmqpSource(AmqpOptions options, Ingest.Storage.StorageOptions storage, EventIngestor ingestor, TimeProvider time, ILogger<AmqpSource> logger,
+        PipelineOptions? pipeline = null, Tracking.TaskTracker? tracker = null, DurableWatermark? durable = null)
     {
+        // Acknowledge after commit when the checkpoint runs; without it, after the merge (at most once).
+        if (pipeline is { CheckpointInterval.Ticks: > 0 } && tracker is not null && durable is not null)
+        {
+            _tracker = tracker;
+            _durable = durable;
+        }
+
         _options = options;
         _queue = options.QueueNameFor(storage.DatabasePath);
         _ingestor = ingestor;
@@ -83,6 +97,13 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
         try
         {
+            if (_durable is not null && _tracker is not null)
+            {
+                // The flush loop stops after this source: ask it to make what was applied durable, so that what
+                // can be acknowledged is, and a restart has little to be redelivered.
+                await _durable.WaitAsync(_tracker.AppliedSeq, TimeSpan.FromSeconds(5), _time, CancellationToken.None).ConfigureAwait(false);
+            }
+
             await AckOutstandingAsync(CancellationToken.None).ConfigureAwait(false);
             if (_channel is not null)
             {
@@ -123,6 +144,8 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         down_since = Interlocked.Read(ref _downSinceUnixMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null,
         last_error = _lastError,
         deliveries = Deliveries,
+        delivery = _durable is null ? "at most once (acknowledged after the merge)" : "at least once (acknowledged after the commit)",
+        awaiting_durable = _awaitingDurable.Count,
         malformed_messages = Interlocked.Read(ref _malformed),
         reconnects = Reconnects,
         consumer_cancels = Interlocked.Read(ref _consumerCancels),
@@ -265,6 +288,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             Interlocked.Increment(ref _reconnects);
             Interlocked.Exchange(ref _lastDeliveryTag, 0);
             Interlocked.Exchange(ref _lastAckedTag, 0);
+            _awaitingDurable.Clear(); // the old channel's tags are void; the broker redelivers those messages
             MarkUp();
             Log.AmqpRecovered(_logger);
             return Task.CompletedTask;
@@ -314,6 +338,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         // Tags restart on a new channel: acks of the old one are void (those messages are redelivered).
         Interlocked.Exchange(ref _lastDeliveryTag, 0);
         Interlocked.Exchange(ref _lastAckedTag, 0);
+        _awaitingDurable.Clear();
 
         _resubscribe = false;
         await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -353,11 +378,37 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             Interlocked.Increment(ref _malformed);
         }
 
+        if (_tracker is not null)
+        {
+            _awaitingDurable.Enqueue((delivery.DeliveryTag, _tracker.AppliedSeq));
+        }
+
         Interlocked.Exchange(ref _lastDeliveryTag, delivery.DeliveryTag);
         if (delivery.DeliveryTag - Interlocked.Read(ref _lastAckedTag) >= (ulong)_options.AckEvery)
         {
+            // A group is due: under at-least-once, ask for a checkpoint now rather than at the next interval, so
+            // the prefetch window never fills waiting for one.
+            _durable?.Request();
             await AckOutstandingAsync(delivery.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The highest delivery tag that may be acknowledged: all of them, or (at least once) those now durable.</summary>
+    private ulong AckableTag()
+    {
+        if (_durable is null)
+        {
+            return Interlocked.Read(ref _lastDeliveryTag);
+        }
+
+        var durable = _durable.Value;
+        var tag = 0UL;
+        while (_awaitingDurable.TryPeek(out var next) && next.Seq <= durable && _awaitingDurable.TryDequeue(out next))
+        {
+            tag = next.Tag;
+        }
+
+        return tag;
     }
 
     /// <summary>One multiple-ack up to the last delivery handled.</summary>
@@ -372,7 +423,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         await _ackLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var tag = Interlocked.Read(ref _lastDeliveryTag);
+            var tag = AckableTag();
             if (tag > Interlocked.Read(ref _lastAckedTag))
             {
                 await channel.BasicAckAsync(tag, multiple: true, cancellationToken).ConfigureAwait(false);

@@ -9,15 +9,35 @@ namespace Ingest.Sources.Http;
 /// <summary><c>POST /api/events</c>: a Celery event body (one object or an array), through the same path as AMQP.</summary>
 public static class EventsApi
 {
+    /// <summary>Longest a <c>wait=durable</c> request waits for the commit.</summary>
+    public static readonly TimeSpan DurableWaitTimeout = TimeSpan.FromSeconds(30);
+
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", PostEventsAsync).Takes();
+        app.MapPost("/api/events", PostEventsAsync).Takes("wait");
         return app;
     }
 
     public static async Task<Results<Accepted<EventsResponse>, BadRequest<EventsResponse>, JsonHttpResult<EventsResponse>>> PostEventsAsync(
-        HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission, CancellationToken cancellationToken)
+        HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission,
+        Tracking.TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, string? wait, CancellationToken cancellationToken)
     {
+        var waitDurable = false;
+        if (wait is not null)
+        {
+            if (wait != "durable")
+            {
+                return TypedResults.Json(EventsResponse.Refused("wait takes one value: durable"), statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (pipeline.CheckpointInterval <= TimeSpan.Zero)
+            {
+                return TypedResults.Json(EventsResponse.Refused("wait=durable needs the in-flight checkpoint (Ingest:Pipeline:CheckpointInterval above 0)"), statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            waitDurable = true;
+        }
+
         if (admission.RefusalReason() is { } busy)
         {
             // Before reading the body: a sender told to wait costs nothing, and what it sends later is not lost.
@@ -49,7 +69,26 @@ public static class EventsApi
 
         var decoded = ingestor.Ingest(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), "http");
         var response = EventsResponse.From(decoded);
-        return decoded.MalformedError is null ? TypedResults.Accepted((string?)null, response) : TypedResults.BadRequest(response);
+        if (decoded.MalformedError is not null)
+        {
+            return TypedResults.BadRequest(response);
+        }
+
+        if (!waitDurable)
+        {
+            return TypedResults.Accepted((string?)null, response);
+        }
+
+        // Answered only once what these events did is committed: finished invocations in their day, unfinished
+        // tasks in the in-flight checkpoint (issue 13). For senders that would rather wait than lose an event.
+        if (!await durable.WaitAsync(tracker.AppliedSeq, DurableWaitTimeout, time, cancellationToken).ConfigureAwait(false))
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return TypedResults.Json(response with { Error = $"accepted, but not durable within {DurableWaitTimeout.TotalSeconds:F0} s (or too many waiting): the events may be stored or not; sending them again is safe, the merge is idempotent" },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return TypedResults.Json(response with { Durable = true }, statusCode: StatusCodes.Status200OK);
     }
 }
 
@@ -61,6 +100,12 @@ public sealed record EventsResponse(
     IReadOnlyDictionary<string, int> Repaired,
     string? Error)
 {
+    /// <summary>With <c>wait=durable</c>: true once the events' effects are committed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Durable { get; init; }
+
+    public static EventsResponse Refused(string why) => new(0, 0, new Dictionary<string, int>(), new Dictionary<string, int>(), why);
+
     public static EventsResponse From(DecodedBody d) => new(
         d.Events.Count,
         d.RejectedTotal,

@@ -1,0 +1,16 @@
+namespace Ingest.Storage.Checkpoint;
+
+/// <summary>
+/// What changed in the in-flight checkpoint since the last one, committed in the same transaction as a batch:
+/// the merge state of each task that changed and is still unfinished, and the tasks whose invocation has now
+/// been written (finished, or let go early), whose checkpoint rows go.
+/// </summary>
+public sealed record CheckpointDelta(IReadOnlyList<CheckpointRow> Upserts, IReadOnlyList<string> Deletes)
+{
+    public static readonly CheckpointDelta Empty = new([], []);
+
+    public bool IsEmpty => Upserts.Count == 0 && Deletes.Count == 0;
+}
+
+/// <summary>One unfinished task's merge state, as JSON text.</summary>
+public sealed record CheckpointRow(string TaskId, string State, double UpdatedAt);
