@@ -12,9 +12,29 @@ public sealed class IngestProbe(Uri target) : IDisposable
 
     public record Counters(long Received, long Flushed, long Dropped, long Queued, long InProgress, long RssBytes, long InFlight, double MaxStallMs, string Status, long EventsRejected, long[] ProbeCounts, double[] ProbeBoundsMs, double ProbeMaxMs);
 
+    private Counters? _last;
+
+    /// <summary>
+    /// Ingest's counters; while it does not answer (a kill -9 test restarts it), the last ones read, marked down,
+    /// so a run over AMQP carries on publishing through the outage.
+    /// </summary>
     public async Task<Counters> ReadAsync(CancellationToken cancellationToken)
     {
-        var r = await _http.GetFromJsonAsync<JsonElement>("/api/ingest", cancellationToken);
+        JsonElement r;
+        try
+        {
+            r = await _http.GetFromJsonAsync<JsonElement>("/api/ingest", cancellationToken);
+        }
+        catch (HttpRequestException) when (_last is not null)
+        {
+            return _last with { Status = "DOWN" };
+        }
+
+        return _last = Parse(r);
+    }
+
+    private static Counters Parse(JsonElement r)
+    {
         var inv = r.GetProperty("invocations");
         var dropped = inv.GetProperty("dropped").EnumerateObject().Sum(p => p.Value.GetInt64());
         var backlog = r.GetProperty("backlog");
@@ -48,6 +68,11 @@ public sealed class IngestProbe(Uri target) : IDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+            catch (HttpRequestException)
+            {
+                // Down (being restarted): not a latency sample.
+                await Task.Delay(100, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

@@ -142,6 +142,12 @@ public static class IngestCli
                 await Console.Error.WriteLineAsync($"ingest: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
+            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException or Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Another process has the port: one line, not a stack trace.
+                await Console.Error.WriteLineAsync($"ingest: cannot listen: {e.Message} (choose another with --urls)").ConfigureAwait(false);
+                return 2;
+            }
         });
     }
 
