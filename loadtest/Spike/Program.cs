@@ -10,6 +10,7 @@ using Ingest.Storage.Writing;
 // spike run | seed | baseline. Every option states its default; duration 0 runs until Ctrl+C.
 var target = new Option<string>("--target") { Description = "Ingest's base URL (default http://127.0.0.1:8080).", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var amqp = new Option<string?>("--amqp") { Description = "Publish to this broker's celeryev instead of POSTing (default: HTTP)." };
+var redisUrl = new Option<string?>("--redis") { Description = "Publish to this Redis broker as kombu does (redis://host:6379/0) instead of POSTing (default: HTTP)." };
 var exchange = new Option<string>("--exchange") { Description = "Exchange for --amqp (default celeryev).", DefaultValueFactory = _ => "celeryev" };
 var profileName = new Option<string>("--profile") { Description = "steady, incident or ramp (default incident).", DefaultValueFactory = _ => "incident" };
 var rate = new Option<double>("--rate") { Description = "Steady rate, and the incident's baseline, tasks/min (default 13000).", DefaultValueFactory = _ => 13_000 };
@@ -29,7 +30,7 @@ var failOnDrops = new Option<bool>("--fail-on-drops") { Description = "Exit 3 if
 
 var run = new Command("run", "Send traffic following a profile, print progress each second, check Ingest's counters at the end (exit 1 if the invariant breaks).")
 {
-    target, amqp, exchange, profileName, rate, peak, compress, duration, rampStart, rampStep, rampStepS, rampMax, batch, seed, drain, failOnDrops,
+    target, amqp, redisUrl, exchange, profileName, rate, peak, compress, duration, rampStart, rampStep, rampStepS, rampMax, batch, seed, drain, failOnDrops,
     argsChars, unfinished,
 };
 run.SetAction(async (r, ct) =>
@@ -41,7 +42,9 @@ run.SetAction(async (r, ct) =>
         _ => new IncidentProfile(r.GetValue(rate), r.GetValue(peak), r.GetValue(compress), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(75), TimeSpan.FromMinutes(10)),
     };
     var url = new Uri(r.GetValue(target)!);
-    await using ISender sender = r.GetValue(amqp) is { Length: > 0 } broker ? await AmqpSender.ConnectAsync(broker, r.GetValue(exchange)!) : new HttpSender(url);
+    await using ISender sender = r.GetValue(amqp) is { Length: > 0 } broker ? await AmqpSender.ConnectAsync(broker, r.GetValue(exchange)!)
+        : r.GetValue(redisUrl) is { Length: > 0 } redis ? await RedisSender.ConnectAsync(redis, r.GetValue(exchange)!)
+        : new HttpSender(url);
     using var probe = new IngestProbe(url);
     var traffic = new TaskTraffic(r.GetValue(seed), r.GetValue(batch), r.GetValue(argsChars), r.GetValue(unfinished));
     return await Runner.RunAsync(profile, sender, probe, traffic, TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(failOnDrops), ct);

@@ -108,3 +108,53 @@ public sealed class AmqpSender : ISender
         await _connection.CloseAsync();
     }
 }
+
+/// <summary>
+/// Publishes as kombu's Redis transport does for Celery's fanout event exchange: PUBLISH to
+/// <c>/{db}.celeryev/{routing_key}</c> of kombu's JSON envelope with the body in base64.
+/// </summary>
+public sealed class RedisSender : ISender
+{
+    private readonly StackExchange.Redis.ConnectionMultiplexer _redis;
+    private readonly string _prefix;
+
+    private RedisSender(StackExchange.Redis.ConnectionMultiplexer redis, string prefix)
+    {
+        _redis = redis;
+        _prefix = prefix;
+    }
+
+    public static async Task<RedisSender> ConnectAsync(string url, string exchange)
+    {
+        // redis://[:password@]host[:port][/db], the form Celery takes.
+        var uri = new Uri(url);
+        var db = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? int.Parse(path, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var options = new StackExchange.Redis.ConfigurationOptions { ClientName = "spike" };
+        options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
+        if (uri.UserInfo.Split(':', 2) is [_, var password])
+        {
+            options.Password = Uri.UnescapeDataString(password);
+        }
+
+        var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+        return new RedisSender(redis, $"/{db}.{exchange}/");
+    }
+
+    public async Task SendAsync(IReadOnlyList<(string RoutingKey, string Body)> bodies, CancellationToken cancellationToken)
+    {
+        var subscriber = _redis.GetSubscriber();
+        var sends = new List<Task>(bodies.Count);
+        foreach (var (key, body) in bodies)
+        {
+            var envelope = "{\"body\": \"" + Convert.ToBase64String(Encoding.ASCII.GetBytes(body))
+                + "\", \"content-encoding\": \"utf-8\", \"content-type\": \"application/json\", \"headers\": {}, \"properties\": {\"delivery_mode\": 1, "
+                + "\"delivery_info\": {\"exchange\": \"celeryev\", \"routing_key\": \"" + key + "\"}, \"priority\": 0, \"body_encoding\": \"base64\", \"delivery_tag\": \""
+                + Guid.NewGuid() + "\"}}";
+            sends.Add(subscriber.PublishAsync(StackExchange.Redis.RedisChannel.Literal(_prefix + key), envelope));
+        }
+
+        await Task.WhenAll(sends);
+    }
+
+    public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
+}

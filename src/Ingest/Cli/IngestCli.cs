@@ -17,6 +17,9 @@ public static class IngestCli
     public const string DefaultDatabase = "data/ingest.db";
     public const string DefaultUrls = "http://localhost:8080";
 
+    /// <summary>Not a setting of its own: resolved into the AMQP or the Redis source's URL by its scheme.</summary>
+    internal const string BrokerKey = "Ingest:Broker";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = BuildCommand();
@@ -77,6 +80,7 @@ public static class IngestCli
         };
         var serveOnly = new[]
         {
+            SettingOption.Text("--broker", BrokerKey, "Celery's broker URL: amqp://, amqps://, redis://, rediss:// or redis+socket:// (default: CELERY_BROKER_URL, else off)."),
             SettingOption.Text("--amqp", "Ingest:Amqp:Url", "RabbitMQ URL to consume celeryev from, amqp://user:pass@host:5672/vhost (default: off)."),
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
@@ -112,6 +116,12 @@ public static class IngestCli
 
             // Only what was given: a default here would override every other configuration source.
             var values = Collect(result, settings);
+            if (ResolveBroker(values) is { } brokerError)
+            {
+                await Console.Error.WriteLineAsync($"ingest: invalid configuration: {brokerError}").ConfigureAwait(false);
+                return 2;
+            }
+
             if (!values.ContainsKey("urls") && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null
                 && !hostArgs.Any(a => a.StartsWith("--urls", StringComparison.OrdinalIgnoreCase)))
             {
@@ -185,6 +195,33 @@ public static class IngestCli
             return await ReplayVerb.RunAsync(input, values, [db, .. pipeline], result.GetValue(json), result.GetValue(shift), cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>--broker URL</c>, or Celery's own <c>CELERY_BROKER_URL</c>, sets the source its scheme names (an explicit
+    /// <c>--amqp</c> or <c>Ingest:Redis:Url</c> wins). Returns an error, or null.
+    /// </summary>
+    internal static string? ResolveBroker(Dictionary<string, string?> values)
+    {
+        values.Remove(BrokerKey, out var given);
+        var url = given ?? Environment.GetEnvironmentVariable("CELERY_BROKER_URL");
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return null;
+        }
+
+        var scheme = url.Split("://", 2)[0].ToLowerInvariant();
+        switch (scheme)
+        {
+            case "amqp" or "amqps" or "pyamqp":
+                values.TryAdd("Ingest:Amqp:Url", scheme == "pyamqp" ? "amqp" + url[scheme.Length..] : url);
+                return null;
+            case "redis" or "rediss" or "redis+socket":
+                values.TryAdd("Ingest:Redis:Url", url);
+                return null;
+            default:
+                return $"{(given is null ? "CELERY_BROKER_URL" : "--broker")} '{url}': Ingest reads amqp://, amqps://, redis://, rediss:// and redis+socket:// brokers";
+        }
     }
 
     private static Dictionary<string, string?> Collect(System.CommandLine.ParseResult result, IEnumerable<SettingOption> settings)

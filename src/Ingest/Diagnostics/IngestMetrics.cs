@@ -62,10 +62,14 @@ public sealed class IngestMetrics
             new(storage.PartitionsDroppedForRetention, new KeyValuePair<string, object?>("reason", "retention")),
             new(storage.PartitionsDroppedForPressure, new KeyValuePair<string, object?>("reason", "disk_pressure")),
         }, "{partition}", "Whole days dropped.");
-        meter.CreateObservableGauge("ingest.broker.connected", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? (amqp.IsConnected ? 1 : 0) : -1,
-            "1", "1 when the AMQP source is connected, 0 when not, -1 when no broker is configured.");
-        meter.CreateObservableCounter("ingest.broker.reconnects", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? amqp.Reconnects : 0,
-            "{reconnect}", "Broker connections recovered.");
+        meter.CreateObservableGauge("ingest.broker.connected", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? (amqp.IsConnected ? 1 : 0)
+            : services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? (redis.IsSubscribed ? 1 : 0) : -1,
+            "1", "1 when the broker source (AMQP, or Redis subscribed) is up, 0 when not, -1 when no broker is configured.");
+        meter.CreateObservableCounter("ingest.broker.reconnects", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? amqp.Reconnects
+            : services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Disconnects : 0,
+            "{reconnect}", "Broker connections lost and recovered.");
+        meter.CreateObservableCounter("ingest.broker.unsubscribed", () => services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Unsubscribed.TotalSeconds : 0,
+            "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
     }
 
     public void RecordFlush(TimeSpan duration, int size)

@@ -64,6 +64,21 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Warning, "Consuming again failed; retrying in {Delay}.")]
     public static partial void AmqpResubscribeFailed(ILogger logger, TimeSpan delay, Exception error);
 
+    [LoggerMessage(2009, LogLevel.Information, "Subscribed to {Broker} on pattern {Pattern}.")]
+    public static partial void RedisSubscribed(ILogger logger, string broker, string pattern);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Lost the Redis subscription ({Failure}); events published until it is back are not seen. Reconnecting.")]
+    public static partial void RedisDisconnected(ILogger logger, string failure, Exception? error);
+
+    [LoggerMessage(2011, LogLevel.Information, "Redis subscription restored on pattern {Pattern}.")]
+    public static partial void RedisReconnected(ILogger logger, string pattern);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Cannot reach Redis at {Broker}; the client keeps trying. HTTP ingest, reads and /healthz carry on.")]
+    public static partial void RedisConnectFailed(ILogger logger, string broker, Exception error);
+
+    [LoggerMessage(2013, LogLevel.Debug, "Closing the Redis connection failed.")]
+    public static partial void RedisCloseFailed(ILogger logger, Exception error);
+
     // 3xxx: storage
     [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
     public static partial void StorageAction(ILogger logger, string action);

@@ -86,6 +86,16 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AmqpOptions>, AmqpOptionsValidator>();
         services.AddSingleton<IValidateOptions<AmqpOptions>, AmqpOptionsRules>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AmqpOptions>>().Value);
+        services.AddOptionsWithValidateOnStart<Sources.Redis.RedisOptions>().Bind(configuration.GetSection($"{Section}:Redis"));
+        services.AddSingleton<IValidateOptions<Sources.Redis.RedisOptions>, RedisOptionsRules>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<Sources.Redis.RedisOptions>>().Value);
+        if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:Redis:Url"]))
+        {
+            services.AddSingleton<Sources.Redis.RedisSource>();
+            services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<Sources.Redis.RedisSource>());
+            services.AddHostedService(sp => sp.GetRequiredService<Sources.Redis.RedisSource>());
+        }
+
         if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:Amqp:Url"]))
         {
             services.AddSingleton<AmqpSource>();

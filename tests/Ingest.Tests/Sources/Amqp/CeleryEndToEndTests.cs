@@ -69,17 +69,39 @@ public class CeleryEndToEndTests(BrokerFixture fixture) : IClassFixture<BrokerFi
     {
         var broker = fixture.Broker;
         using var dir = new TempDirectory();
-        await File.WriteAllTextAsync(dir.File("e2etasks.py"), TaskModule);
-        await File.WriteAllTextAsync(dir.File("client.py"), Client);
         var exchange = "celeryev.e2e." + Guid.NewGuid().ToString("N")[..8];
-        // Own exchange and queue, so that tests running beside this one on the same broker see none of it.
-        var queue = "celery.e2e." + Guid.NewGuid().ToString("N")[..8];
-
         await using var factory = AmqpSourceTests.AmqpFactory(broker, dir.File("x.db"), exchange);
         using var http = factory.CreateClient();
         await AmqpSourceTests.WaitConnectedAsync(http);
 
-        var env = new Dictionary<string, string> { ["BROKER"] = broker.Url, ["EXCHANGE"] = exchange, ["QUEUE"] = queue, ["PYTHONPATH"] = dir.Path };
+        await RunScenarioAsync(http, dir, broker.Url, exchange);
+    }
+
+    [Fact]
+    public async Task RealCeleryWorkerOnRedis_EveryOutcome_IsStoredWithStateNameArgsExceptionTracebackAndRetries_Issue14()
+    {
+        // Celery makes the event exchange fanout on Redis and kombu publishes it over PUB/SUB.
+        var redis = RedisServer.Shared();
+        using var dir = new TempDirectory();
+        var exchange = "celeryev_e2e_" + Guid.NewGuid().ToString("N")[..8];
+        await using var factory = new IngestFactory(dir.File("x.db")).WallClock()
+            .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
+            .With("Ingest:Redis:Url", redis.Url)
+            .With("Ingest:Redis:WorkerEvents", "true")
+            .With("Ingest:Redis:Exchange", exchange);
+        using var http = factory.CreateClient();
+        await Wait.UntilAsync(() => Json(http, "/healthz").GetProperty("sources").GetProperty("redis").GetProperty("state").GetString() == "subscribed", "the Redis source to subscribe");
+
+        await RunScenarioAsync(http, dir, redis.Url, exchange);
+    }
+
+    private static async Task RunScenarioAsync(HttpClient http, TempDirectory dir, string brokerUrl, string exchange)
+    {
+        await File.WriteAllTextAsync(dir.File("e2etasks.py"), TaskModule);
+        await File.WriteAllTextAsync(dir.File("client.py"), Client);
+        // Own exchange and queue, so that tests running beside this one on the same broker see none of it.
+        var queue = "celery.e2e." + Guid.NewGuid().ToString("N")[..8];
+        var env = new Dictionary<string, string> { ["BROKER"] = brokerUrl, ["EXCHANGE"] = exchange, ["QUEUE"] = queue, ["PYTHONPATH"] = dir.Path };
         using var worker = Start("/usr/bin/python3", ["-m", "celery", "-A", "e2etasks", "worker", "-E", "-P", "prefork", "-c", "2", "-n", "e2e@ingest-tests", "--without-mingle", "--without-gossip", "--loglevel=WARNING"], dir.Path, env);
         try
         {

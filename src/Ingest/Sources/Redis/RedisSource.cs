@@ -1,0 +1,224 @@
+using System.Buffers;
+using Ingest.Diagnostics;
+using Ingest.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ingest.Sources.Redis;
+
+/// <summary>
+/// Consumes Celery's events from a Redis broker (issue 14). Celery makes the event exchange fanout on Redis and
+/// kombu implements fanout with PUB/SUB, so Ingest pattern-subscribes to the exchange's channels (task events by
+/// default) and feeds each message's body through the same decoder, tracker and channel as the other sources.
+/// PUB/SUB has no acknowledgement and no backlog: what is published while the subscription is down is gone. So a
+/// disconnect (a restart, or Redis dropping a subscriber that read too slowly past client-output-buffer-limit
+/// pubsub) is detected, counted and timed; the client reconnects and resubscribes by itself, with backoff.
+/// </summary>
+public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisposable
+{
+    private readonly RedisOptions _options;
+    private readonly EventIngestor _ingestor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RedisBrokerUrl _url;
+    private readonly string _pattern;
+    private ConnectionMultiplexer? _redis;
+    private Task? _connecting;
+    private readonly CancellationTokenSource _stopping = new();
+
+    private volatile bool _subscribed;
+    private volatile string? _lastError;
+    private long _downSinceTimestamp;
+    private long _downTicksTotal;
+    private long _messages;
+    private long _malformed;
+    private long _disconnects;
+    private long _reconnects;
+
+    public RedisSource(RedisOptions options, EventIngestor ingestor, TimeProvider time, ILogger<RedisSource> logger)
+    {
+        _options = options;
+        _ingestor = ingestor;
+        _time = time;
+        _logger = logger;
+        if (!RedisBrokerUrl.TryParse(options.Url!, out var url, out var error))
+        {
+            throw new ArgumentException(error, nameof(options));
+        }
+
+        _url = url!;
+        _pattern = _url.ChannelPattern(options);
+        _downSinceTimestamp = time.GetTimestamp();
+    }
+
+    public string Name => "redis";
+
+    public bool IsSubscribed => _subscribed;
+
+    public long Messages => Interlocked.Read(ref _messages);
+
+    public long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>Time without a subscription since start, in total: what was published then was not seen.</summary>
+    public TimeSpan Unsubscribed
+    {
+        get
+        {
+            var total = Interlocked.Read(ref _downTicksTotal);
+            var since = Interlocked.Read(ref _downSinceTimestamp);
+            return TimeSpan.FromTicks(total) + (since != 0 ? _time.GetElapsedTime(since) : TimeSpan.Zero);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _connecting = Task.Run(() => ConnectAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_connecting is not null)
+        {
+            await _connecting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_redis is not null)
+        {
+            try
+            {
+                await _redis.CloseAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Seen: a NullReferenceException inside CloseAsync when a reconnect was under way. Closing is best
+                // effort; what matters at stop is that the flush loop, which stops after this, still drains.
+                Log.RedisCloseFailed(_logger, e);
+            }
+        }
+
+        _subscribed = false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public IEnumerable<string> DegradedReasons()
+    {
+        if (!_subscribed && !_stopping.IsCancellationRequested)
+        {
+            var since = Interlocked.Read(ref _downSinceTimestamp);
+            var age = since != 0 ? _time.GetElapsedTime(since).TotalSeconds : 0;
+            yield return $"not subscribed to Redis for {age:F0} s (events published meanwhile are not seen): {_lastError ?? "connecting"}";
+        }
+    }
+
+    public object Describe() => new
+    {
+        state = _stopping.IsCancellationRequested ? "stopped" : _subscribed ? "subscribed" : Interlocked.Read(ref _reconnects) + Interlocked.Read(ref _disconnects) > 0 ? "reconnecting" : "connecting",
+        broker = _url.Display,
+        pattern = _pattern,
+        delivery = "at most once: PUB/SUB keeps no backlog, what is published while unsubscribed is lost (counted as unsubscribed_s)",
+        messages = Messages,
+        malformed_messages = Interlocked.Read(ref _malformed),
+        disconnects = Disconnects,
+        reconnects = Interlocked.Read(ref _reconnects),
+        unsubscribed_s = Math.Round(Unsubscribed.TotalSeconds, 3),
+        last_error = _lastError,
+    };
+
+    private async Task ConnectAsync(CancellationToken stopping)
+    {
+        try
+        {
+            // AbortOnConnectFail=false: this returns at once and the multiplexer keeps trying in the background.
+            _redis = await ConnectionMultiplexer.ConnectAsync(_url.Options).ConfigureAwait(false);
+            _redis.ConnectionFailed += (_, e) =>
+            {
+                if (e.ConnectionType == ConnectionType.Subscription && !stopping.IsCancellationRequested)
+                {
+                    MarkDown($"{e.FailureType}: {e.Exception?.Message}");
+                    Interlocked.Increment(ref _disconnects);
+                    Log.RedisDisconnected(_logger, e.FailureType.ToString(), e.Exception);
+                }
+            };
+            _redis.ConnectionRestored += (_, e) =>
+            {
+                if (e.ConnectionType == ConnectionType.Subscription)
+                {
+                    // The client resubscribes on the restored connection by itself.
+                    Interlocked.Increment(ref _reconnects);
+                    MarkUp();
+                    Log.RedisReconnected(_logger, _pattern);
+                }
+            };
+
+            var subscriber = _redis.GetSubscriber();
+            await subscriber.SubscribeAsync(RedisChannel.Pattern(_pattern), OnMessage).ConfigureAwait(false);
+            if (_redis.IsConnected)
+            {
+                MarkUp();
+                Log.RedisSubscribed(_logger, _url.Display, _pattern);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // With AbortOnConnectFail off, the subscription is made once a connection comes up; say why meanwhile.
+            _lastError = $"{e.GetType().Name}: {e.Message}";
+            Log.RedisConnectFailed(_logger, _url.Display, e);
+        }
+    }
+
+    /// <summary>One message: the kombu envelope's body, through the same path as every source. Never throws.</summary>
+    private void OnMessage(RedisChannel channel, RedisValue value)
+    {
+        Interlocked.Increment(ref _messages);
+        if (!_subscribed)
+        {
+            MarkUp(); // a message proves the subscription, whatever the events said
+        }
+
+        var body = new ArrayBufferWriter<byte>();
+        if (!KombuEnvelope.TryGetBody((byte[])value!, body, out var error))
+        {
+            Interlocked.Increment(ref _malformed);
+            _lastError = $"message on {channel}: {error}";
+            return;
+        }
+
+        var decoded = _ingestor.Ingest(body.WrittenSpan, "redis");
+        if (decoded.MalformedError is not null)
+        {
+            Interlocked.Increment(ref _malformed);
+        }
+    }
+
+    private void MarkDown(string error)
+    {
+        _subscribed = false;
+        _lastError = error;
+        Interlocked.CompareExchange(ref _downSinceTimestamp, _time.GetTimestamp(), 0);
+    }
+
+    private void MarkUp()
+    {
+        _subscribed = true;
+        var since = Interlocked.Exchange(ref _downSinceTimestamp, 0);
+        if (since != 0)
+        {
+            Interlocked.Add(ref _downTicksTotal, _time.GetElapsedTime(since).Ticks);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ingest.Sources.Redis;
+using Ingest.Storage;
+using Ingest.Storage.Reading;
+using Ingest.Tests.Support;
+using StackExchange.Redis;
+
+namespace Ingest.Tests.Sources.Redis;
+
+/// <summary>Celery on a Redis broker (issue 14): events over PUB/SUB in kombu's envelope, against a real redis-server.</summary>
+public class RedisSourceTests
+{
+    [Fact]
+    public async Task PublishEveryFixtureMessageAsKombuDoes_StoresTheSameInvocationsAsReplay_Issue14()
+    {
+        var redis = RedisServer.Shared();
+        using var dir = new TempDirectory();
+        var replayed = dir.File("replayed.db");
+        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
+        var exchange = "celeryev" + Guid.NewGuid().ToString("N")[..6];
+        var consumed = dir.File("consumed.db");
+        var taskMessages = Fixtures.Messages.Count(m => m.RoutingKey.StartsWith("task.", StringComparison.Ordinal));
+
+        await using (var factory = RedisFactory(redis, consumed, exchange))
+        {
+            using var client = factory.CreateClient();
+            await WaitSubscribedAsync(client);
+            await using var publisher = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+            foreach (var m in Fixtures.Messages)
+            {
+                await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal($"/0.{exchange}/{m.RoutingKey}"), Kombu(m.Body, exchange, m.RoutingKey));
+            }
+
+            // Task events only by default: the worker heartbeats are not even received.
+            await Wait.UntilAsync(() => Source(client).GetProperty("messages").GetInt64() == taskMessages, "every task message to arrive");
+        }
+
+        var expected = AllStored(replayed);
+        var actual = AllStored(consumed);
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (id, record) in expected)
+        {
+            Assert.Equal(record, actual[id]);
+        }
+    }
+
+    [Fact]
+    public async Task RedisRestartedDuringTraffic_ResubscribesByItself_StoresWhatCameAfter_CountsTheGap_Issue14()
+    {
+        using var dir = new TempDirectory();
+        await using var redis = await RedisServer.StartPrivateAsync(dir);
+        await using var factory = RedisFactory(redis, dir.File("x.db"), "celeryev");
+        using var client = factory.CreateClient();
+        await WaitSubscribedAsync(client);
+        await PublishTasksAsync(redis, "before", 20);
+        await Wait.UntilAsync(() => Stored(client, "before-19"), "the first tasks to be stored");
+
+        await redis.StopAsync();
+        await Wait.UntilAsync(() => !Source(client).GetProperty("state").GetString()!.Equals("subscribed", StringComparison.Ordinal), "the outage to show");
+        var during = await client.GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.Equal("degraded", during.GetProperty("status").GetString());
+        Assert.Contains(during.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("not subscribed to Redis", StringComparison.Ordinal));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode);
+
+        await redis.StartAsync();
+        await Wait.UntilAsync(() => Source(client).GetProperty("state").GetString() == "subscribed", "the subscription to come back", TimeSpan.FromSeconds(90));
+        await Wait.UntilAsync(() =>
+        {
+            // The client may report the connection before the resubscribe is through: publish until one lands.
+            PublishTasksAsync(redis, "after", 50).GetAwaiter().GetResult();
+            return Stored(client, "after-49");
+        }, "tasks published after the restart to be stored");
+
+        var source = Source(client);
+        Assert.True(source.GetProperty("disconnects").GetInt64() >= 1);
+        Assert.True(source.GetProperty("unsubscribed_s").GetDouble() > 0);
+        Assert.True(Enumerable.Range(0, 50).All(i => Stored(client, $"after-{i}")));
+    }
+
+    [Fact]
+    public async Task RedisDropsTheSubscriber_AsForASlowReader_IsDetectedCountedAndRecovered_Issue14()
+    {
+        // What client-output-buffer-limit pubsub does to a subscriber that falls behind: Redis closes it.
+        using var dir = new TempDirectory();
+        await using var redis = await RedisServer.StartPrivateAsync(dir);
+        await using var factory = RedisFactory(redis, dir.File("x.db"), "celeryev");
+        using var client = factory.CreateClient();
+        await WaitSubscribedAsync(client);
+
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true"))
+        {
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        }
+
+        await Wait.UntilAsync(() => Source(client).GetProperty("disconnects").GetInt64() >= 1, "the dropped subscription to be counted");
+        await Wait.UntilAsync(() => Source(client).GetProperty("state").GetString() == "subscribed", "the subscription to come back");
+        await Wait.UntilAsync(() =>
+        {
+            PublishTasksAsync(redis, "after-kill", 5).GetAwaiter().GetResult();
+            return Stored(client, "after-kill-4");
+        }, "tasks published after the drop to be stored");
+    }
+
+    [Theory]
+    [InlineData("redis://localhost", 0, "/0.celeryev/task.*")]
+    [InlineData("redis://:secret@cache:6380/3", 3, "/3.celeryev/task.*")]
+    [InlineData("rediss://ingest:pw@cache/1", 1, "/1.celeryev/task.*")]
+    [InlineData("redis+socket:///run/redis.sock?virtual_host=2", 2, "/2.celeryev/task.*")]
+    public void BrokerUrl_CeleryForms_ParseToTheDatabaseAndKombusChannel(string url, int db, string pattern)
+    {
+        Assert.True(RedisBrokerUrl.TryParse(url, out var parsed, out var error), error);
+        Assert.Equal(db, parsed!.Database);
+        Assert.Equal(pattern, parsed.ChannelPattern(new RedisOptions()));
+    }
+
+    [Fact]
+    public void BrokerUrl_UserPasswordTlsAndTransportOptions_AreKept()
+    {
+        Assert.True(RedisBrokerUrl.TryParse("rediss://ingest:p%40ss@cache:6380/4", out var parsed, out _));
+        Assert.Equal("ingest", parsed!.Options.User);
+        Assert.Equal("p@ss", parsed.Options.Password);
+        Assert.True(parsed.Options.Ssl);
+        Assert.Equal("app:/4.celeryev/*", parsed.ChannelPattern(new RedisOptions { GlobalKeyPrefix = "app:", WorkerEvents = true }));
+        Assert.Equal("celeryev", parsed.ChannelPattern(new RedisOptions { FanoutPrefix = "false", FanoutPatterns = false }));
+        Assert.False(RedisBrokerUrl.TryParse("redis://host/notadb", out _, out var error));
+        Assert.Contains("not a database number", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis://cache:6379/0", "Ingest:Redis:Url")]
+    [InlineData("amqp://guest:guest@rabbit:5672//", "Ingest:Amqp:Url")]
+    public void BrokerFlag_SetsTheSourceItsSchemeNames(string url, string key)
+    {
+        var values = new Dictionary<string, string?> { [Ingest.Cli.IngestCli.BrokerKey] = url };
+
+        Assert.Null(Ingest.Cli.IngestCli.ResolveBroker(values));
+
+        Assert.Equal(url, values[key]);
+        Assert.False(values.ContainsKey(Ingest.Cli.IngestCli.BrokerKey));
+    }
+
+    [Fact]
+    public void BrokerFlag_UnknownScheme_IsRefused()
+    {
+        var values = new Dictionary<string, string?> { [Ingest.Cli.IngestCli.BrokerKey] = "sqs://queue" };
+
+        Assert.Contains("redis://", Ingest.Cli.IngestCli.ResolveBroker(values), StringComparison.Ordinal);
+    }
+
+    /// <summary>kombu's envelope as its Redis transport publishes a fanout message (body base64 of the event JSON).</summary>
+    internal static string Kombu(byte[] body, string exchange, string routingKey) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["body"] = Convert.ToBase64String(body),
+        ["content-encoding"] = "utf-8",
+        ["content-type"] = "application/json",
+        ["headers"] = new Dictionary<string, string> { ["hostname"] = "w1@redis" },
+        ["properties"] = new Dictionary<string, object>
+        {
+            ["delivery_mode"] = 1,
+            ["delivery_info"] = new Dictionary<string, string> { ["exchange"] = exchange, ["routing_key"] = routingKey },
+            ["priority"] = 0,
+            ["body_encoding"] = "base64",
+            ["delivery_tag"] = Guid.NewGuid().ToString(),
+        },
+    });
+
+    private static IngestFactory RedisFactory(RedisServer redis, string db, string exchange) =>
+        new IngestFactory(db).WallClock()
+            .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
+            .With("Ingest:Redis:Url", redis.Url)
+            .With("Ingest:Redis:Exchange", exchange);
+
+    private static async Task PublishTasksAsync(RedisServer redis, string prefix, int count)
+    {
+        await using var publisher = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        for (var i = 0; i < count; i++)
+        {
+            var body = Encoding.UTF8.GetBytes($$"""[{"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "name": "t.restart", "args": "()", "kwargs": "{}", "timestamp": {{now}}, "type": "task-received"}, {"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "result": "1", "runtime": 0.01, "timestamp": {{now + 0.01}}, "type": "task-succeeded"}]""");
+            await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("/0.celeryev/task.multi"), Kombu(body, "celeryev", "task.multi"));
+        }
+    }
+
+    private static JsonElement Source(HttpClient client) =>
+        client.GetFromJsonAsync<JsonElement>("/healthz").GetAwaiter().GetResult().GetProperty("sources").GetProperty("redis");
+
+    private static Task WaitSubscribedAsync(HttpClient client) =>
+        Wait.UntilAsync(() => Source(client).GetProperty("state").GetString() == "subscribed", "the Redis source to subscribe");
+
+    private static bool Stored(HttpClient client, string id)
+    {
+        using var response = client.GetAsync($"/api/invocations/{id}").GetAwaiter().GetResult();
+        return response.IsSuccessStatusCode;
+    }
+
+    private static Dictionary<string, InvocationRecord> AllStored(string db) =>
+        new InvocationReader(new StorageOptions { DatabasePath = db }).List(new InvocationQuery { Limit = 1000 }).Items.ToDictionary(r => r.TaskId);
+}
