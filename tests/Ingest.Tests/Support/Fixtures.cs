@@ -12,6 +12,13 @@ public static class Fixtures
 
     public static string CapturePath => Path.Combine(SharedDir, "fixtures", "celery-events", "messages.jsonl");
 
+    /// <summary>The Redis capture (the shared scenarios on a Redis broker), a fixture of this repository.</summary>
+    public static string RedisCapturePath => Path.Combine(TestPaths.RepositoryRoot, "tests", "fixtures", "redis-events", "messages.jsonl");
+
+    public static string RedisScenarioMapPath => Path.Combine(TestPaths.RepositoryRoot, "tests", "fixtures", "redis-events", "scenario_map.json");
+
+    public static string ScenarioMapPath => Path.Combine(SharedDir, "fixtures", "celery-events", "scenario_map.json");
+
     public static string LegacyDbPath => Path.Combine(SharedDir, "fixtures", "phlower-legacy", "legacy-small.db");
 
     public static IReadOnlyList<CapturedMessage> Messages => s_messages.Value;
