@@ -38,7 +38,7 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
             $$"""{"type": "task-succeeded", "uuid": "t{{i}}", "result": "'ok'", "runtime": 0.5, "hostname": "w1@h", "timestamp": {{Ts(now + 1 + i * 0.001)}}}"""));
         Assert.Equal(0, await second.TerminateAsync());
 
-        var stored = AllStored(db);
+        var stored = StoredInvocations.All(db);
         Assert.Equal(100, stored.Count);
         Assert.All(stored.Values, r =>
         {
@@ -106,7 +106,7 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
             await channel.QueueDeleteAsync(queue);
         }
 
-        var stored = AllStored(db);
+        var stored = StoredInvocations.All(db);
         Assert.Equal(Tasks, stored.Count);
         var wrong = stored.Values.Where(r => r.State != TaskStates.Success || r.Name != "shop.tasks.crash" || r.Args != $"({r.TaskId[1..]},)").Take(5).ToList();
         Assert.True(wrong.Count == 0, $"{wrong.Count} tasks stored wrong, e.g. {string.Join("; ", wrong)}");
@@ -127,26 +127,6 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
     private static JsonElement Report(IngestProcess ingest) => ingest.Client.GetFromJsonAsync<JsonElement>("/api/ingest").GetAwaiter().GetResult();
 
     private static JsonElement Amqp(IngestProcess ingest) => Report(ingest).GetProperty("sources").GetProperty("amqp");
-
-    private static Dictionary<string, InvocationRecord> AllStored(string db)
-    {
-        var reader = new InvocationReader(new StorageOptions { DatabasePath = db });
-        var all = new Dictionary<string, InvocationRecord>();
-        PageCursor? after = null;
-        do
-        {
-            var page = reader.List(new InvocationQuery { Limit = 1000, After = after });
-            foreach (var r in page.Items)
-            {
-                Assert.True(all.TryAdd(r.TaskId, r), $"{r.TaskId} listed twice");
-            }
-
-            after = page.NextCursor;
-        }
-        while (after is not null);
-
-        return all;
-    }
 
     private static string Integrity(string db) => (string)Scalar(db, "PRAGMA integrity_check")!;
 

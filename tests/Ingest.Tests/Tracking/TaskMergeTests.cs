@@ -197,16 +197,7 @@ public class TaskMergeTests
         return m;
     }
 
-    private static InvocationRecord Merge(string id, IEnumerable<CeleryEvent> events)
-    {
-        var m = new TaskMerge(id);
-        foreach (var e in events)
-        {
-            m.Apply(e);
-        }
-
-        return m.ToRecord();
-    }
+    private static InvocationRecord Merge(string id, IEnumerable<CeleryEvent> events) => MergeState(id, events).ToRecord();
 
     private static string Json(InvocationRecord r) => JsonSerializer.Serialize(r);
 

@@ -36,13 +36,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         }
 
         // Stopping drained both: compare every stored invocation, field by field.
-        var expected = AllStored(replayed);
-        var actual = AllStored(consumed);
-        Assert.Equal(expected.Count, actual.Count);
-        foreach (var (id, record) in expected)
-        {
-            Assert.Equal(record, actual[id]);
-        }
+        StoredInvocations.AssertSame(replayed, consumed);
     }
 
     [Fact]
@@ -142,10 +136,4 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
 
     internal static Task WaitConnectedAsync(HttpClient client) =>
         Wait.UntilAsync(() => Amqp(client).GetProperty("state").GetString() == "connected", "the AMQP source to connect");
-
-    private static Dictionary<string, InvocationRecord> AllStored(string db)
-    {
-        var reader = new InvocationReader(new StorageOptions { DatabasePath = db });
-        return reader.List(new InvocationQuery { Limit = 1000 }).Items.ToDictionary(r => r.TaskId);
-    }
 }

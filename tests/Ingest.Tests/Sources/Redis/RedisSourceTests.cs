@@ -37,13 +37,7 @@ public class RedisSourceTests
             await Wait.UntilAsync(() => Source(client).GetProperty("messages").GetInt64() == taskMessages, "every task message to arrive");
         }
 
-        var expected = AllStored(replayed);
-        var actual = AllStored(consumed);
-        Assert.Equal(expected.Count, actual.Count);
-        foreach (var (id, record) in expected)
-        {
-            Assert.Equal(record, actual[id]);
-        }
+        StoredInvocations.AssertSame(replayed, consumed);
     }
 
     [Fact]
@@ -194,7 +188,4 @@ public class RedisSourceTests
         using var response = client.GetAsync($"/api/invocations/{id}").GetAwaiter().GetResult();
         return response.IsSuccessStatusCode;
     }
-
-    private static Dictionary<string, InvocationRecord> AllStored(string db) =>
-        new InvocationReader(new StorageOptions { DatabasePath = db }).List(new InvocationQuery { Limit = 1000 }).Items.ToDictionary(r => r.TaskId);
 }
