@@ -127,7 +127,7 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
 
     public object Describe() => new
     {
-        state = _stopping.IsCancellationRequested ? "stopped" : _subscribed ? "subscribed" : Interlocked.Read(ref _reconnects) + Interlocked.Read(ref _disconnects) > 0 ? "reconnecting" : "connecting",
+        state = _stopping.IsCancellationRequested ? "stopped" : _subscribed ? "subscribed" : Interlocked.Read(ref _disconnects) > 0 ? "reconnecting" : "connecting",
         broker = _url.Display,
         pattern = _pattern,
         delivery = "at most once: PUB/SUB keeps no backlog, what is published while unsubscribed is lost (counted as unsubscribed_s)",
@@ -149,29 +149,40 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
             {
                 if (e.ConnectionType == ConnectionType.Subscription && !stopping.IsCancellationRequested)
                 {
-                    MarkDown($"{e.FailureType}: {e.Exception?.Message}");
-                    Interlocked.Increment(ref _disconnects);
-                    Log.RedisDisconnected(_logger, e.FailureType.ToString(), e.Exception);
+                    MarkDown($"{e.FailureType}: {e.Exception?.Message}", e.Exception);
                 }
             };
             _redis.ConnectionRestored += (_, e) =>
             {
                 if (e.ConnectionType == ConnectionType.Subscription)
                 {
-                    // The client resubscribes on the restored connection by itself.
-                    Interlocked.Increment(ref _reconnects);
-                    MarkUp();
-                    Log.RedisReconnected(_logger, _pattern);
+                    MarkUp(); // the client resubscribes on the restored connection by itself
                 }
             };
 
+            var channel = RedisChannel.Pattern(_pattern);
             var subscriber = _redis.GetSubscriber();
-            await subscriber.SubscribeAsync(RedisChannel.Pattern(_pattern), OnMessage).ConfigureAwait(false);
-            if (_redis.IsConnected)
+            await subscriber.SubscribeAsync(channel, OnMessage).ConfigureAwait(false);
+            Log.RedisSubscribed(_logger, _url.Display, _pattern);
+
+            // The events above are not the whole truth (a restored connection is not always announced): look at
+            // the subscription itself once a second, so /healthz says what is, on a quiet fleet too.
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+            do
             {
-                MarkUp();
-                Log.RedisSubscribed(_logger, _url.Display, _pattern);
+                if (subscriber.IsConnected(channel))
+                {
+                    MarkUp();
+                }
+                else
+                {
+                    MarkDown("the subscription is not connected", null);
+                }
             }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -205,20 +216,49 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
         }
     }
 
-    private void MarkDown(string error)
+    /// <summary>Up to down: counted once per loss, whichever of the events and the check saw it first.</summary>
+    private void MarkDown(string error, Exception? exception)
     {
-        _subscribed = false;
-        _lastError = error;
-        Interlocked.CompareExchange(ref _downSinceTimestamp, _time.GetTimestamp(), 0);
+        lock (_stateLock)
+        {
+            if (!_subscribed)
+            {
+                return;
+            }
+
+            _subscribed = false;
+            _lastError = error;
+            _downSinceTimestamp = _time.GetTimestamp();
+            Interlocked.Increment(ref _disconnects);
+        }
+
+        Log.RedisDisconnected(_logger, error, exception);
     }
 
+    /// <summary>Down to up: the time without a subscription is added to the total.</summary>
     private void MarkUp()
     {
-        _subscribed = true;
-        var since = Interlocked.Exchange(ref _downSinceTimestamp, 0);
-        if (since != 0)
+        lock (_stateLock)
         {
-            Interlocked.Add(ref _downTicksTotal, _time.GetElapsedTime(since).Ticks);
+            if (_subscribed)
+            {
+                return;
+            }
+
+            _subscribed = true;
+            var since = Interlocked.Exchange(ref _downSinceTimestamp, 0);
+            if (since != 0)
+            {
+                Interlocked.Add(ref _downTicksTotal, _time.GetElapsedTime(since).Ticks);
+            }
+
+            if (Interlocked.Read(ref _disconnects) > 0)
+            {
+                Interlocked.Increment(ref _reconnects);
+                Log.RedisReconnected(_logger, _pattern);
+            }
         }
     }
+
+    private readonly Lock _stateLock = new();
 }
