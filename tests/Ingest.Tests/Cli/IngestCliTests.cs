@@ -52,6 +52,32 @@ public class IngestCliTests
     }
 
     [Fact]
+    public async Task Replay_ALongCaptureTenDaysOld_StoresEveryTaskThoughMaintenanceRunsMidReplay_Issue12()
+    {
+        // The probe: "flushed 9150, dropped 0" and 247 rows left, because retention ran between batches. A replay
+        // of some seconds lets maintenance run several times; the old day must survive all of them.
+        using var dir = new TempDirectory();
+        var capture = dir.File("old.jsonl");
+        var start = DateTimeOffset.UtcNow.AddDays(-10).ToUnixTimeMilliseconds() / 1000.0;
+        const int Tasks = 100_000;
+        await using (var file = File.CreateText(capture))
+        {
+            for (var i = 0; i < Tasks; i += 10)
+            {
+                var events = Enumerable.Range(i, 10).Select(t =>
+                    $$"""{"type": "task-received", "uuid": "old-{{t}}", "name": "t.old", "args": "({{t}},)", "timestamp": {{(start + t * 0.01).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}}, {"type": "task-succeeded", "uuid": "old-{{t}}", "runtime": 0.01, "timestamp": {{(start + t * 0.01 + 0.005).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}}""");
+                var body = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("[" + string.Join(", ", events) + "]"));
+                await file.WriteLineAsync($$"""{"seq": {{i}}, "routing_key": "task.multi", "body_b64": "{{body}}"}""");
+            }
+        }
+
+        var exit = await IngestCli.RunAsync(["replay", capture, "--db", dir.File("x.db"), "--batch-size", "500"]);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(Tasks, StoredInvocations.All(dir.File("x.db")).Count);
+    }
+
+    [Fact]
     public async Task Replay_ShiftToNow_TheCaptureEndsAtTheReplaysClockAndKeepsItsSpacing()
     {
         using var dir = new TempDirectory();
