@@ -192,6 +192,9 @@ public static class IngestCli
                 values["Ingest:Retention:DropDays"] = "false";
             }
 
+            // A capture's unfinished tasks are history: not restored into the next serve as if still running.
+            values["Ingest:Pipeline:KeepInFlightAtShutdown"] = "false";
+
             return await ReplayVerb.RunAsync(input, values, [db, .. pipeline], result.GetValue(json), result.GetValue(shift), cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -48,6 +48,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     // The in-flight checkpoint and the durability it gives (issue 13).
     private readonly DurableWatermark _durable;
     private readonly TimeSpan _checkpointInterval;
+    private readonly bool _keepInFlightAtShutdown;
     private readonly int _maxRestore;
     private readonly Queue<(long AppliedSeq, long RecordSeq)> _pendingDurable = new();
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,6 +71,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _durable = durable ?? new DurableWatermark();
         _durable.RequestedNow += Wake;
         _checkpointInterval = options.CheckpointInterval;
+        _keepInFlightAtShutdown = options.KeepInFlightAtShutdown && options.CheckpointInterval > TimeSpan.Zero;
         _maxRestore = Math.Max(1, tracker.MaxTasks);
         _metrics = metrics;
         _stream = stream;
@@ -264,8 +266,9 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
             _state.CheckpointDone(delta.Upserts.Count, delta.Deletes.Count);
         }
-        catch (Exception e) when (IsStorageFault(e))
+        catch (Exception e)
         {
+            // Whatever the cause, the loop carries on: what the take held is taken again by the next one.
             _counters.AddWriteError();
             _state.BatchFailed(e);
             _tracker.Recheckpoint(delta);
@@ -544,7 +547,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private void Drain(IBatchWriter writer)
     {
         _state.SetStatus(FlushLoopStatus.Draining);
-        var unfinished = _tracker.FlushAll();
+        var unfinished = _tracker.FlushAll(_keepInFlightAtShutdown);
         _channel.Complete();
         var started = _time.GetTimestamp();
         using var budget = new CancellationTokenSource(_drainBudget, _time);

@@ -56,10 +56,14 @@ public sealed class InvocationChannel : IInvocationSink
     {
         get
         {
-            var last = LastSequence;
-            return _channel.Reader.TryPeek(out var oldest) ? oldest.Seq - 1 : last;
+            // The last record whose write is done, not the last number handed out: a number is taken before its
+            // record is in the channel, and counting it gone in between would let its checkpoint row go first.
+            var last = Interlocked.Read(ref _written);
+            return _channel.Reader.TryPeek(out var oldest) ? Math.Min(oldest.Seq - 1, last) : last;
         }
     }
+
+    private long _written;
 
     public long Write(InvocationRecord record)
     {
@@ -74,9 +78,11 @@ public sealed class InvocationChannel : IInvocationSink
             // Only after Complete (shutdown): the record cannot be queued any more.
             _budget.AddChannel(-bytes);
             _counters.AddDropped(DropReason.Shutdown);
+            Interlocked.Exchange(ref _written, seq);
             return seq;
         }
 
+        Interlocked.Exchange(ref _written, seq);
         while (_budget.Over && _channel.Reader.TryRead(out var oldest))
         {
             _budget.AddChannel(-oldest.Bytes);

@@ -51,6 +51,12 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// At shutdown, keep the unfinished tasks in the checkpoint for the next start (they are also written with
+    /// their last state). Default true; <c>replay</c> sets it false: a capture's unfinished tasks are history.
+    /// </summary>
+    public bool KeepInFlightAtShutdown { get; set; } = true;
+
     /// <summary>Commit attempts of one batch before it is dropped (counted as write_failed). Default 5, range 1 to 100.</summary>
     [Range(1, 100)]
     public int MaxWriteAttempts { get; set; } = 5;

@@ -34,7 +34,6 @@ public sealed class TaskTracker
     private readonly List<Entry> _dirty = [];
     private readonly Dictionary<string, long> _pendingDeletes = new(StringComparer.Ordinal);
     private long _appliedSeq;
-    private long _coveredAppliedSeq;
     private long _lastEmittedSeq;
 
 
@@ -91,6 +90,7 @@ public sealed class TaskTracker
                 if (!entry.Merge.IsReady && !entry.Dirty)
                 {
                     entry.Dirty = true;
+                    entry.DirtySeq = _appliedSeq;
                     _dirty.Add(entry);
                     if (_dirty.Count > 2 * _maxTasks)
                     {
@@ -157,7 +157,12 @@ public sealed class TaskTracker
     /// Writes every unfinished task with its last state and empties the map: at shutdown and at the end of a
     /// replay, so that a task that never finished (Celery's <c>Ignore</c>, a capture that ends mid-task) is still stored.
     /// </summary>
-    public int FlushAll()
+    /// <param name="keepCheckpoint">
+    /// Keep the unfinished tasks in the checkpoint (serve: the next start restores them and their events go on
+    /// merging). Without it (replay: a capture's unfinished tasks are history) their rows go once the records are
+    /// written. A row is never released here for a record that might yet be dropped at shutdown.
+    /// </param>
+    public int FlushAll(bool keepCheckpoint = false)
     {
         lock (_lock)
         {
@@ -165,7 +170,18 @@ public sealed class TaskTracker
             foreach (var entry in _active)
             {
                 _counters.AddEarlyWrite(EarlyWriteReason.Shutdown);
-                ReleaseCheckpoint(entry, Emit(entry));
+                // Its bytes leave the tracker before they enter the channel, so the budget never counts a task twice.
+                Account(entry, 0);
+                var seq = Emit(entry);
+                if (keepCheckpoint)
+                {
+                    entry.KeepInCheckpoint = true;
+                }
+                else
+                {
+                    ReleaseCheckpoint(entry, seq);
+                }
+
                 written++;
             }
 
@@ -177,8 +193,11 @@ public sealed class TaskTracker
                 entry.Node = null;
             }
 
-            // Every task was written: none of them is the checkpoint's to keep any more.
-            _dirty.Clear();
+            if (!keepCheckpoint)
+            {
+                _dirty.Clear(); // every task was written: none of them is the checkpoint's any more
+            }
+
             _tasks.Clear();
             PublishLocked();
             return written;
@@ -280,12 +299,7 @@ public sealed class TaskTracker
         var entry = new Entry(merge);
         _tasks.Add(merge.TaskId, entry);
         entry.Node = _active.AddLast(entry);
-        // Its row from an earlier life in this tracker is still in the checkpoint: it is this entry's row now.
-        if (_pendingDeletes.Remove(merge.TaskId))
-        {
-            entry.Checkpointed = true;
-        }
-
+        // A row from an earlier life of this task may still wait for its delete; the take decides (TakeCheckpoint).
         return entry;
     }
 
@@ -322,23 +336,36 @@ public sealed class TaskTracker
             var upserts = new List<CheckpointRow>(Math.Min(_dirty.Count, 4096));
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             var bytes = 0L;
-            var taken = 0;
+            var remaining = new List<Entry>();
             foreach (var entry in _dirty)
             {
+                if (entry.Merge.IsReady || (entry.Node is null && !entry.KeepInCheckpoint))
+                {
+                    entry.Dirty = false;
+                    continue; // finished, or gone from the tracker: its record carries it
+                }
+
                 if (bytes >= maxBytes)
                 {
-                    break;
+                    remaining.Add(entry);
+                    continue;
                 }
 
-                taken++;
-                entry.Dirty = false;
-                if (entry.Node is null || entry.Merge.IsReady)
+                // A row of this task's earlier life waits for its record: overwriting it before that record is
+                // committed would lose both in a crash. The entry waits, dirty, for a later take.
+                if (_pendingDeletes.TryGetValue(entry.Merge.TaskId, out var waitingFor))
                 {
-                    continue; // gone from the tracker, or finished: its record carries it
+                    if (waitingFor > goneThroughSeq)
+                    {
+                        remaining.Add(entry);
+                        continue;
+                    }
+
+                    _pendingDeletes.Remove(entry.Merge.TaskId); // the upsert replaces that row
                 }
 
+                entry.Dirty = false;
                 bytes += entry.Bytes;
-
                 buffer.ResetWrittenCount();
                 using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
                 {
@@ -349,12 +376,10 @@ public sealed class TaskTracker
                 entry.Checkpointed = true;
             }
 
-            var complete = taken == _dirty.Count;
-            _dirty.RemoveRange(0, taken);
-            if (complete)
-            {
-                _coveredAppliedSeq = _appliedSeq;
-            }
+            _dirty.Clear();
+            _dirty.AddRange(remaining);
+            // Applied events are covered up to just before the earliest change still waiting for a take.
+            var covered = remaining.Count == 0 ? _appliedSeq : remaining.Min(e => e.DirtySeq) - 1;
 
             List<string>? deletes = null;
             foreach (var (id, seq) in _pendingDeletes)
@@ -370,7 +395,7 @@ public sealed class TaskTracker
                 _pendingDeletes.Remove(id);
             }
 
-            return (new CheckpointDelta(upserts, deletes ?? []), _coveredAppliedSeq, _lastEmittedSeq, complete);
+            return (new CheckpointDelta(upserts, deletes ?? []), covered, _lastEmittedSeq, remaining.Count == 0);
         }
     }
 
@@ -386,17 +411,17 @@ public sealed class TaskTracker
             {
                 if (_tasks.TryGetValue(row.TaskId, out var entry) && !entry.Merge.IsReady && !entry.Dirty)
                 {
+                    // Its changes are not durable: the coverage stays below them until a take commits them.
                     entry.Dirty = true;
+                    entry.DirtySeq = 0;
                     _dirty.Add(entry);
                 }
             }
 
             foreach (var id in failed.Deletes)
             {
-                if (!_tasks.ContainsKey(id))
-                {
-                    _pendingDeletes.TryAdd(id, 0);
-                }
+                // Their records were gone already; a live entry of the same task supersedes the delete in its take.
+                _pendingDeletes.TryAdd(id, 0);
             }
         }
     }
@@ -493,5 +518,11 @@ public sealed class TaskTracker
 
         /// <summary>Has a row in the checkpoint table (or will once the take that wrote it commits).</summary>
         public bool Checkpointed { get; set; }
+
+        /// <summary>The applied sequence when it became dirty: applied events are durable only below it until taken.</summary>
+        public long DirtySeq { get; set; }
+
+        /// <summary>Written at shutdown but kept in the checkpoint for the next start (serve).</summary>
+        public bool KeepInCheckpoint { get; set; }
     }
 }

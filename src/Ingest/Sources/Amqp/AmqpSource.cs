@@ -46,7 +46,11 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     // At least once (issue 13): each delivery with the tracker's applied sequence after it; acknowledged once the
     // durable watermark passes that sequence. At most a prefetch of entries: the broker sends no more unacked.
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(ulong Tag, long Seq)> _awaitingDurable = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(ulong Tag, long Seq, int Generation)> _awaitingDurable = new();
+
+    // Bumped with every new channel (resubscribe, recovery): a tag from an older one must never be acknowledged
+    // on the new one, where it names another delivery.
+    private int _generation;
     private readonly Tracking.TaskTracker? _tracker;
     private readonly DurableWatermark? _durable;
 
@@ -288,6 +292,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
             Interlocked.Increment(ref _reconnects);
             Interlocked.Exchange(ref _lastDeliveryTag, 0);
             Interlocked.Exchange(ref _lastAckedTag, 0);
+            Interlocked.Increment(ref _generation);
             _awaitingDurable.Clear(); // the old channel's tags are void; the broker redelivers those messages
             MarkUp();
             Log.AmqpRecovered(_logger);
@@ -338,6 +343,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         // Tags restart on a new channel: acks of the old one are void (those messages are redelivered).
         Interlocked.Exchange(ref _lastDeliveryTag, 0);
         Interlocked.Exchange(ref _lastAckedTag, 0);
+        Interlocked.Increment(ref _generation);
         _awaitingDurable.Clear();
 
         _resubscribe = false;
@@ -370,6 +376,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
     private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
     {
+        var generation = Volatile.Read(ref _generation);
         // The body is rented and valid only until this handler returns: decode it now, keep nothing of it.
         var decoded = _ingestor.Ingest(delivery.Body.Span, "amqp");
         Interlocked.Increment(ref _deliveries);
@@ -380,7 +387,7 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
 
         if (_tracker is not null)
         {
-            _awaitingDurable.Enqueue((delivery.DeliveryTag, _tracker.AppliedSeq));
+            _awaitingDurable.Enqueue((delivery.DeliveryTag, _tracker.AppliedSeq, generation));
         }
 
         Interlocked.Exchange(ref _lastDeliveryTag, delivery.DeliveryTag);
@@ -402,10 +409,14 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         }
 
         var durable = _durable.Value;
+        var generation = Volatile.Read(ref _generation);
         var tag = 0UL;
-        while (_awaitingDurable.TryPeek(out var next) && next.Seq <= durable && _awaitingDurable.TryDequeue(out next))
+        while (_awaitingDurable.TryPeek(out var next) && (next.Generation != generation || next.Seq <= durable) && _awaitingDurable.TryDequeue(out next))
         {
-            tag = next.Tag;
+            if (next.Generation == generation)
+            {
+                tag = next.Tag;
+            }
         }
 
         return tag;

@@ -162,7 +162,22 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
 
             var channel = RedisChannel.Pattern(_pattern);
             var subscriber = _redis.GetSubscriber();
-            await subscriber.SubscribeAsync(channel, OnMessage).ConfigureAwait(false);
+            // Redis down at start: keep trying (HTTP, reads and /healthz run meanwhile), as the AMQP source does.
+            for (var delay = TimeSpan.FromSeconds(1); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+            {
+                try
+                {
+                    await subscriber.SubscribeAsync(channel, OnMessage).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    _lastError = $"{e.GetType().Name}: {e.Message}";
+                    Log.RedisConnectFailed(_logger, _url.Display, e);
+                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+                }
+            }
+
             Log.RedisSubscribed(_logger, _url.Display, _pattern);
 
             // The events above are not the whole truth (a restored connection is not always announced): look at
