@@ -461,6 +461,7 @@ public sealed class TaskTracker
                 catch (System.Text.Json.JsonException)
                 {
                     RestoreFailed++;
+                    _pendingDeletes.TryAdd(row.TaskId, 0); // unreadable: let the next checkpoint remove it
                     continue;
                 }
 

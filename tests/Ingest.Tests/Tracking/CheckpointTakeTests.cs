@@ -71,4 +71,19 @@ public class CheckpointTakeTests
         Assert.False(capped.Complete);
         Assert.True(capped.AppliedSeq < 1, $"covered {capped.AppliedSeq}: the failed take's events are not durable");
     }
+
+    [Fact]
+    public void Restore_TasksFromRows_AreInFlightAgain_AnUnreadableRowIsCountedAndDeletedByTheNextTake()
+    {
+        var first = Tracker();
+        first.Apply(Event(CeleryEventType.TaskReceived, "t", 1, "t.named"));
+        var rows = first.TakeCheckpoint(0).Delta.Upserts.Append(new Ingest.Storage.Checkpoint.CheckpointRow("broken", "{not json", 1)).ToList();
+
+        var restarted = Tracker();
+        Assert.Equal(1, restarted.Restore(rows));
+
+        Assert.Equal(1, restarted.RestoreFailed);
+        Assert.Equal("t.named", restarted.TryGet("t")?.Name);
+        Assert.Equal(["broken"], restarted.TakeCheckpoint(0).Delta.Deletes);
+    }
 }
