@@ -36,11 +36,11 @@ public sealed class PipelineOptions
     /// Memory budget in MiB for the text the tracker and the channel hold (args, kwargs, results, tracebacks, ids).
     /// Past three quarters of it the tracker writes its oldest in-flight tasks early; past all of it the channel
     /// drops its oldest records (counted as memory_budget), HTTP senders are told to retry, and /healthz says
-    /// degraded. Default 96, range 16 to 65536: with it a serve process fed 19,200 unfinished tasks of 64 KB text
-    /// peaked at 292 MiB resident (at 128 it reached 321 MiB, over the 320 MiB it must stay under).
+    /// degraded. Default 80, range 16 to 65536: with it a serve process fed 19,200 unfinished tasks of 64 KB text
+    /// peaked at 285-292 MiB resident (282-304 at 96; 321 at 128, over the 320 MiB it must stay under).
     /// </summary>
     [Range(16, 65_536)]
-    public int MaxMemoryMb { get; set; } = 96;
+    public int MaxMemoryMb { get; set; } = 80;
 
     /// <summary>
     /// How often the flush loop checkpoints the tracker's unfinished tasks that changed (issue 13: a kill -9 made
