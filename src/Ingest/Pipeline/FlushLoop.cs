@@ -117,9 +117,6 @@ public sealed class FlushLoop : IHostedService, IDisposable
         return _restored.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>How far applied events are durable (the AMQP source and HTTP senders that ask wait on it).</summary>
-    public DurableWatermark Durable => _durable;
-
     /// <summary>
     /// Asks the loop to stop and drain, and waits for the drain to finish, within the drain's own budget even when
     /// the host has stopped waiting. The host's token is cancelled once its shutdown timeout has run out on

@@ -42,9 +42,6 @@ public sealed class InvocationChannel : IInvocationSink
     /// <summary>Records waiting in the channel.</summary>
     public int Count => _channel.Reader.Count;
 
-    /// <summary>The sequence number of the last record written (0 before any).</summary>
-    public long LastSequence => Interlocked.Read(ref _sequence);
-
     private long _sequence;
 
     /// <summary>
