@@ -150,6 +150,8 @@ public sealed class IngestStatus
                 tracker_limit_bytes = _channel.Budget.TrackerLimitBytes,
                 tracker_bytes = _channel.Budget.TrackerBytes,
                 channel_bytes = _channel.Budget.ChannelBytes,
+                writing_bytes = _channel.Budget.WritingBytes,
+                peak_used_bytes = _channel.Budget.PeakUsedBytes,
             },
             backlog = new
             {
@@ -188,6 +190,13 @@ public sealed class IngestStatus
             {
                 rss_bytes = Environment.WorkingSet,
                 gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false),
+                // What the GC holds from the OS, live objects and free space between them: RSS follows this, not the heap.
+                gc_committed_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes,
+                gc_fragmented_bytes = GC.GetGCMemoryInfo(GCKind.Any).FragmentedBytes,
+                // What the GC may use: the container's limit, or the machine's memory.
+                gc_available_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalAvailableMemoryBytes,
+                sqlite_memory_bytes = SQLitePCL.raw.sqlite3_memory_used(),
+                sqlite_memory_highwater_bytes = SQLitePCL.raw.sqlite3_memory_highwater(0),
                 gc_collections = new { gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2) },
                 // Every thread, probes included, stands still during a pause.
                 gc_pause_total_ms = Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 1),

@@ -58,11 +58,33 @@ public sealed class MemoryBudget
     /// <summary>When the budget last forced an early write or a drop (a <see cref="TimeProvider.GetTimestamp"/> value), 0 if never.</summary>
     public long LastLimitedTimestamp => Volatile.Read(ref _lastLimitedTimestamp);
 
-    internal void AddTracker(long delta) => Interlocked.Add(ref _trackerBytes, delta);
+    private long _peakUsedBytes;
 
-    internal void AddChannel(long delta) => Interlocked.Add(ref _channelBytes, delta);
+    /// <summary>
+    /// The most the tracker, channel and batch held together since start. Over the budget only by the record
+    /// being taken in before the oldest makes room for it.
+    /// </summary>
+    public long PeakUsedBytes => Volatile.Read(ref _peakUsedBytes);
 
-    internal void AddWriting(long delta) => Interlocked.Add(ref _writingBytes, delta);
+    internal void AddTracker(long delta) => NotePeak(Interlocked.Add(ref _trackerBytes, delta), delta);
+
+    internal void AddChannel(long delta) => NotePeak(Interlocked.Add(ref _channelBytes, delta), delta);
+
+    internal void AddWriting(long delta) => NotePeak(Interlocked.Add(ref _writingBytes, delta), delta);
+
+    private void NotePeak(long _, long delta)
+    {
+        if (delta <= 0)
+        {
+            return;
+        }
+
+        var used = UsedBytes;
+        long peak;
+        while (used > (peak = Volatile.Read(ref _peakUsedBytes)) && Interlocked.CompareExchange(ref _peakUsedBytes, used, peak) != peak)
+        {
+        }
+    }
 
     internal void MarkLimited() => Volatile.Write(ref _lastLimitedTimestamp, _time.GetTimestamp());
 }
