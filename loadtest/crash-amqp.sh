@@ -13,7 +13,7 @@ port=18095
 dll="$root/src/Ingest/bin/Release/net10.0/ingest.dll"
 dotnet build -c Release "$root/src/Ingest" --nologo -v q >/dev/null
 dotnet build -c Release "$root/loadtest/Spike" --nologo -v q >/dev/null
-start() { dotnet "$dll" --db "$work/ingest.db" --urls "http://127.0.0.1:$port" --amqp "$amqp" --amqp-queue "$queue" >>"$work/serve.log" 2>&1 & echo $!; }
+start() { dotnet "$dll" --db "$work/ingest.db" --urls "http://127.0.0.1:$port" --no-auth --amqp "$amqp" --amqp-queue "$queue" >>"$work/serve.log" 2>&1 & echo $!; }
 ready() { for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
 pid=$(start); ready
 dotnet run -c Release --no-build --project "$root/loadtest/Spike" -- run --profile steady --rate "$rate" --duration-s "$seconds" \

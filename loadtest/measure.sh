@@ -18,7 +18,7 @@ trap 'stop; rm -rf "$work"' EXIT
 
 start_ingest() { # $1 = db, rest = options
   local db=$1; shift
-  dotnet "$ingest" serve --db "$db" --urls "http://127.0.0.1:$port" "$@" > "$work/ingest.log" 2>&1 &
+  dotnet "$ingest" serve --db "$db" --urls "http://127.0.0.1:$port" --no-auth --http-ingest "$@" > "$work/ingest.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null && return 0; sleep 0.2; done
   echo "ingest did not start"; cat "$work/ingest.log"; exit 1

@@ -32,6 +32,8 @@ internal static partial class ConfigurationErrors
     {
         switch (error)
         {
+            case Security.AuthConfigurationException a:
+                return [a.Message];
             case OptionsValidationException v:
                 var section = s_sections.GetValueOrDefault(v.OptionsType.Name);
                 return [.. v.Failures.Select(f => Line(f, section, byKey))];

@@ -85,6 +85,17 @@ public static class IngestCli
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
+            SettingOption.Flag("--no-auth", "Ingest:Auth:Disabled", "Serve every route without a credential (only on a trusted network)."),
+            SettingOption.Text("--users-file", "Ingest:Auth:UsersFile", "htpasswd file of bcrypt hashes (htpasswd -B); its users may read (default: FILE.users beside the database, made on first start)."),
+            SettingOption.Flag("--http-ingest", "Ingest:Auth:HttpIngest", "Accept events on POST /api/events (off by default; needs --ingest-token-file unless --no-auth)."),
+            SettingOption.Text("--ingest-token-file", "Ingest:Auth:IngestTokenFile", "File holding the bearer token that may POST /api/events."),
+            SettingOption.Text("--oidc-authority", "Ingest:Auth:OidcAuthority", "OpenID Connect issuer URL: UI sign-in and bearer tokens for the API."),
+            SettingOption.Text("--oidc-client-id", "Ingest:Auth:OidcClientId", "OpenID Connect client id (also the audience API tokens must carry)."),
+            SettingOption.Text("--oidc-client-secret-file", "Ingest:Auth:OidcClientSecretFile", "File holding the OpenID Connect client secret."),
+            SettingOption.Text("--oidc-allowed-groups", "Ingest:Auth:OidcAllowedGroups", "Comma-separated groups (the groups claim) whose members may read."),
+            SettingOption.Text("--oidc-allowed-emails", "Ingest:Auth:OidcAllowedEmails", "Comma-separated addresses, or @domain, that may read."),
+            SettingOption.Text("--auth-proxy-header", "Ingest:Auth:ProxyUserHeader", "User header set by an authenticating proxy (X-Forwarded-User, X-Auth-Request-User)."),
+            SettingOption.Text("--auth-proxy-from", "Ingest:Auth:ProxyFrom", "Comma-separated proxy addresses or CIDR ranges the header is trusted from."),
         };
 
         var root = new RootCommand("Ingest: keeps every Celery task invocation queryable, on one SQLite file.");

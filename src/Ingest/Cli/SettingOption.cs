@@ -28,6 +28,10 @@ internal sealed class SettingOption
     public static SettingOption Long(string name, string key, string description) =>
         Make(new Option<long?>(name) { Description = description }, key, v => v?.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>A switch: present sets the key to true.</summary>
+    public static SettingOption Flag(string name, string key, string description) =>
+        Make(new Option<bool>(name) { Description = description }, key, v => v ? "true" : null);
+
     /// <summary>A duration given in seconds on the command line, stored as a TimeSpan setting.</summary>
     public static SettingOption Seconds(string name, string key, string description) =>
         Make(new Option<double?>(name) { Description = description }, key,

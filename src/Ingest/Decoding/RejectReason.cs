@@ -23,6 +23,9 @@ public enum RejectReason
 
     /// <summary>A body over the size limit.</summary>
     TooLarge,
+
+    /// <summary>A body that is not <c>application/json</c> (what a cross-site form or text/plain POST sends).</summary>
+    NotJson,
 }
 
 /// <summary>Something repaired in an accepted event. The event is kept; the repair is counted.</summary>
@@ -52,10 +55,10 @@ public enum Repair
 
 public static class DecodeReasonNames
 {
-    public const int RejectCount = (int)RejectReason.TooLarge + 1;
+    public const int RejectCount = (int)RejectReason.NotJson + 1;
     public const int RepairCount = (int)Repair.ValueOutOfRange + 1;
 
-    private static readonly string[] s_reject = ["malformed_json", "not_an_object", "missing_type", "unknown_type", "missing_uuid", "wrong_type", "too_large"];
+    private static readonly string[] s_reject = ["malformed_json", "not_an_object", "missing_type", "unknown_type", "missing_uuid", "wrong_type", "too_large", "not_json"];
     private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range"];
 
     public static string Name(this RejectReason reason) => s_reject[(int)reason];

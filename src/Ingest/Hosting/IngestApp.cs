@@ -4,6 +4,7 @@ using Ingest.Diagnostics;
 using Ingest.Endpoints;
 using OpenTelemetry.Metrics;
 using Ingest.Sources.Http;
+using Ingest.Security;
 
 namespace Ingest.Hosting;
 
@@ -27,6 +28,7 @@ public static class IngestApp
         var builder = WebApplication.CreateBuilder([NoConfigReload, .. hostArgs]);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddIngest(builder.Configuration);
+        builder.Services.AddIngestAuth(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -47,6 +49,17 @@ public static class IngestApp
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            // Every response: no sniffing a JSON body into HTML, no framing (clickjacking), scripts and styles from
+            // this origin only (the UI has no inline script), no referrer carrying a task id to another site.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+            headers["Referrer-Policy"] = "same-origin"; // not no-referrer: with it browsers send "Origin: null" on the sign-in form
+            await next(context);
+        });
         // Built eagerly so that its observable instruments exist before the first scrape.
         var metrics = app.Services.GetRequiredService<IngestMetrics>();
         var time = app.Services.GetRequiredService<TimeProvider>();
@@ -75,8 +88,11 @@ public static class IngestApp
                 await http.Response.WriteAsJsonAsync(new ErrorView(reason));
             }
         });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.UseIngestAuth();
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AuthSettings.ReadPolicy);
         var ui = new EmbeddedFileProvider(typeof(IngestApp).Assembly, "Ui");
+        // The stylesheet carries no task data and the sign-in page needs it before anyone has signed in.
+        app.MapGet("/app.css", () => Results.Stream(ui.GetFileInfo("app.css").CreateReadStream(), "text/css; charset=utf-8")).AllowAnonymous();
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = ui });
         app.UseStaticFiles(new StaticFileOptions
         {

@@ -10,6 +10,11 @@
   const enc = encodeURIComponent;
   async function api(path) {
     const r = await fetch(path, { headers: { Accept: "application/json" } });
+    if (r.status === 401) {
+      // The session ended: sign in again and come back to this page.
+      location.assign(`/signin?return=${enc(location.pathname + location.hash)}`);
+      throw new Error("signing in again");
+    }
     const body = await r.json().catch(() => ({}));
     if (!r.ok) throw new Error(body.error || `${r.status} ${r.statusText}`);
     return body;

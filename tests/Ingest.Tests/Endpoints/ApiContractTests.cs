@@ -53,7 +53,7 @@ public class ApiContractTests
         using var client = factory.CreateClient();
         foreach (var m in Fixtures.Messages)
         {
-            using var _ = await client.PostAsync("/api/events", new ByteArrayContent(m.Body));
+            using var _ = await client.PostAsync("/api/events", Fixtures.Json(m.Body));
         }
 
         await Wait.UntilAsync(() => Page(client, "/api/invocations?limit=1000").GetProperty("items").GetArrayLength() >= 20, "twenty tasks to be stored");

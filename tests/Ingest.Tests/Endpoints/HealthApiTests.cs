@@ -56,7 +56,7 @@ public class HealthApiTests
         using var client = factory.CreateClient();
         gate.Close();
         var body = """[{"type": "task-succeeded", "uuid": "a", "timestamp": 1795376624.0}, {"type": "task-succeeded", "uuid": "b", "timestamp": 1795376625.0}]""";
-        using (var posted = await client.PostAsync("/api/events", new StringContent(body)))
+        using (var posted = await client.PostAsync("/api/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         }
@@ -83,7 +83,7 @@ public class HealthApiTests
         using var client = factory.CreateClient();
         gate.Close();
         var events = string.Join(", ", Enumerable.Range(0, 150).Select(i => $$"""{"type": "task-succeeded", "uuid": "t{{i}}", "timestamp": 1795376624.0}"""));
-        using (var posted = await client.PostAsync("/api/events", new StringContent($"[{events}]")))
+        using (var posted = await client.PostAsync("/api/events", new StringContent($"[{events}]", System.Text.Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         }

@@ -14,7 +14,7 @@ public class InvocationsApiTests
         using var client = factory.CreateClient();
         foreach (var m in Fixtures.Messages)
         {
-            using var response = await client.PostAsync("/api/events", new ByteArrayContent(m.Body));
+            using var response = await client.PostAsync("/api/events", Fixtures.Json(m.Body));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
@@ -67,7 +67,7 @@ public class InvocationsApiTests
         await using var factory = new IngestFactory();
         using var client = factory.CreateClient();
         var body = """[{"hostname": "w1@h", "uuid": "t1", "name": "shop.process_order", "args": "()", "kwargs": "{'order_id': 12345}", "timestamp": 1795376624.7171166, "type": "task-received"}, {"hostname": "w1@h", "uuid": "t1", "result": "None", "runtime": 0.25, "timestamp": 1795376625.0, "type": "task-succeeded"}]""";
-        using var posted = await client.PostAsync("/api/events", new StringContent(body));
+        using var posted = await client.PostAsync("/api/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
 
         var got = await client.GetFromJsonAsync<JsonElement>("/api/invocations/t1");

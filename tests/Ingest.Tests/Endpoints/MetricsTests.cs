@@ -20,10 +20,10 @@ public class MetricsTests
         using var client = factory.CreateClient();
         foreach (var m in Fixtures.Messages)
         {
-            using var _ = await client.PostAsync("/api/events", new ByteArrayContent(m.Body));
+            using var _ = await client.PostAsync("/api/events", Fixtures.Json(m.Body));
         }
 
-        using var bad = await client.PostAsync("/api/events", new StringContent("""[{"type": "task-started"}]"""));
+        using var bad = await client.PostAsync("/api/events", new StringContent("""[{"type": "task-started"}]""", System.Text.Encoding.UTF8, "application/json"));
         using var probe = await client.GetAsync("/healthz");
         await Wait.UntilAsync(() => client.GetStringAsync("/metrics").GetAwaiter().GetResult().Contains("ingest_flush_duration_seconds_count", StringComparison.Ordinal), "a flush to be measured");
 

@@ -13,7 +13,7 @@ public class EventsApiTests
         await using var factory = new IngestFactory();
         using var client = factory.CreateClient();
 
-        using var response = await client.PostAsync("/api/events", new StringContent("{\"type\": "));
+        using var response = await client.PostAsync("/api/events", new StringContent("{\"type\": ", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -29,7 +29,7 @@ public class EventsApiTests
         using var client = factory.CreateClient();
         var body = """[{"type": "task-succeeded", "uuid": "ok1", "timestamp": 1795376624.0}, {"type": "task-succeeded"}, {"type": "no-such-event", "uuid": "x"}, {"type": "task-succeeded", "uuid": "ok2", "timestamp": 1795376625.0}]""";
 
-        using var response = await client.PostAsync("/api/events", new StringContent(body));
+        using var response = await client.PostAsync("/api/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var result = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -46,7 +46,7 @@ public class EventsApiTests
         await using var factory = new IngestFactory().With("Ingest:Decoder:MaxBodyBytes", "2048");
         using var client = factory.CreateClient();
 
-        using var response = await client.PostAsync("/api/events", new ByteArrayContent(new byte[4096]));
+        using var response = await client.PostAsync("/api/events", Fixtures.Json(new byte[4096]));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
@@ -60,7 +60,7 @@ public class EventsApiTests
         using var client = factory.CreateClient();
         foreach (var m in Fixtures.Messages.Where(m => m.RoutingKey.StartsWith("worker.", StringComparison.Ordinal)))
         {
-            using var _ = await client.PostAsync("/api/events", new ByteArrayContent(m.Body));
+            using var _ = await client.PostAsync("/api/events", Fixtures.Json(m.Body));
         }
 
         var workers = await client.GetFromJsonAsync<JsonElement>("/api/workers");
@@ -98,7 +98,7 @@ public class EventsApiTests
         await using var factory = new IngestFactory();
         using var client = factory.CreateClient();
 
-        using var response = await client.PostAsync("/api/events?wait=forever", new StringContent("[]"));
+        using var response = await client.PostAsync("/api/events?wait=forever", new StringContent("[]", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }

@@ -71,7 +71,7 @@ public sealed class StreamTests
 
         Assert.Equal("stats", (await NextEventAsync(reader, deadline.Token)).Name);
         var body = """[{"hostname": "w", "uuid": "ok-1", "name": "a", "timestamp": 1795376624.0, "type": "task-succeeded", "runtime": 1}, {"hostname": "w", "uuid": "bad-1", "name": "a", "timestamp": 1795376624.0, "type": "task-failed", "exception": "KeyError('x')"}]""";
-        using var posted = await client.PostAsync("/api/events", new StringContent(body), deadline.Token);
+        using var posted = await client.PostAsync("/api/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), deadline.Token);
 
         string? data = null;
         while (data is null)

@@ -6,6 +6,14 @@ namespace Ingest.Tests.Support;
 /// <summary>The shared fixtures, found beside the repository (as CI lays them out) or at INGEST_SHARED_DIR.</summary>
 public static class Fixtures
 {
+    /// <summary>A body for <c>POST /api/events</c>, which takes application/json only.</summary>
+    public static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
     private static readonly Lazy<IReadOnlyList<CapturedMessage>> s_messages = new(() => LoadCapture(CapturePath));
 
     public static string SharedDir => TestPaths.SharedDir;

@@ -29,6 +29,9 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
         DatabasePath = databasePath;
         _settings["Ingest:Storage:DatabasePath"] = databasePath;
+        // Most tests are about the pipeline, not access control: open, with HTTP ingest on. AuthTests turn it on.
+        _settings["Ingest:Auth:Disabled"] = "true";
+        _settings["Ingest:Auth:HttpIngest"] = "true";
     }
 
     public string DatabasePath { get; }

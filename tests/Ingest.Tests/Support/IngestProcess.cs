@@ -74,6 +74,9 @@ internal sealed class IngestProcess : IAsyncDisposable
         }
 
         psi.Environment["DOTNET_gcServer"] = "0";
+        // Open, with HTTP ingest on, unless the test sets access control itself (AuthProcessTests).
+        psi.Environment["Ingest__Auth__Disabled"] = "true";
+        psi.Environment["Ingest__Auth__HttpIngest"] = "true";
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
@@ -171,7 +174,7 @@ internal sealed class IngestProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -14,14 +14,27 @@ public static class EventsApi
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", PostEventsAsync).Takes("wait");
+        app.MapPost("/api/events", PostEventsAsync).Takes("wait").RequireAuthorization(Security.AuthSettings.IngestPolicy);
         return app;
     }
 
     public static async Task<Results<Accepted<EventsResponse>, BadRequest<EventsResponse>, JsonHttpResult<EventsResponse>>> PostEventsAsync(
         HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission,
-        Tracking.TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, string? wait, CancellationToken cancellationToken)
+        Tracking.TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, Security.AuthOptions auth, string? wait, CancellationToken cancellationToken)
     {
+        if (!auth.HttpIngest)
+        {
+            return TypedResults.Json(EventsResponse.Refused("HTTP ingest is off: start Ingest with --http-ingest (and --ingest-token-file) to accept events here"), statusCode: StatusCodes.Status404NotFound);
+        }
+
+        // JSON only: a text/plain or form body is what a page on another site can send from a signed-in browser
+        // without a CORS preflight (issue 15), and no Celery sender needs it.
+        if (!request.HasJsonContentType())
+        {
+            counters.AddRejectedBody(RejectReason.NotJson);
+            return TypedResults.Json(EventsResponse.Refused($"Content-Type must be application/json, not '{request.ContentType}'"), statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
         var waitDurable = false;
         if (wait is not null)
         {

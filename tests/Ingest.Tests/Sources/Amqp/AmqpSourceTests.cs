@@ -53,7 +53,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Contains(health.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("broker not connected", StringComparison.Ordinal));
-        using var posted = await client.PostAsync("/api/events", new StringContent("""{"type": "task-succeeded", "uuid": "http-ok", "timestamp": 1795376624.0}"""));
+        using var posted = await client.PostAsync("/api/events", new StringContent("""{"type": "task-succeeded", "uuid": "http-ok", "timestamp": 1795376624.0}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
     }
 

@@ -1,0 +1,199 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ingest.Security;
+
+/// <summary>
+/// Local users from an htpasswd file of bcrypt hashes, the format nginx, Traefik and oauth2-proxy read
+/// (<c>htpasswd -B</c>). The file is read again when it changes (a rotated Kubernetes Secret), looked at no more
+/// than every few seconds. A bcrypt check costs tens of milliseconds by design, so a script that sends the same
+/// Basic credential on every call is checked once: a keyed hash of the pair (never the password) is remembered,
+/// for a few minutes, in a capped map.
+/// </summary>
+public sealed class HtpasswdUsers
+{
+    public const int MaxRemembered = 1024;
+
+    public static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan RecheckFileEvery = TimeSpan.FromSeconds(5);
+
+    private readonly string _path;
+    private readonly TimeProvider _time;
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, long> _remembered = new(StringComparer.Ordinal);
+    private readonly Queue<string> _rememberedOrder = new();
+    private Dictionary<string, string> _hashes;
+    private DateTime _fileWrittenAt;
+    private long _lastFileCheck;
+
+    public HtpasswdUsers(string path, TimeProvider time)
+    {
+        _path = path;
+        _time = time;
+        _hashes = Parse(path, out var written);
+        _fileWrittenAt = written;
+        _lastFileCheck = time.GetTimestamp();
+    }
+
+    public int Count => _hashes.Count;
+
+    /// <summary>Reads a file; a line that is not <c>user:bcrypt-hash</c> is an error naming the line.</summary>
+    public static Dictionary<string, string> Parse(string path, out DateTime writtenAt)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"users file {path} does not exist (create it with: htpasswd -B -c {path} USER)");
+        }
+
+        writtenAt = File.GetLastWriteTimeUtc(path);
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
+        var number = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            number++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                throw new InvalidOperationException($"users file {path}, line {number}: expected USER:HASH");
+            }
+
+            var hash = line[(colon + 1)..];
+            if (!(hash.StartsWith("$2y$", StringComparison.Ordinal) || hash.StartsWith("$2b$", StringComparison.Ordinal) || hash.StartsWith("$2a$", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException($"users file {path}, line {number}: only bcrypt hashes are accepted (htpasswd -B); MD5, SHA1 and crypt are too weak");
+            }
+
+            users[line[..colon]] = hash;
+        }
+
+        return users;
+    }
+
+    /// <summary>True when the user exists and the password matches its hash.</summary>
+    public bool Verify(string user, string password)
+    {
+        ReloadIfChanged();
+        var remembered = Fingerprint(user, password);
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            if (_remembered.TryGetValue(remembered, out var until) && now < until && _hashes.ContainsKey(user))
+            {
+                return true;
+            }
+        }
+
+        if (!_hashes.TryGetValue(user, out var hash))
+        {
+            // The same work as a wrong password, so a missing user cannot be told from a wrong password by timing.
+            BCrypt.Net.BCrypt.Verify(password, DummyHash);
+            return false;
+        }
+
+        bool ok;
+        try
+        {
+            ok = BCrypt.Net.BCrypt.Verify(password, hash);
+        }
+        catch (BCrypt.Net.SaltParseException)
+        {
+            ok = false;
+        }
+
+        if (ok)
+        {
+            lock (_lock)
+            {
+                if (_remembered.Count >= MaxRemembered && _rememberedOrder.TryDequeue(out var oldest))
+                {
+                    _remembered.Remove(oldest);
+                }
+
+                if (_remembered.TryAdd(remembered, now + (long)(RememberFor.TotalSeconds * _time.TimestampFrequency)))
+                {
+                    _rememberedOrder.Enqueue(remembered);
+                }
+            }
+        }
+
+        return ok;
+    }
+
+    private static readonly string DummyHash = BCrypt.Net.BCrypt.HashPassword("not a password", 10);
+
+    private string Fingerprint(string user, string password) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(user + "\0" + password)));
+
+    private void ReloadIfChanged()
+    {
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(Interlocked.Read(ref _lastFileCheck)) < RecheckFileEvery)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastFileCheck, now);
+        try
+        {
+            if (File.GetLastWriteTimeUtc(_path) == _fileWrittenAt)
+            {
+                return;
+            }
+
+            var users = Parse(_path, out var written);
+            lock (_lock)
+            {
+                _hashes = users;
+                _fileWrittenAt = written;
+                // A removed user or a changed password must not live on in the remembered checks.
+                _remembered.Clear();
+                _rememberedOrder.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // A half-written or broken file keeps the users last read; the next look tries again.
+        }
+    }
+
+    /// <summary>
+    /// With no way to sign in configured: a users file beside the database with <c>admin</c> and a generated
+    /// password, the password in a second file readable by the owner only. Returns the password when it was
+    /// created now, null when the files were already there.
+    /// </summary>
+    public static string? EnsureGenerated(string usersPath, string passwordPath)
+    {
+        if (File.Exists(usersPath))
+        {
+            return null;
+        }
+
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
+        var hash = BCrypt.Net.BCrypt.HashPassword(password, 11);
+        var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        WritePrivate(passwordPath, password + "\n", owner);
+        WritePrivate(usersPath, $"admin:{hash}\n", owner);
+        return password;
+    }
+
+    private static void WritePrivate(string path, string text, UnixFileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
+    }
+}
