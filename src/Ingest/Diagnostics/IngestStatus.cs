@@ -119,6 +119,7 @@ public sealed class IngestStatus
     public (HealthStatus Health, object Body) Report()
     {
         var facts = _storage.Facts;
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
         var health = Evaluate();
         return (health, new
         {
@@ -191,16 +192,16 @@ public sealed class IngestStatus
                 rss_bytes = Environment.WorkingSet,
                 gc_heap_bytes = GC.GetTotalMemory(forceFullCollection: false),
                 // What the GC holds from the OS, live objects and free space between them: RSS follows this, not the heap.
-                gc_committed_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes,
-                gc_fragmented_bytes = GC.GetGCMemoryInfo(GCKind.Any).FragmentedBytes,
+                gc_committed_bytes = gc.TotalCommittedBytes,
+                gc_fragmented_bytes = gc.FragmentedBytes,
                 // What the GC may use: the container's limit, or the machine's memory.
-                gc_available_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalAvailableMemoryBytes,
+                gc_available_bytes = gc.TotalAvailableMemoryBytes,
                 sqlite_memory_bytes = SQLitePCL.raw.sqlite3_memory_used(),
                 sqlite_memory_highwater_bytes = SQLitePCL.raw.sqlite3_memory_highwater(0),
                 gc_collections = new { gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2) },
                 // Every thread, probes included, stands still during a pause.
                 gc_pause_total_ms = Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 1),
-                gc_last_pause_ms = GC.GetGCMemoryInfo(GCKind.Any).PauseDurations is { Length: > 0 } p ? Math.Round(p[0].TotalMilliseconds, 3) : 0,
+                gc_last_pause_ms = gc.PauseDurations is { Length: > 0 } p ? Math.Round(p[0].TotalMilliseconds, 3) : 0,
             },
             storage = new
             {

@@ -34,7 +34,6 @@ public static class HealthApi
             return Results.Json(new { ready = true, status = health.Status, reasons = health.Reasons });
         }).AllowAnonymous();
         app.MapGet("/api/ingest", (IngestStatus status) => Results.Json(status.Report().Body)).Takes();
-
         return app;
     }
 }

@@ -66,13 +66,25 @@ public sealed class MemoryBudget
     /// </summary>
     public long PeakUsedBytes => Volatile.Read(ref _peakUsedBytes);
 
-    internal void AddTracker(long delta) => NotePeak(Interlocked.Add(ref _trackerBytes, delta), delta);
+    internal void AddTracker(long delta)
+    {
+        Interlocked.Add(ref _trackerBytes, delta);
+        NotePeak(delta);
+    }
 
-    internal void AddChannel(long delta) => NotePeak(Interlocked.Add(ref _channelBytes, delta), delta);
+    internal void AddChannel(long delta)
+    {
+        Interlocked.Add(ref _channelBytes, delta);
+        NotePeak(delta);
+    }
 
-    internal void AddWriting(long delta) => NotePeak(Interlocked.Add(ref _writingBytes, delta), delta);
+    internal void AddWriting(long delta)
+    {
+        Interlocked.Add(ref _writingBytes, delta);
+        NotePeak(delta);
+    }
 
-    private void NotePeak(long _, long delta)
+    private void NotePeak(long delta)
     {
         if (delta <= 0)
         {

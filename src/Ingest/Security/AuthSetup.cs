@@ -63,7 +63,6 @@ public static partial class AuthSetup
             .AddPolicyScheme(SelectorScheme, "Ingest", o =>
             {
                 o.ForwardDefaultSelector = context => SelectScheme(context, options);
-                o.ForwardChallenge = null;
             })
             .AddScheme<AuthenticationSchemeOptions, LocalAuthHandler>(LocalAuthHandler.SchemeName, _ => { })
             .AddCookie(CookieScheme, o =>
@@ -197,7 +196,7 @@ public static partial class AuthSetup
         && (u.IsLoopback || (IPAddress.TryParse(u.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
     private static bool IsLoopbackHttp(string authority) =>
-        Uri.TryCreate(authority, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttp && (u.IsLoopback || IPAddress.TryParse(u.Host, out var ip) && IPAddress.IsLoopback(ip));
+        authority.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && IsLoopbackAddress(authority);
 
     /// <summary>Checks the combination of settings and reads the files they name, once, at start.</summary>
     private static AuthSettings Resolve(AuthOptions options, string databasePath, TimeProvider time, ILoggerFactory loggers)
@@ -220,7 +219,7 @@ public static partial class AuthSetup
 
         if (options.Disabled)
         {
-            return new AuthSettings(options, null, token);
+            return Settings(options, null, token);
         }
 
         if (options.HttpIngest && token is null)
@@ -236,15 +235,6 @@ public static partial class AuthSetup
         if (options.ProxyConfigured && string.IsNullOrWhiteSpace(options.ProxyFrom))
         {
             throw new AuthConfigurationException("--auth-proxy-header needs --auth-proxy-from: the proxy addresses the header is trusted from");
-        }
-
-        try
-        {
-            _ = AuthOptions.SplitList(options.ProxyFrom).Select(AuthSettings.ParseNetwork).ToList();
-        }
-        catch (FormatException e)
-        {
-            throw new AuthConfigurationException($"--auth-proxy-from: {e.Message}");
         }
 
         var usersFile = options.UsersFile;
@@ -276,7 +266,19 @@ public static partial class AuthSetup
             }
         }
 
-        return new AuthSettings(options, htpasswd, token);
+        return Settings(options, htpasswd, token);
+    }
+
+    private static AuthSettings Settings(AuthOptions options, HtpasswdUsers? users, string? token)
+    {
+        try
+        {
+            return new AuthSettings(options, users, token);
+        }
+        catch (FormatException e)
+        {
+            throw new AuthConfigurationException($"--auth-proxy-from: {e.Message}");
+        }
     }
 
     /// <summary>Authentication, authorization and the sign-in endpoints, before the UI's files and the API.</summary>

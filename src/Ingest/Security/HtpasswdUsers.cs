@@ -39,6 +39,11 @@ public sealed class HtpasswdUsers
 
     public int Count => _hashes.Count;
 
+    /// <summary>bcrypt verifications run (the costly ones); remembered pairs do not add to it.</summary>
+    public long BcryptChecks => Interlocked.Read(ref _bcryptChecks);
+
+    private long _bcryptChecks;
+
     /// <summary>Reads a file; a line that is not <c>user:bcrypt-hash</c> is an error naming the line.</summary>
     public static Dictionary<string, string> Parse(string path, out DateTime writtenAt)
     {
@@ -99,6 +104,7 @@ public sealed class HtpasswdUsers
         }
 
         bool ok;
+        Interlocked.Increment(ref _bcryptChecks);
         try
         {
             ok = BCrypt.Net.BCrypt.Verify(password, hash);
@@ -112,14 +118,19 @@ public sealed class HtpasswdUsers
         {
             lock (_lock)
             {
-                if (_remembered.Count >= MaxRemembered && _rememberedOrder.TryDequeue(out var oldest))
+                var until = now + (long)(RememberFor.TotalSeconds * _time.TimestampFrequency);
+                if (!_remembered.TryAdd(remembered, until))
                 {
-                    _remembered.Remove(oldest);
+                    // Expired and checked again: renewed in place, keeping its one place in the eviction order.
+                    _remembered[remembered] = until;
                 }
-
-                if (_remembered.TryAdd(remembered, now + (long)(RememberFor.TotalSeconds * _time.TimestampFrequency)))
+                else
                 {
                     _rememberedOrder.Enqueue(remembered);
+                    if (_remembered.Count > MaxRemembered && _rememberedOrder.TryDequeue(out var oldest))
+                    {
+                        _remembered.Remove(oldest);
+                    }
                 }
             }
         }

@@ -74,7 +74,7 @@ internal sealed class IngestProcess : IAsyncDisposable
         }
 
         psi.Environment["DOTNET_gcServer"] = "0";
-        // Open, with HTTP ingest on, unless the test sets access control itself (AuthProcessTests).
+        // Open, with HTTP ingest on; a test's own environment below overrides both.
         psi.Environment["Ingest__Auth__Disabled"] = "true";
         psi.Environment["Ingest__Auth__HttpIngest"] = "true";
         foreach (var (key, value) in environment)
