@@ -76,6 +76,8 @@ public static class IngestCli
             SettingOption.Long("--max-db-bytes", "Ingest:Retention:MaxDatabaseBytes", "Cap on bytes in use; oldest days are dropped over it (default 0: none)."),
             SettingOption.Long("--min-free-disk-bytes", "Ingest:Retention:MinFreeDiskBytes", "Free space to keep on the volume (default 0: off)."),
             SettingOption.Seconds("--retention-delay-s", "Ingest:Retention:FirstDropDelay", "No day is dropped until this long after start, s (default 0)."),
+            SettingOption.Text("--redact-keys", "Ingest:Decoder:RedactKeys", "Words; values of keys containing one are masked in args, kwargs and result (default password,secret,token,... ; none: off)."),
+            SettingOption.Seconds("--max-future-skew-s", "Ingest:Decoder:MaxFutureSkew", "Event times further ahead of arrival are re-dated to it and counted, s (default 300)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
         };
         var serveOnly = new[]

@@ -25,11 +25,13 @@ public sealed class CeleryEventDecoder
 
     private readonly DecoderOptions _options;
     private readonly TimeProvider _time;
+    private readonly Redactor? _redactor;
 
     public CeleryEventDecoder(DecoderOptions options, TimeProvider time)
     {
         _options = options;
         _time = time;
+        _redactor = Redactor.Create(options.RedactKeys);
     }
 
     private enum Field
@@ -39,7 +41,13 @@ public sealed class CeleryEventDecoder
         Requeue, Freq, Active, Processed, LoadAverage, SwIdent, SwVer, SwSys,
     }
 
-    public DecodedBody Decode(ReadOnlySpan<byte> body)
+    /// <summary>Decodes one body.</summary>
+    /// <param name="body">The message body.</param>
+    /// <param name="arrivalSeconds">
+    /// When the body reached Ingest, Unix seconds; by default now. Replay passes each message's capture time, so a
+    /// capture is judged against the clock it was recorded on rather than the day it is replayed.
+    /// </param>
+    public DecodedBody Decode(ReadOnlySpan<byte> body, double? arrivalSeconds = null)
     {
         var result = new DecodedBody();
         if (body.Length > _options.MaxBodyBytes)
@@ -49,7 +57,7 @@ public sealed class CeleryEventDecoder
             return result;
         }
 
-        var arrival = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var arrival = arrivalSeconds ?? _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -242,11 +250,22 @@ public sealed class CeleryEventDecoder
             // Not Celery's saferepr string but some other producer's JSON value: keep its JSON text verbatim.
             var start = (int)reader.TokenStartIndex;
             reader.Skip();
-            var text = LenientJsonString.Decode(body[start..(int)reader.BytesConsumed]);
-            return Truncate(text, _options.MaxFieldChars, result);
+            return Redacted(LenientJsonString.Decode(body[start..(int)reader.BytesConsumed]), result);
         }
 
-        return ReadText(ref reader, body, result, _options.MaxFieldChars);
+        return ReadText(ref reader, body, result, int.MaxValue) is { } text ? Redacted(text, result) : null;
+    }
+
+    /// <summary>Masks secret-looking values (before the cut, so a marker never hides a half-masked value), then cuts to the limit.</summary>
+    private string Redacted(string text, DecodedBody result)
+    {
+        if (_redactor is not null)
+        {
+            text = _redactor.Redact(text, out var masked);
+            result.Repaired[(int)Repair.Redacted] += masked;
+        }
+
+        return Truncate(text, _options.MaxFieldChars, result);
     }
 
     private static string? ReadText(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result, int maxChars)

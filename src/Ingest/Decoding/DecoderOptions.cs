@@ -16,7 +16,17 @@ public sealed class DecoderOptions
     [Range(256, 1048576)]
     public int MaxFieldChars { get; set; } = 32 * 1024;
 
-    /// <summary>How far past the arrival time an event timestamp may lie before it counts as absurd. Default 1 day.</summary>
+    /// <summary>
+    /// How far past its arrival an event's timestamp may lie; beyond it the arrival time is used, counted as
+    /// <c>timestamp_out_of_range</c>. Default 5 minutes: worker clocks drift by seconds, and a sender that dates
+    /// events hours ahead would otherwise win every merge against the real ones.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
-    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Comma-separated words; a key in args, kwargs or result whose name contains one (case-insensitive) has its
+    /// value masked before it is stored, indexed or streamed. Empty or <c>none</c> turns redaction off.
+    /// </summary>
+    public string? RedactKeys { get; set; } = Redactor.DefaultKeys;
 }

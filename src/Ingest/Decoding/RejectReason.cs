@@ -51,15 +51,18 @@ public enum Repair
     /// year): the field is ignored, so nothing downstream has to survive it.
     /// </summary>
     ValueOutOfRange,
+
+    /// <summary>A value of a secret-looking key in args, kwargs or result, masked (<c>--redact-keys</c>); counted per value.</summary>
+    Redacted,
 }
 
 public static class DecodeReasonNames
 {
     public const int RejectCount = (int)RejectReason.NotJson + 1;
-    public const int RepairCount = (int)Repair.ValueOutOfRange + 1;
+    public const int RepairCount = (int)Repair.Redacted + 1;
 
     private static readonly string[] s_reject = ["malformed_json", "not_an_object", "missing_type", "unknown_type", "missing_uuid", "wrong_type", "too_large", "not_json"];
-    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range"];
+    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range", "redacted"];
 
     public static string Name(this RejectReason reason) => s_reject[(int)reason];
 

@@ -68,6 +68,8 @@ public sealed class IngestMetrics
         meter.CreateObservableCounter("ingest.broker.reconnects", () => services.GetService(typeof(AmqpSource)) is AmqpSource amqp ? amqp.Reconnects
             : services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Disconnects : 0,
             "{reconnect}", "Broker connections lost and recovered.");
+        meter.CreateObservableCounter("ingest.auth.refused", () => services.GetService(typeof(Security.AuthSettings)) is Security.AuthSettings auth ? auth.Throttle.Refused : 0,
+            "{attempt}", "Password checks refused because the address failed too many sign-ins in the window.");
         meter.CreateObservableCounter("ingest.broker.unsubscribed", () => services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Unsubscribed.TotalSeconds : 0,
             "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
     }

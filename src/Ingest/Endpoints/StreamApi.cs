@@ -10,12 +10,16 @@ namespace Ingest.Endpoints;
 
 /// <summary>
 /// <c>/api/stream</c>: Server-Sent Events. <c>invocation</c> for each stored invocation (optionally filtered
-/// by name and state), <c>stats</c> with the ingest report every two seconds, and <c>dropped</c> when this
-/// client fell behind and its buffer let go of the oldest entries.
+/// by name and state), <c>stats</c> with the ingest report every two seconds, <c>dropped</c> when this
+/// client fell behind and its buffer let go of the oldest entries, and <c>end</c> when the stream closes after
+/// <see cref="MaxLifetime"/>. At most <see cref="StreamHub.MaxPerOwner"/> streams per user (429 beyond).
 /// </summary>
 public static class StreamApi
 {
     public static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one stream stays open; the browser's EventSource then reconnects.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(30);
 
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
@@ -35,11 +39,18 @@ public static class StreamApi
             return;
         }
 
-        using var subscription = hub.Subscribe(string.IsNullOrEmpty(name) ? null : name, normalizedState);
+        var owner = context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } user } ? "user:" + user
+            : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        using var subscription = hub.Subscribe(string.IsNullOrEmpty(name) ? null : name, normalizedState, owner, out var refusal);
         if (subscription is null)
         {
-            context.Response.StatusCode = 503;
-            await context.Response.WriteAsJsonAsync(new ErrorView($"the stream already has {hub.MaxClients} clients"), context.RequestAborted);
+            // Per user as well as in total: 32 idle tabs of one client no longer lock everyone else out (issue 15).
+            context.Response.StatusCode = refusal == StreamHub.Refusal.OwnerFull ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "10";
+            var reason = refusal == StreamHub.Refusal.OwnerFull
+                ? $"you already hold {hub.MaxPerOwner} live streams; close a tab or reuse one"
+                : $"the stream already has {hub.MaxClients} clients";
+            await context.Response.WriteAsJsonAsync(new ErrorView(reason), context.RequestAborted);
             return;
         }
 
@@ -59,6 +70,14 @@ public static class StreamApi
             await WriteAsync(output, ": connected\nretry: 2000\n\n", aborted);
             while (!aborted.IsCancellationRequested)
             {
+                if (time.GetElapsedTime(clock) >= MaxLifetime)
+                {
+                    // Every stream ends after a while, so one a tab abandoned or a proxy half-closed does not hold
+                    // its place for ever; a live EventSource reconnects by itself after the retry delay.
+                    await WriteEventAsync(output, "end", "{\"reason\":\"streams are closed after 30 minutes; reconnect\"}", aborted);
+                    return;
+                }
+
                 if (time.GetElapsedTime(clock) >= nextStats)
                 {
                     await WriteEventAsync(output, "stats", JsonSerializer.Serialize(status.Report().Body, options), aborted);

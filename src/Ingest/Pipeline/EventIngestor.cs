@@ -30,9 +30,10 @@ public sealed class EventIngestor
     /// <param name="body">The message body.</param>
     /// <param name="source">Which source it came from, for the log.</param>
     /// <param name="shiftSeconds">Added to every event's timestamp after decoding (replay's <c>--shift-to-now</c>).</param>
-    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source, double shiftSeconds = 0)
+    /// <param name="arrivalSeconds">When the body arrived, Unix seconds, before any shift (replay: its capture time); by default now.</param>
+    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source, double shiftSeconds = 0, double? arrivalSeconds = null)
     {
-        var decoded = _decoder.Decode(body);
+        var decoded = _decoder.Decode(body, arrivalSeconds);
         if (shiftSeconds != 0)
         {
             foreach (var e in decoded.Events)

@@ -219,7 +219,7 @@ public static partial class AuthSetup
 
         if (options.Disabled)
         {
-            return Settings(options, null, token);
+            return Settings(options, null, token, time);
         }
 
         if (options.HttpIngest && token is null)
@@ -266,14 +266,14 @@ public static partial class AuthSetup
             }
         }
 
-        return Settings(options, htpasswd, token);
+        return Settings(options, htpasswd, token, time);
     }
 
-    private static AuthSettings Settings(AuthOptions options, HtpasswdUsers? users, string? token)
+    private static AuthSettings Settings(AuthOptions options, HtpasswdUsers? users, string? token, TimeProvider time)
     {
         try
         {
-            return new AuthSettings(options, users, token);
+            return new AuthSettings(options, users, token, time);
         }
         catch (FormatException e)
         {
@@ -341,8 +341,14 @@ public static partial class AuthSetup
         var user = form["username"].ToString();
         var password = form["password"].ToString();
         var back = SafeReturn(form["return"].ToString());
-        if (settings.Users is null || user.Length == 0 || !settings.Users.Verify(user, password))
+        if (!settings.VerifyPassword(http.Connection.RemoteIpAddress, user, password, out var retryAfter))
         {
+            if (retryAfter is { } wait)
+            {
+                http.Response.Headers.RetryAfter = LocalAuthHandler.RetrySeconds(wait);
+                return Results.Content(SignInPage(settings, back, "throttled"), "text/html; charset=utf-8", statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
             return Results.Redirect($"{SignInPath}?failed=1&return={Uri.EscapeDataString(back)}");
         }
 
@@ -364,6 +370,7 @@ public static partial class AuthSetup
         {
             null or "" => "",
             "sso" => "<p class=\"signin-error\" role=\"alert\">Your single sign-on account is not in a group or domain allowed here.</p>",
+            "throttled" => "<p class=\"signin-error\" role=\"alert\">Too many failed sign-ins from your address. Wait a few minutes, then try again.</p>",
             _ => "<p class=\"signin-error\" role=\"alert\">Wrong user or password.</p>",
         };
         var form = settings.Users is null ? "" : $"""

@@ -82,6 +82,16 @@ public sealed class HtpasswdUsers
         return users;
     }
 
+    /// <summary>True when this pair was verified in the last <see cref="RememberFor"/>: no bcrypt check, nothing learnt by a guesser.</summary>
+    public bool IsRemembered(string user, string password)
+    {
+        var remembered = Fingerprint(user, password);
+        lock (_lock)
+        {
+            return _remembered.TryGetValue(remembered, out var until) && _time.GetTimestamp() < until && _hashes.ContainsKey(user);
+        }
+    }
+
     /// <summary>True when the user exists and the password matches its hash.</summary>
     public bool Verify(string user, string password)
     {

@@ -17,6 +17,10 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
 {
     public const string SchemeName = "local";
 
+    private const string RetryAfterItem = "ingest.auth.retry-after";
+
+    internal static string RetrySeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private readonly AuthSettings _settings;
 
     public LocalAuthHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AuthSettings settings)
@@ -70,8 +74,15 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
         }
 
         var colon = pair.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !_settings.Users.Verify(pair[..colon], pair[(colon + 1)..]))
+        TimeSpan? retryAfter = null;
+        if (colon <= 0 || !_settings.VerifyPassword(Context.Connection.RemoteIpAddress, pair[..colon], pair[(colon + 1)..], out retryAfter))
         {
+            if (retryAfter is { } wait)
+            {
+                Context.Items[RetryAfterItem] = wait;
+                return AuthenticateResult.Fail("too many failed sign-ins from this address");
+            }
+
             return AuthenticateResult.Fail("wrong user or password");
         }
 
@@ -88,6 +99,14 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RetryAfterItem] is TimeSpan wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = RetrySeconds(wait);
+            await Response.WriteAsJsonAsync(new Endpoints.ErrorView($"too many failed sign-ins from this address; try again in {RetrySeconds(wait)} s"), Context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         if (_settings.Users is not null)
         {
@@ -124,9 +143,10 @@ public sealed class AuthSettings
     private readonly byte[]? _ingestTokenHash;
     private readonly IReadOnlyList<(IPAddress Network, int Prefix)> _proxies;
 
-    public AuthSettings(AuthOptions options, HtpasswdUsers? users, string? ingestToken)
+    public AuthSettings(AuthOptions options, HtpasswdUsers? users, string? ingestToken, TimeProvider? time = null)
     {
         Options = options;
+        Throttle = new SignInThrottle(time ?? TimeProvider.System);
         Users = users;
         IngestToken = ingestToken;
         _ingestTokenHash = ingestToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(ingestToken));
@@ -138,6 +158,46 @@ public sealed class AuthSettings
     public AuthOptions Options { get; }
 
     public HtpasswdUsers? Users { get; }
+
+    public SignInThrottle Throttle { get; }
+
+    /// <summary>
+    /// Checks a user and password against the users file, unless the address has failed too often (then false and
+    /// <paramref name="retryAfter"/> is set), and records the outcome for the throttle.
+    /// </summary>
+    public bool VerifyPassword(IPAddress? from, string user, string password, out TimeSpan? retryAfter)
+    {
+        retryAfter = null;
+        if (Users is null)
+        {
+            return false;
+        }
+
+        if (Throttle.IsRefused(from, out var wait))
+        {
+            // A pair verified minutes ago still works, and leaves the address refused for everything else.
+            if (Users.IsRemembered(user, password))
+            {
+                return true;
+            }
+
+            Throttle.NoteRefused();
+            retryAfter = wait;
+            return false;
+        }
+
+        var ok = user.Length > 0 && Users.Verify(user, password);
+        if (ok)
+        {
+            Throttle.Succeeded(from);
+        }
+        else
+        {
+            Throttle.Failed(from);
+        }
+
+        return ok;
+    }
 
     public string? IngestToken { get; }
 

@@ -13,30 +13,50 @@ public sealed class StreamHub
     private readonly Lock _gate = new();
     private volatile Subscription[] _subscriptions = [];
 
-    public StreamHub(int maxClients = 32, int bufferPerClient = 1000)
+    public StreamHub(int maxClients = 32, int bufferPerClient = 1000, int maxPerOwner = 4)
     {
         MaxClients = maxClients;
         BufferPerClient = bufferPerClient;
+        MaxPerOwner = maxPerOwner;
     }
 
     public int MaxClients { get; }
 
     public int BufferPerClient { get; }
 
+    /// <summary>Streams one user (or, without sign-in, one address) may hold open at once.</summary>
+    public int MaxPerOwner { get; }
+
     public int Clients => _subscriptions.Length;
 
-    /// <summary>A new client, or null when <see cref="MaxClients"/> are already connected.</summary>
-    public Subscription? Subscribe(string? name, string? state)
+    /// <summary>Why a client was not subscribed.</summary>
+    public enum Refusal
+    {
+        None,
+        Full,
+        OwnerFull,
+    }
+
+    /// <summary>A new client, or null (with the reason) when <see cref="MaxClients"/> are connected or its owner holds <see cref="MaxPerOwner"/>.</summary>
+    public Subscription? Subscribe(string? name, string? state, string owner, out Refusal refusal)
     {
         lock (_gate)
         {
             if (_subscriptions.Length >= MaxClients)
             {
+                refusal = Refusal.Full;
                 return null;
             }
 
-            var subscription = new Subscription(this, name, state, BufferPerClient);
+            if (_subscriptions.Count(s => string.Equals(s.Owner, owner, StringComparison.Ordinal)) >= MaxPerOwner)
+            {
+                refusal = Refusal.OwnerFull;
+                return null;
+            }
+
+            var subscription = new Subscription(this, name, state, owner, BufferPerClient);
             _subscriptions = [.. _subscriptions, subscription];
+            refusal = Refusal.None;
             return subscription;
         }
     }
@@ -76,9 +96,10 @@ public sealed class StreamHub
         private readonly Channel<InvocationRecord> _buffer;
         private long _dropped;
 
-        internal Subscription(StreamHub hub, string? name, string? state, int capacity)
+        internal Subscription(StreamHub hub, string? name, string? state, string owner, int capacity)
         {
             _hub = hub;
+            Owner = owner;
             _name = name;
             _state = state;
             _buffer = Channel.CreateBounded<InvocationRecord>(
@@ -87,6 +108,9 @@ public sealed class StreamHub
         }
 
         public ChannelReader<InvocationRecord> Reader => _buffer.Reader;
+
+        /// <summary>Who holds it: the signed-in user, else the client's address.</summary>
+        public string Owner { get; }
 
         /// <summary>Dropped for this client since the last call (and resets the count).</summary>
         public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);

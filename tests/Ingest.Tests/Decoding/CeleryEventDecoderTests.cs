@@ -201,6 +201,29 @@ public class CeleryEventDecoderTests
         Assert.Equal(1, d.Repaired[(int)Repair.TimestampOutOfRange]);
     }
 
+    /// <summary>Issue 15: a forged event dated 22 h ahead no longer outranks real ones for a day; drift of seconds is kept.</summary>
+    [Theory]
+    [InlineData(290, false)]
+    [InlineData(310, true)]
+    [InlineData(22 * 3600, true)]
+    public void Decode_TimestampAheadOfArrival_BeyondFiveMinutes_IsReDatedAndCounted(double ahead, bool repaired)
+    {
+        var d = _decoder.Decode(Bytes($$"""{"type": "task-failed", "uuid": "a", "timestamp": {{Now + ahead}}}"""));
+
+        Assert.Equal(repaired ? Now : Now + ahead, Assert.Single(d.Events).Timestamp);
+        Assert.Equal(repaired ? 1 : 0, d.Repaired[(int)Repair.TimestampOutOfRange]);
+    }
+
+    [Fact]
+    public void Decode_GivenArrival_JudgesAgainstItAndNotTheClock()
+    {
+        var capturedAt = Now - (30 * 86400);
+
+        var d = _decoder.Decode(Bytes($$"""[{"type": "task-started", "uuid": "a", "timestamp": {{capturedAt - 1}}}, {"type": "task-started", "uuid": "b", "timestamp": {{capturedAt + 3600}}}]"""), capturedAt);
+
+        Assert.Equal([capturedAt - 1, capturedAt], d.Events.Select(e => e.Timestamp));
+    }
+
     [Fact]
     public void Decode_MissingTimestamp_UsesArrivalTimeAndCounts()
     {

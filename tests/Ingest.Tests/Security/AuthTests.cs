@@ -206,6 +206,44 @@ public sealed class AuthTests : IDisposable
         Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Password guessing is slowed per address: after 10 failures in 5 minutes the address gets 429 with
+    /// Retry-After, for Basic and the form alike, even for a right password it has not shown before; a credential
+    /// verified shortly before still works, and the address is let in again once the window has passed.
+    /// </summary>
+    [Fact]
+    public async Task PasswordGuessing_IsRefusedWith429AfterTenFailures_UntilTheWindowPasses()
+    {
+        UsersFile("sre", "correct horse");
+        await using var factory = Serve(("Ingest:Auth:UsersFile", UsersFile("ops", "battery staple")));
+        var time = (Microsoft.Extensions.Time.Testing.FakeTimeProvider)factory.Services.GetRequiredService<TimeProvider>();
+        using var sre = Client(factory, Basic("sre", "correct horse"));
+        Assert.Equal(HttpStatusCode.OK, (await sre.GetAsync("/api/invocations")).StatusCode);
+
+        using var guesser = Client(factory, Basic("sre", "guess"));
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await guesser.GetAsync("/api/invocations");
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var refused = await guesser.GetAsync("/api/invocations");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 300);
+        Assert.Contains("too many failed sign-ins", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        using var ops = Client(factory, Basic("ops", "battery staple"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await ops.GetAsync("/api/invocations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await sre.GetAsync("/api/invocations")).StatusCode); // verified before: still in
+        using var form = await Client(factory).PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "ops", ["password"] = "battery staple" }));
+        Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+        Assert.Contains("Too many failed sign-ins", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var metrics = await sre.GetStringAsync("/metrics");
+        Assert.Matches(@"ingest_auth_refused(_attempt)?_total(\{[^}]*\})? 3\b", metrics);
+
+        time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync("/api/invocations")).StatusCode);
+    }
+
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task NothingConfigured_MakesAnAdminWithAGeneratedPassword_ReadableByItsOwnerOnly()

@@ -102,4 +102,30 @@ public class EventsApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    /// <summary>Issue 15: a secret in kwargs is masked before it is stored or indexed, and counted; the rest stays findable.</summary>
+    [Fact]
+    public async Task Post_KwargsWithAPassword_StoresItMasked_SearchCannotFindIt_AndCountsIt()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var body = """[{"type": "task-received", "uuid": "login-1", "name": "auth.login", "kwargs": "{'user': 'ops-bob', 'password': 'hunter2-secret'}", "timestamp": 1795376624.0}, {"type": "task-succeeded", "uuid": "login-1", "result": "{'access_token': 'eyJtoken'}", "runtime": 0.1, "timestamp": 1795376624.5}]""";
+
+        using var response = await client.PostAsync("/api/events?wait=durable", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stored = await client.GetFromJsonAsync<JsonElement>("/api/invocations/login-1");
+        Assert.Equal("{'user': 'ops-bob', 'password': '***'}", stored.GetProperty("kwargs").GetString());
+        Assert.Equal("{'access_token': '***'}", stored.GetProperty("result").GetString());
+        var bySecret = await client.GetFromJsonAsync<JsonElement>("/api/invocations?q=hunter2-secret&since=2026-11-22T00:00:00Z");
+        Assert.Empty(bySecret.GetProperty("items").EnumerateArray());
+        var byUser = await client.GetFromJsonAsync<JsonElement>("/api/invocations?q=ops-bob&since=2026-11-22T00:00:00Z");
+        Assert.Equal("login-1", Assert.Single(byUser.GetProperty("items").EnumerateArray()).GetProperty("task_id").GetString());
+        var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.Equal(2, health.GetProperty("events").GetProperty("repaired").GetProperty("redacted").GetInt32());
+        Assert.DoesNotContain("hunter2", System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(factory.DatabasePath)) + ReadWal(factory.DatabasePath), StringComparison.Ordinal);
+    }
+
+    private static string ReadWal(string db) =>
+        File.Exists(db + "-wal") ? System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(db + "-wal")) : "";
 }

@@ -14,7 +14,7 @@ public sealed class StreamTests
     public void SlowClient_LosesItsOldestEntriesAndIsToldHowMany_WhilePublishingNeverWaits()
     {
         var hub = new StreamHub(maxClients: 2, bufferPerClient: 3);
-        using var slow = hub.Subscribe(null, null)!;
+        using var slow = hub.Subscribe(null, null, "a", out _)!;
 
         hub.Publish([.. Enumerable.Range(0, 10).Select(i => Record($"t{i}"))]);
 
@@ -33,20 +33,80 @@ public sealed class StreamTests
     public void Clients_BeyondTheCapAreRefused_AndALeavingClientFreesItsPlace()
     {
         var hub = new StreamHub(maxClients: 2, bufferPerClient: 3);
-        var a = hub.Subscribe(null, null)!;
-        using var b = hub.Subscribe("x", null)!;
+        var a = hub.Subscribe(null, null, "a", out _)!;
+        using var b = hub.Subscribe("x", null, "b", out _)!;
 
-        Assert.Null(hub.Subscribe(null, null));
+        Assert.Null(hub.Subscribe(null, null, "c", out var refusal));
+        Assert.Equal(StreamHub.Refusal.Full, refusal);
         a.Dispose();
-        using var c = hub.Subscribe(null, TaskStates.Failure);
+        using var c = hub.Subscribe(null, TaskStates.Failure, "c", out _);
         Assert.NotNull(c);
+    }
+
+    [Fact]
+    public void OneOwner_HoldsAtMostItsShare_OthersStillGetIn()
+    {
+        var hub = new StreamHub(maxClients: 32, bufferPerClient: 3, maxPerOwner: 4);
+        var held = Enumerable.Range(0, 4).Select(i => hub.Subscribe(null, null, "user:greedy", out _)).ToList();
+
+        Assert.All(held, Assert.NotNull);
+        Assert.Null(hub.Subscribe(null, null, "user:greedy", out var refusal));
+        Assert.Equal(StreamHub.Refusal.OwnerFull, refusal);
+        using var other = hub.Subscribe(null, null, "user:sre", out _);
+        Assert.NotNull(other);
+        held[0]!.Dispose();
+        using var again = hub.Subscribe(null, null, "user:greedy", out _);
+        Assert.NotNull(again);
+    }
+
+    /// <summary>Issue 15: one client opening many streams is told 429 on the fifth, and every stream ends after 30 minutes.</summary>
+    [Fact]
+    public async Task ApiStream_FifthStreamOfOneClientIs429_AndAStreamEndsAfterItsLifetime()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var time = (Microsoft.Extensions.Time.Testing.FakeTimeProvider)factory.Services.GetService(typeof(TimeProvider))!;
+        using var deadline = new CancellationTokenSource(Wait.Default);
+        var open = new List<(HttpResponseMessage Response, StreamReader Reader)>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var response = await client.GetAsync("/api/stream", HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                var reader = new StreamReader(await response.Content.ReadAsStreamAsync(deadline.Token));
+                Assert.Equal("stats", (await NextEventAsync(reader, deadline.Token)).Name);
+                open.Add((response, reader));
+            }
+
+            using var fifth = await client.GetAsync("/api/stream", HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, fifth.StatusCode);
+            Assert.Contains("4 live streams", await fifth.Content.ReadAsStringAsync(deadline.Token), StringComparison.Ordinal);
+
+            time.Advance(Ingest.Endpoints.StreamApi.MaxLifetime);
+            foreach (var (_, reader) in open)
+            {
+                var (name, data) = await NextEventAsync(reader, deadline.Token, skip: "stats");
+                Assert.Equal("end", name);
+                Assert.Contains("reconnect", data, StringComparison.Ordinal);
+                Assert.Null(await reader.ReadLineAsync(deadline.Token)); // closed by the server
+            }
+        }
+        finally
+        {
+            foreach (var (response, reader) in open)
+            {
+                reader.Dispose();
+                response.Dispose();
+            }
+        }
     }
 
     [Fact]
     public void Filters_DeliverOnlyMatchingInvocations()
     {
         var hub = new StreamHub();
-        using var failures = hub.Subscribe(null, TaskStates.Failure)!;
+        using var failures = hub.Subscribe(null, TaskStates.Failure, "a", out _)!;
 
         hub.Publish([Record("ok"), Record("bad", TaskStates.Failure), Record("other", TaskStates.Failure, "mail.send")]);
 
@@ -84,7 +144,19 @@ public sealed class StreamTests
         Assert.Contains("\"state\":\"FAILURE\"", data, StringComparison.Ordinal);
     }
 
-    private static async Task<(string Name, string? Data)> NextEventAsync(StreamReader reader, CancellationToken cancellationToken)
+    private static async Task<(string Name, string? Data)> NextEventAsync(StreamReader reader, CancellationToken cancellationToken, string? skip = null)
+    {
+        while (true)
+        {
+            var next = await NextAnyEventAsync(reader, cancellationToken);
+            if (next.Name != skip)
+            {
+                return next;
+            }
+        }
+    }
+
+    private static async Task<(string Name, string? Data)> NextAnyEventAsync(StreamReader reader, CancellationToken cancellationToken)
     {
         string? name = null;
         string? data = null;
@@ -101,6 +173,10 @@ public sealed class StreamTests
             else if (line.Length == 0 && name is not null)
             {
                 return (name, data);
+            }
+            else if (line.Length == 0)
+            {
+                data = null;
             }
         }
 

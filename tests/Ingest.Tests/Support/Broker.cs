@@ -118,33 +118,5 @@ public sealed class Broker : IAsyncDisposable
         return await stdout;
     }
 
-    private static int FreePortBlock()
-    {
-        var random = new Random();
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = random.Next(2000, 6000) * 10;
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var p = port; p < port + 8; p++)
-                {
-                    var l = new TcpListener(IPAddress.Loopback, p);
-                    l.Start();
-                    listeners.Add(l);
-                }
-
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                listeners.ForEach(l => l.Stop());
-            }
-        }
-
-        throw new InvalidOperationException("no free block of 8 ports");
-    }
+    private static int FreePortBlock() => TestPorts.FreeBlock(8);
 }

@@ -35,10 +35,7 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>A redis-server of this test's own.</summary>
     public static async Task<RedisServer> StartPrivateAsync(TempDirectory dir)
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        var port = TestPorts.FreeBlock(1);
         var server = new RedisServer(port, dir.File("redis"), owned: true);
         Directory.CreateDirectory(server._dir);
         await server.StartAsync();

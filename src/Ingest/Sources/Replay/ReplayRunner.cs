@@ -76,13 +76,13 @@ public sealed class ReplayRunner
                 continue;
             }
 
-            if (!TryBody(line, out var body))
+            if (!TryBody(line, out var body, out var capturedAt))
             {
                 BadLines++;
                 continue;
             }
 
-            _ingestor.Ingest(body, "replay", ShiftSeconds);
+            _ingestor.Ingest(body, "replay", ShiftSeconds, capturedAt);
             // A bulk load waits rather than drops: half the channel's records, or half its share of the byte budget.
             var budget = _channel.Budget;
             while (_channel.Count > _channel.Capacity / 2 || budget.ChannelPressed)
@@ -92,9 +92,11 @@ public sealed class ReplayRunner
         }
     }
 
-    private static bool TryBody(string line, out byte[] body)
+    /// <summary>The body of one capture line, and its <c>captured_at</c> (null when absent: judged against now).</summary>
+    private static bool TryBody(string line, out byte[] body, out double? capturedAt)
     {
         body = [];
+        capturedAt = null;
         try
         {
             using var doc = JsonDocument.Parse(line);
@@ -105,6 +107,12 @@ public sealed class ReplayRunner
             }
 
             body = b64.GetBytesFromBase64();
+            if (doc.RootElement.TryGetProperty("captured_at", out var at) && at.ValueKind == JsonValueKind.Number
+                && at.TryGetDouble(out var seconds) && double.IsFinite(seconds) && seconds > 0)
+            {
+                capturedAt = seconds;
+            }
+
             return true;
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)

@@ -1,0 +1,61 @@
+using System.Text;
+using System.Text.Json;
+using Ingest.Decoding;
+using Ingest.Diagnostics;
+using Ingest.Pipeline;
+using Ingest.Sources.Replay;
+using Ingest.Tests.Pipeline;
+using Ingest.Tests.Support;
+using Ingest.Tracking;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ingest.Tests.Sources.Replay;
+
+public class ReplayRunnerTests
+{
+    private static readonly DateTimeOffset s_capturedAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    private static double CapturedAt => s_capturedAt.ToUnixTimeMilliseconds() / 1000.0;
+
+    /// <summary>
+    /// Issue 15: the future-skew limit (5 min) is judged against when each message was captured, not when the
+    /// capture is replayed. A capture replayed on a clock behind it keeps its times; an event dated an hour past
+    /// its own capture is re-dated to the capture time and counted.
+    /// </summary>
+    [Theory]
+    [InlineData(-1)] // replayed on a clock a day behind the capture (faketime -1d)
+    [InlineData(400)] // replayed long after it was recorded
+    public async Task Replay_JudgesFutureTimestampsAgainstEachMessagesCaptureTime(int replayDaysAfterCapture)
+    {
+        var time = new FakeTimeProvider(s_capturedAt.AddDays(replayDaysAfterCapture));
+        var writer = new GatedWriter();
+        var h = new PipelineHarness(new PipelineOptions { BatchSize = 16, MaxBatchWait = TimeSpan.Zero }, time, () => writer);
+        var ingestor = new EventIngestor(new CeleryEventDecoder(new DecoderOptions(), time), h.Tracker,
+            new WorkerRegistry(new WorkerOptions(), time), h.Counters, NullLogger<EventIngestor>.Instance);
+        var capture = string.Join('\n',
+            Line(CapturedAt, Event("task-succeeded", "honest", CapturedAt - 2)),
+            Line(CapturedAt, Event("task-succeeded", "ahead", CapturedAt + 3600)),
+            Line(CapturedAt, Event("task-succeeded", "slightly-ahead", CapturedAt + 60)));
+
+        await h.StartAsync();
+        await new ReplayRunner(ingestor, h.Channel, time).RunAsync(new StringReader(capture), CancellationToken.None);
+        h.Tracker.FlushAll();
+        await h.StopAsync();
+
+        var stored = writer.Written.ToDictionary(r => r.TaskId);
+        Assert.Equal(CapturedAt - 2, stored["honest"].FinishedAt);
+        Assert.Equal(CapturedAt, stored["ahead"].FinishedAt);
+        Assert.Equal(CapturedAt + 60, stored["slightly-ahead"].FinishedAt);
+        Assert.Equal(1, h.Counters.Repaired(Repair.TimestampOutOfRange));
+    }
+
+    private static string Event(string type, string id, double at) =>
+        $$"""{"type": "{{type}}", "uuid": "{{id}}", "runtime": 0.5, "timestamp": {{at.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""";
+
+    private static string Line(double capturedAt, string body) => JsonSerializer.Serialize(new
+    {
+        captured_at = capturedAt,
+        body_b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(body)),
+    });
+}
