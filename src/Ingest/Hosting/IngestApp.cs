@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Ingest.Diagnostics;
 using Ingest.Endpoints;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Ingest.Sources.Http;
 using Ingest.Security;
 
@@ -44,9 +45,13 @@ public static class IngestApp
 
         // OpenTelemetry's Prometheus exporter reads the System.Diagnostics.Metrics instruments natively and
         // applies the OpenTelemetry-to-Prometheus naming rules (units as suffixes, _total on counters).
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName)
-            .AddPrometheusExporter());
+        // celery_* series keep celery-exporter's names, so scope labels (otel_scope_*) and target_info stay out of
+        // the scrape: the celery-mixin dashboards match on exact label sets. service_name names the process.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ingest", serviceVersion: typeof(IngestApp).Assembly.GetName().Version?.ToString()))
+            .WithMetrics(metrics => metrics
+                .AddMeter(IngestMetrics.MeterName, CeleryMetrics.MeterName)
+                .AddPrometheusExporter(o => { o.ScopeInfoEnabled = false; o.TargetInfoEnabled = false; }));
 
         var app = builder.Build();
         app.Use(async (context, next) =>
@@ -62,6 +67,7 @@ public static class IngestApp
         });
         // Built eagerly so that its observable instruments exist before the first scrape.
         var metrics = app.Services.GetRequiredService<IngestMetrics>();
+        app.Services.GetRequiredService<CeleryMetrics>(); // its instruments exist from the first scrape
         var time = app.Services.GetRequiredService<TimeProvider>();
         app.Use(async (context, next) =>
         {

@@ -66,6 +66,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<CeleryMetrics>();
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var storage = sp.GetRequiredService<StorageOptions>();

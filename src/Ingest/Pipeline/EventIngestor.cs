@@ -16,9 +16,11 @@ public sealed class EventIngestor
     private readonly WorkerRegistry _workers;
     private readonly IngestCounters _counters;
     private readonly ILogger _logger;
+    private readonly CeleryMetrics? _celery;
 
-    public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger)
+    public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger, CeleryMetrics? celery = null)
     {
+        _celery = celery;
         _decoder = decoder;
         _tracker = tracker;
         _workers = workers;
@@ -53,7 +55,8 @@ public sealed class EventIngestor
             _counters.AddAccepted(e.Type);
             if (e.Type.IsTaskEvent())
             {
-                _tracker.Apply(e);
+                var task = _tracker.Apply(e);
+                _celery?.Record(e, task);
             }
             else
             {

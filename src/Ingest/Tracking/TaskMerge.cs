@@ -63,6 +63,18 @@ public sealed class TaskMerge
         + Pipeline.RecordSize.Of(_parentId.Value) + Pipeline.RecordSize.Of(_eta.Value) + Pipeline.RecordSize.Of(_expires.Value)
         + Pipeline.RecordSize.Of(_worker);
 
+    /// <summary>The task's name as merged so far (events after task-received do not carry it).</summary>
+    public string? Name => _name.Value;
+
+    /// <summary>The queue it was sent to, once task-sent or task-received told it.</summary>
+    public string? Queue => _queue.Value;
+
+    /// <summary>When it was sent, if task-sent was seen.</summary>
+    public double? SentAt => _sentAt;
+
+    /// <summary>Its ETA or countdown, as sent (ISO 8601), if any.</summary>
+    public string? Eta => _eta.Value;
+
     /// <summary>True once a terminal event other than task-retried is known: nothing more will run.</summary>
     public bool IsReady => TaskStates.IsReady(State);
 

@@ -68,8 +68,8 @@ public sealed class TaskTracker
     public DateTimeOffset? OldestInFlightSeen =>
         Volatile.Read(ref _publishedOldestTicks) is var t && t > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
-    /// <summary>Merges one task event.</summary>
-    public void Apply(CeleryEvent e)
+    /// <summary>Merges one task event, and returns what is known of its task after it (for the per-task metrics).</summary>
+    public TaskLabels Apply(CeleryEvent e)
     {
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
@@ -115,6 +115,7 @@ public sealed class TaskTracker
             Touch(entry);
             EvictOverBudgetLocked();
             PublishLocked();
+            return new TaskLabels(entry.Merge.Name, entry.Merge.Queue, entry.Merge.SentAt, entry.Merge.Eta is not null);
         }
     }
 
@@ -527,3 +528,6 @@ public sealed class TaskTracker
         public bool KeepInCheckpoint { get; set; }
     }
 }
+
+/// <summary>What the tracker knows of a task after one of its events: its name, queue, send time, and whether it had an ETA.</summary>
+public readonly record struct TaskLabels(string? Name, string? Queue, double? SentAt, bool HasEta);
