@@ -31,5 +31,11 @@ public sealed class StorageOptions
     [Range(10, 1_000_000)]
     public int MaxTaskNamesPerDay { get; set; } = 10_000;
 
+    /// <summary>
+    /// How worker names are grouped (see <see cref="WorkerGroups"/>): a regular expression whose first capture group
+    /// is the group, e.g. <c>@(.+?)-\d+$</c>. Default (empty): Kubernetes pod and process suffixes are stripped.
+    /// </summary>
+    public string? WorkerGroupPattern { get; set; }
+
     internal Action<Microsoft.Data.Sqlite.SqliteConnection>? OnWriterOpen { get; set; }
 }

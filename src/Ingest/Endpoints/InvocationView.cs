@@ -15,6 +15,12 @@ public sealed record InvocationView
     public string? StartedAt { get; init; }
     public string? FinishedAt { get; init; }
     public double? RuntimeS { get; init; }
+
+    /// <summary>Time in the broker's queue: task-received minus task-sent (needs task-sent, i.e. task_send_sent_event).</summary>
+    public double? WaitQueueS { get; init; }
+
+    /// <summary>Time on the worker before a slot ran it (prefetched, waiting for a pool process): task-started minus task-received.</summary>
+    public double? WaitWorkerS { get; init; }
     public int Retries { get; init; }
     public string? Args { get; init; }
     public string? Kwargs { get; init; }
@@ -33,8 +39,15 @@ public sealed record InvocationView
     /// <summary>When the state was last decided (the sort key of lists).</summary>
     public string? StateAt { get; init; }
 
-    /// <summary><c>in_flight</c> (from the tracker's memory) or <c>stored</c> (from SQLite).</summary>
+    /// <summary>
+    /// <c>in_flight</c> (running, from the tracker's memory), <c>recent</c> (finished moments ago, in memory while it
+    /// is written) or <c>stored</c> (from SQLite; a stored state that is not final means Ingest stopped tracking the
+    /// task before it finished, see <see cref="Finished"/>).
+    /// </summary>
     public required string Source { get; init; }
+
+    /// <summary>True once a final state (SUCCESS, FAILURE, REVOKED, REJECTED) is known.</summary>
+    public bool Finished { get; init; }
 
     public static InvocationView From(InvocationRecord r, string source) => new()
     {
@@ -48,6 +61,8 @@ public sealed record InvocationView
         StartedAt = ApiTime.Format(r.StartedAt),
         FinishedAt = ApiTime.Format(r.FinishedAt),
         RuntimeS = r.RuntimeSeconds,
+        WaitQueueS = Between(r.SentAt, r.ReceivedAt),
+        WaitWorkerS = Between(r.ReceivedAt, r.StartedAt),
         Retries = r.Retries,
         Args = r.Args,
         Kwargs = r.Kwargs,
@@ -63,6 +78,11 @@ public sealed record InvocationView
         Expired = r.Expired,
         Signum = r.Signum,
         StateAt = ApiTime.Format(r.StateAt),
-        Source = source,
+        Source = source == "in_flight" && TaskStates.IsReady(r.State) ? "recent" : source,
+        Finished = TaskStates.IsReady(r.State),
     };
+
+    /// <summary>Seconds from one event to the next; clock skew between hosts can make it negative, shown as zero.</summary>
+    private static double? Between(double? from, double? to) =>
+        from is { } a && to is { } b && double.IsFinite(a) && double.IsFinite(b) ? Math.Round(Math.Max(0, b - a), 6) : null;
 }

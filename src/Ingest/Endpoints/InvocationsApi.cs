@@ -12,7 +12,7 @@ public static class InvocationsApi
     {
         var api = app.MapGroup("/api/invocations");
         api.MapGet("/{taskId}", GetInvocation).Takes();
-        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "since", "until", "limit", "cursor");
+        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor");
         app.MapGet("/api/in-flight", ListInFlight).Takes("limit");
         return app;
     }
@@ -39,7 +39,9 @@ public static class InvocationsApi
         string? until = null,
         string? limit = null,
         string? cursor = null,
-        string? q = null)
+        string? q = null,
+        string? queue = null,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "exception_type")] string? exceptionType = null)
     {
         if (q is not null && !SearchText.TryParse(q, out _, out var searchError))
         {
@@ -73,6 +75,8 @@ public static class InvocationsApi
             Name = string.IsNullOrEmpty(name) ? null : name,
             State = normalizedState,
             Worker = string.IsNullOrEmpty(worker) ? null : worker,
+            Queue = string.IsNullOrEmpty(queue) ? null : queue,
+            ExceptionType = string.IsNullOrEmpty(exceptionType) ? null : exceptionType,
             Since = sinceAt,
             Until = untilAt,
             Limit = pageSize,

@@ -14,6 +14,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string SearchPrefix = "invocation_search_";
     public const string TaskHoursPrefix = "task_hours_";
     public const string FailureHoursPrefix = "failure_hours_";
+    public const string GroupHoursPrefix = "group_hours_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -58,6 +59,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string FailureHoursTable => FailureHoursPrefix + Suffix;
 
     public string FailureHoursSql => Delimit(FailureHoursTable);
+
+    /// <summary>Per task name, queue, worker group and hour: counts by final state and histograms of runtime, queue wait and pickup wait.</summary>
+    public string GroupHoursTable => GroupHoursPrefix + Suffix;
+
+    public string GroupHoursSql => Delimit(GroupHoursTable);
 
     public string DetailsSql => Delimit(DetailsTable);
 

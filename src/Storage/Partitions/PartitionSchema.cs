@@ -17,7 +17,33 @@ internal static class PartitionSchema
     public static readonly string[] StateCountColumns = [.. TaskStates.All.Select(s => s.ToLowerInvariant())];
 
     /// <summary>The day's tables; with <paramref name="search"/>, its full-text index.</summary>
-    public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + (search ? SearchSql(p) : "");
+    public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + GroupRollupSql(p) + (search ? SearchSql(p) : "");
+
+    /// <summary>
+    /// The facet rollup: per task, queue and worker group and hour. Created with the day's tables, and for a day
+    /// made by an older version on its first write (an empty table: instant).
+    /// </summary>
+    public static string GroupRollupSql(DayPartition p) => $"""
+
+        CREATE TABLE IF NOT EXISTS {p.GroupHoursSql} (
+            name TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            worker_group TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            total INTEGER NOT NULL DEFAULT 0,
+            {string.Join("\n            ", StateCountColumns.Select(c => c + " INTEGER NOT NULL DEFAULT 0,"))}
+            runtime_count INTEGER NOT NULL DEFAULT 0,
+            runtime_sum REAL NOT NULL DEFAULT 0,
+            runtimes BLOB,
+            queue_wait_count INTEGER NOT NULL DEFAULT 0,
+            queue_wait_sum REAL NOT NULL DEFAULT 0,
+            queue_waits BLOB,
+            pickup_count INTEGER NOT NULL DEFAULT 0,
+            pickup_sum REAL NOT NULL DEFAULT 0,
+            pickups BLOB,
+            PRIMARY KEY (name, queue, worker_group, hour)
+        ) WITHOUT ROWID;
+        """;
 
     private static string TablesSql(DayPartition p) => $"""
         CREATE TABLE IF NOT EXISTS {p.InvocationsSql} (
@@ -111,5 +137,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.InvocationsSql};
         DROP TABLE IF EXISTS {p.TaskHoursSql};
         DROP TABLE IF EXISTS {p.FailureHoursSql};
+        DROP TABLE IF EXISTS {p.GroupHoursSql};
         """;
 }

@@ -9,6 +9,12 @@ public sealed record InvocationQuery
     public string? State { get; init; }
     public string? Worker { get; init; }
 
+    /// <summary>The queue the task was sent to (from task-sent or task-received).</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>The exception's class name (<c>ValueError</c>), as the failures page groups by.</summary>
+    public string? ExceptionType { get; init; }
+
     /// <summary>Only invocations whose state time is at or after this (Unix seconds).</summary>
     public double? Since { get; init; }
 

@@ -163,6 +163,16 @@ public sealed class InvocationReader
             sql.Append(" AND i.worker = $worker");
         }
 
+        if (q.Queue is not null)
+        {
+            sql.Append(" AND ").Append(s.QueueColumn).Append(" = $queue");
+        }
+
+        if (q.ExceptionType is not null)
+        {
+            sql.Append(" AND ").Append(s.ExceptionTypeColumn).Append(" = $exception_type");
+        }
+
         if (q.Since is not null)
         {
             sql.Append(" AND ").Append(s.StateAtColumn).Append(" >= $since");
@@ -196,6 +206,16 @@ public sealed class InvocationReader
         if (q.Worker is not null)
         {
             command.Parameters.AddWithValue("$worker", q.Worker);
+        }
+
+        if (q.Queue is not null)
+        {
+            command.Parameters.AddWithValue("$queue", q.Queue);
+        }
+
+        if (q.ExceptionType is not null)
+        {
+            command.Parameters.AddWithValue("$exception_type", q.ExceptionType);
         }
 
         if (q.Since is not null)

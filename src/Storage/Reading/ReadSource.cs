@@ -12,8 +12,11 @@ internal sealed class ReadSource
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
     internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback";
 
-    private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id")
+    private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id",
+        string queueColumn = "i.queue", string exceptionTypeColumn = "i.exception_type")
     {
+        QueueColumn = queueColumn;
+        ExceptionTypeColumn = exceptionTypeColumn;
         RowIdColumn = rowIdColumn;
         Table = table;
         From = from;
@@ -21,6 +24,12 @@ internal sealed class ReadSource
         NameColumn = nameColumn;
         StateAtColumn = stateAtColumn;
     }
+
+    /// <summary>The queue column (NULL where the schema has none).</summary>
+    public string QueueColumn { get; }
+
+    /// <summary>The exception class name column (NULL where the schema has none).</summary>
+    public string ExceptionTypeColumn { get; }
 
     /// <summary>The column the full-text index's rowid refers to.</summary>
     public string RowIdColumn { get; }
@@ -35,7 +44,7 @@ internal sealed class ReadSource
     /// This source driven by its full-text index: the index's matches first (<c>CROSS JOIN</c> fixes that
     /// order in SQLite), then a primary-key lookup per match; no row is visited that does not match.
     /// </summary>
-    public ReadSource Searching() => new(Table, $"{SearchTable}($fts) AS s CROSS JOIN {From}", Select, NameColumn, StateAtColumn, RowIdColumn)
+    public ReadSource Searching() => new(Table, $"{SearchTable}($fts) AS s CROSS JOIN {From}", Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
     {
         Label = Label,
         SearchTable = SearchTable,
@@ -46,7 +55,7 @@ internal sealed class ReadSource
     /// This source in its own time order, each row checked against the index by rowid: for a value so common
     /// that sorting all its matches would cost more than walking to the first page.
     /// </summary>
-    public ReadSource Filtering() => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn)
+    public ReadSource Filtering() => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
     {
         Label = Label,
         SearchTable = SearchTable,
@@ -103,7 +112,7 @@ internal sealed class ReadSource
             Det("args_preview"), Det("kwargs_preview"), Det("result_preview"), Det("traceback_snippet"));
         return new ReadSource(
             DayPartition.Delimit(PartitionCatalog.LegacyInvocations), from, select,
-            schema.Has("task_name") ? "i.task_name" : "i.name", stateAt, "i.rowid")
+            schema.Has("task_name") ? "i.task_name" : "i.name", stateAt, "i.rowid", Col("queue"), Col("exception_type"))
         {
             Label = "legacy",
             SearchTable = searchable ? DayPartition.Delimit(PartitionCatalog.LegacySearch) : null,

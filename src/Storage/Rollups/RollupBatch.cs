@@ -12,10 +12,13 @@ internal sealed class RollupBatch
 {
     private readonly Dictionary<(DateOnly Day, string Name, long Hour), TaskHourDelta> _tasks = [];
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
+    private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta> _groups = [];
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta>> Failures => _failures;
+
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta>> Groups => _groups;
 
     public void Add(DayPartition day, RollupContribution c, int sign)
     {
@@ -27,6 +30,15 @@ internal sealed class RollupBatch
         }
 
         delta.Add(c, sign);
+        var gkey = (day.Day, c.Name, c.Queue, c.WorkerGroup, c.Hour);
+        if (!_groups.TryGetValue(gkey, out var group))
+        {
+            group = new TaskHourDelta();
+            _groups.Add(gkey, group);
+        }
+
+        group.Add(c, sign);
+        group.AddWaits(c, sign);
         if (c.State == TaskStates.Failure)
         {
             var fkey = (day.Day, c.Name, c.ExceptionType ?? "", c.Hour);
@@ -44,6 +56,7 @@ internal sealed class RollupBatch
     {
         _tasks.Clear();
         _failures.Clear();
+        _groups.Clear();
     }
 }
 
@@ -59,7 +72,39 @@ internal sealed class TaskHourDelta
 
     public double RuntimeSum { get; private set; }
 
-    public RuntimeHistogram? Runtimes { get; private set; }
+    public HistogramDelta? Runtimes { get; private set; }
+
+    public long QueueWaitCount { get; private set; }
+
+    public double QueueWaitSum { get; private set; }
+
+    /// <summary>Seconds from task-sent to task-received (the broker's queue).</summary>
+    public HistogramDelta? QueueWaits { get; private set; }
+
+    public long PickupCount { get; private set; }
+
+    public double PickupSum { get; private set; }
+
+    /// <summary>Seconds from task-received to task-started (waiting on the worker for a pool slot).</summary>
+    public HistogramDelta? Pickups { get; private set; }
+
+    /// <summary>The two waits, kept by the facet rollup only.</summary>
+    public void AddWaits(RollupContribution c, int sign)
+    {
+        if (c.QueueWait is { } q)
+        {
+            QueueWaitCount += sign;
+            QueueWaitSum += sign * q;
+            (QueueWaits ??= new HistogramDelta()).Add(q, sign);
+        }
+
+        if (c.Pickup is { } w)
+        {
+            PickupCount += sign;
+            PickupSum += sign * w;
+            (Pickups ??= new HistogramDelta()).Add(w, sign);
+        }
+    }
 
     public void Add(RollupContribution c, int sign)
     {
@@ -74,7 +119,7 @@ internal sealed class TaskHourDelta
         {
             RuntimeCount += sign;
             RuntimeSum += sign * runtime;
-            (Runtimes ??= new RuntimeHistogram()).Add(runtime, sign);
+            (Runtimes ??= new HistogramDelta()).Add(runtime, sign);
         }
     }
 }

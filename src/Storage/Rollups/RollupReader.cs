@@ -10,6 +10,11 @@ public sealed record TaskHourRow(string Name, long Hour, long Total, IReadOnlyLi
     public long Count(string state) => TaskStates.IndexOf(state) is var i and >= 0 ? States[i] : 0;
 }
 
+/// <summary>One task's figures for one queue, worker group and hour, with its wait histograms (the facet rollup).</summary>
+public sealed record GroupHourRow(
+    string Queue, string WorkerGroup, TaskHourRow Counts,
+    long QueueWaitCount, double QueueWaitSum, byte[]? QueueWaits, long PickupCount, double PickupSum, byte[]? Pickups);
+
 /// <summary>Failures of one task name and exception type in one hour.</summary>
 public sealed record FailureHourRow(string Name, string ExceptionType, long Hour, long Count, double? FirstSeen, double? LastSeen, string? ExampleTaskId);
 
@@ -48,6 +53,49 @@ public sealed class RollupReader
         return rows;
     }
 
+    /// <summary>
+    /// Facet rows (task, queue, worker group, hour) in the range, optionally for one name, queue or group. Days
+    /// written before the facet rollup existed have none.
+    /// </summary>
+    public IReadOnlyList<GroupHourRow> GroupHours(double since, double until, string? name = null, string? queue = null, string? group = null)
+    {
+        var rows = new List<GroupHourRow>();
+        var filters = new List<(string Column, string Value)>();
+        if (queue is not null)
+        {
+            filters.Add(("queue", queue));
+        }
+
+        if (group is not null)
+        {
+            filters.Add(("worker_group", group));
+        }
+
+        Query(since, until, name, d => d.GroupHoursSql,
+            $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes, queue, worker_group, queue_wait_count, queue_wait_sum, queue_waits, pickup_count, pickup_sum, pickups",
+            reader =>
+            {
+                var states = new long[TaskStates.All.Count];
+                for (var i = 0; i < states.Length; i++)
+                {
+                    states[i] = reader.GetInt64(3 + i);
+                }
+
+                var at = 3 + states.Length;
+                var counts = new TaskHourRow(
+                    reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), states,
+                    reader.GetInt64(at), reader.GetDouble(at + 1), Blob(reader, at + 2));
+                rows.Add(new GroupHourRow(
+                    reader.GetString(at + 3), reader.GetString(at + 4), counts,
+                    reader.GetInt64(at + 5), reader.GetDouble(at + 6), Blob(reader, at + 7),
+                    reader.GetInt64(at + 8), reader.GetDouble(at + 9), Blob(reader, at + 10)));
+            },
+            filters);
+        return rows;
+    }
+
+    private static byte[]? Blob(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : (byte[])reader.GetValue(at);
+
     /// <summary>Failure-hour rows in the range, optionally for one name; groups whose count fell to zero are left out.</summary>
     public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name = null)
     {
@@ -65,7 +113,8 @@ public sealed class RollupReader
         return rows;
     }
 
-    private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read)
+    private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read,
+        IReadOnlyList<(string Column, string Value)>? filters = null)
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -92,6 +141,12 @@ public sealed class RollupReader
             {
                 sql.Append(" AND name = $name");
             }
+
+            // Column names are this class's constants, never request text; values are bound.
+            foreach (var (column, _) in filters ?? [])
+            {
+                sql.Append(" AND ").Append(column).Append(" = $").Append(column);
+            }
         }
 
         if (sql.Length == 0)
@@ -108,6 +163,11 @@ public sealed class RollupReader
             command.Parameters.AddWithValue("$name", name);
         }
 
+        foreach (var (column, value) in filters ?? [])
+        {
+            command.Parameters.AddWithValue("$" + column, value);
+        }
+
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -119,7 +179,7 @@ public sealed class RollupReader
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\')";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\')";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -15,6 +15,7 @@ internal sealed class RollupStatements : IDisposable
 
     private readonly SqliteCommand _task;
     private readonly SqliteCommand _failure;
+    private readonly SqliteCommand _group;
 
     public RollupStatements(SqliteConnection connection, DayPartition day)
     {
@@ -30,6 +31,21 @@ internal sealed class RollupStatements : IDisposable
         foreach (var p in ((string[])["name", "hour", .. counts, "runtimes"]))
         {
             _task.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+        }
+
+        var groupCounts = counts.Append("queue_wait_count").Append("queue_wait_sum").Append("pickup_count").Append("pickup_sum").ToArray();
+        string[] histograms = ["runtimes", "queue_waits", "pickups"];
+        _group = connection.CreateCommand();
+        _group.CommandText = $"""
+            INSERT INTO {day.GroupHoursSql} (name, queue, worker_group, hour, {string.Join(", ", groupCounts)}, {string.Join(", ", histograms)})
+            VALUES ($name, $queue, $worker_group, $hour, {string.Join(", ", groupCounts.Select(c => "$" + c))}, {string.Join(", ", histograms.Select(c => "$" + c))})
+            ON CONFLICT (name, queue, worker_group, hour) DO UPDATE SET
+                {string.Join(", ", groupCounts.Select(c => $"{c} = {c} + excluded.{c}"))},
+                {string.Join(", ", histograms.Select(c => $"{c} = {MergeFunction}({c}, excluded.{c})"))}
+            """;
+        foreach (var p in ((string[])["name", "queue", "worker_group", "hour", .. groupCounts, .. histograms]))
+        {
+            _group.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
         }
 
         _failure = connection.CreateCommand();
@@ -66,6 +82,33 @@ internal sealed class RollupStatements : IDisposable
         _task.ExecuteNonQuery();
     }
 
+    public void Write(string name, string queue, string group, long hour, TaskHourDelta delta, SqliteTransaction transaction)
+    {
+        var p = _group.Parameters;
+        p[0].Value = name;
+        p[1].Value = queue;
+        p[2].Value = group;
+        p[3].Value = hour;
+        var at = 4;
+        for (var i = 0; i < StateColumns.Length; i++)
+        {
+            p[at++].Value = delta.States[i];
+        }
+
+        p[at++].Value = delta.Total;
+        p[at++].Value = delta.RuntimeCount;
+        p[at++].Value = delta.RuntimeSum;
+        p[at++].Value = delta.QueueWaitCount;
+        p[at++].Value = delta.QueueWaitSum;
+        p[at++].Value = delta.PickupCount;
+        p[at++].Value = delta.PickupSum;
+        p[at++].Value = delta.Runtimes is { } r ? r.Encode() : DBNull.Value;
+        p[at++].Value = delta.QueueWaits is { } q ? q.Encode() : DBNull.Value;
+        p[at].Value = delta.Pickups is { } w ? w.Encode() : DBNull.Value;
+        _group.Transaction = transaction;
+        _group.ExecuteNonQuery();
+    }
+
     public void Write(string name, string exceptionType, long hour, FailureHourDelta delta, SqliteTransaction transaction)
     {
         var p = _failure.Parameters;
@@ -84,5 +127,6 @@ internal sealed class RollupStatements : IDisposable
     {
         _task.Dispose();
         _failure.Dispose();
+        _group.Dispose();
     }
 }

@@ -26,6 +26,12 @@ public sealed class InvocationWriter : IDisposable
     private readonly Dictionary<DateOnly, SqliteCommand> _probes = [];
     private readonly Dictionary<DateOnly, HashSet<string>> _rollupNames = [];
     private readonly SearchBatch _search = new();
+    private readonly WorkerGroups _groups;
+    private readonly HashSet<DateOnly> _groupTables = [];
+    private readonly Dictionary<DateOnly, HashSet<string>> _groupNames = [];
+
+    /// <summary>Worker groups a day's facet rollup keeps per process; further ones count under <see cref="OverflowTaskName"/> (a pattern that fails to group pods must not make a row per pod).</summary>
+    public const int MaxWorkerGroupsPerDay = 1000;
     private readonly Checkpoint.CheckpointStatements? _checkpoint;
     private readonly Dictionary<DateOnly, SearchStatements?> _searchStatements = [];
 
@@ -41,6 +47,7 @@ public sealed class InvocationWriter : IDisposable
     {
         _time = time ?? TimeProvider.System;
         Options = options;
+        _groups = new WorkerGroups(options.WorkerGroupPattern);
         _connection = SqliteConnections.OpenWriter(options);
         try
         {
@@ -123,6 +130,7 @@ public sealed class InvocationWriter : IDisposable
         catch
         {
             _rollupNames.Clear(); // names added by the rolled-back batch; reloaded from the tables on next use
+            _groupTables.Clear(); // a facet table created in the batch went with it
 
             // The rollback took back any table this batch created; forget them too.
             foreach (var day in _createdInBatch)
@@ -168,7 +176,7 @@ public sealed class InvocationWriter : IDisposable
             using var reader = probe.ExecuteReader();
             if (reader.Read())
             {
-                _rollups.Add(earlier, PartitionStatements.ReadContribution(reader, 0), -1);
+                _rollups.Add(earlier, PartitionStatements.ReadContribution(reader, 0, _groups), -1);
                 return;
             }
         }
@@ -214,6 +222,39 @@ public sealed class InvocationWriter : IDisposable
         {
             RollupStatementsFor(day).Write(RollupName(day, name), exceptionType, hour, delta, transaction);
         }
+
+        foreach (var ((day, name, queue, group, hour), delta) in _rollups.Groups)
+        {
+            if (_groupTables.Add(day))
+            {
+                // A day made by a version before the facet rollup: its (empty) table, once per process.
+                SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
+            }
+
+            RollupStatementsFor(day).Write(RollupName(day, name, count: false), queue, GroupName(day, group), hour, delta, transaction);
+        }
+    }
+
+    private string GroupName(DateOnly day, string group)
+    {
+        if (!_groupNames.TryGetValue(day, out var names))
+        {
+            if (_groupNames.Count >= StatementCacheDays)
+            {
+                _groupNames.Remove(_groupNames.Keys.Min());
+            }
+
+            names = new HashSet<string>(StringComparer.Ordinal);
+            _groupNames.Add(day, names);
+        }
+
+        if (names.Contains(group) || (names.Count < MaxWorkerGroupsPerDay && names.Add(group)))
+        {
+            return group;
+        }
+
+        RollupNamesOverflowed++;
+        return OverflowTaskName;
     }
 
     private void WriteSearch(SqliteTransaction transaction)
@@ -266,7 +307,7 @@ public sealed class InvocationWriter : IDisposable
     /// The name a rollup row is kept under: the task's own, until its day holds <see cref="StorageOptions.MaxTaskNamesPerDay"/>
     /// names (a client inventing a name per call would otherwise grow the table without bound).
     /// </summary>
-    private string RollupName(DateOnly day, string name)
+    private string RollupName(DateOnly day, string name, bool count = true)
     {
         if (!_rollupNames.TryGetValue(day, out var names))
         {
@@ -298,7 +339,11 @@ public sealed class InvocationWriter : IDisposable
             return name;
         }
 
-        RollupNamesOverflowed++;
+        if (count)
+        {
+            RollupNamesOverflowed++;
+        }
+
         names.Add(OverflowTaskName);
         return OverflowTaskName;
     }
@@ -542,7 +587,7 @@ public sealed class InvocationWriter : IDisposable
         }
 
         MakeRoom(_statements, StatementCacheDays);
-        statements = new PartitionStatements(_connection, day);
+        statements = new PartitionStatements(_connection, day, _groups);
         _statements.Add(day.Day, statements);
         return statements;
     }

@@ -19,10 +19,12 @@ internal sealed class PartitionStatements : IDisposable
     private readonly SqliteCommand _upsertDetailsOlder;
     private readonly SqliteCommand _selectStored;
     private readonly SqliteConnection _connection;
+    private readonly WorkerGroups _groups;
 
-    public PartitionStatements(SqliteConnection connection, DayPartition partition)
+    public PartitionStatements(SqliteConnection connection, DayPartition partition, WorkerGroups groups)
     {
         _connection = connection;
+        _groups = groups;
         Partition = partition;
         (_insertInvocation, _insertParameters) = Create(connection, InsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _insertDetails = Create(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES (last_insert_rowid(), $args, $kwargs, $result, $traceback)", PartitionSchema.DetailColumns).Command;
@@ -33,7 +35,7 @@ internal sealed class PartitionStatements : IDisposable
     }
 
     /// <summary>What a stored row counts for in the rollups, in <see cref="ReadContribution"/>'s order.</summary>
-    internal const string StoredColumns = "name, state, runtime_s, COALESCE(finished_at, state_at), exception_type, task_id";
+    internal const string StoredColumns = "name, state, runtime_s, COALESCE(finished_at, state_at), exception_type, task_id, queue, worker, sent_at, received_at, started_at";
 
     public DayPartition Partition { get; }
 
@@ -61,7 +63,7 @@ internal sealed class PartitionStatements : IDisposable
                 search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, r.Result);
             }
 
-            rollups.Add(Partition, RollupContribution.Of(r), +1);
+            rollups.Add(Partition, RollupContribution.Of(r, _groups), +1);
             return true;
         }
 
@@ -75,17 +77,23 @@ internal sealed class PartitionStatements : IDisposable
         _selectStored.Parameters[0].Value = taskId;
         _selectStored.Transaction = transaction;
         using var reader = _selectStored.ExecuteReader();
-        return reader.Read() ? ReadContribution(reader, 0) : null;
+        return reader.Read() ? ReadContribution(reader, 0, _groups) : null;
     }
 
     /// <summary>Reads <see cref="StoredColumns"/> from position <paramref name="at"/> of a row.</summary>
-    internal static RollupContribution ReadContribution(SqliteDataReader reader, int at) => new(
+    internal static RollupContribution ReadContribution(SqliteDataReader reader, int at, WorkerGroups groups) => new(
         reader.IsDBNull(at) ? "" : reader.GetString(at),
         reader.GetString(at + 1),
         reader.IsDBNull(at + 2) ? null : reader.GetDouble(at + 2),
         reader.GetDouble(at + 3),
         reader.IsDBNull(at + 4) ? null : reader.GetString(at + 4),
-        reader.GetString(at + 5));
+        reader.GetString(at + 5),
+        reader.IsDBNull(at + 6) ? "" : reader.GetString(at + 6),
+        groups.Of(reader.IsDBNull(at + 7) ? null : reader.GetString(at + 7)),
+        RollupContribution.Wait(Nullable(reader, at + 8), Nullable(reader, at + 9)),
+        RollupContribution.Wait(Nullable(reader, at + 9), Nullable(reader, at + 10)));
+
+    private static double? Nullable(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetDouble(at);
 
     private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
@@ -103,7 +111,7 @@ internal sealed class PartitionStatements : IDisposable
             reader.Read();
             id = reader.GetInt64(0);
             storedStateAt = reader.GetDouble(1);
-            rollups.Add(Partition, ReadContribution(reader, 2), +1);
+            rollups.Add(Partition, ReadContribution(reader, 2, _groups), +1);
         }
 
         if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)

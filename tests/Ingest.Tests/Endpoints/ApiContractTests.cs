@@ -22,7 +22,7 @@ public class ApiContractTests
         { "/api/invocations?limit=-5", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000" },
         { "/api/in-flight?limit=-5", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000" },
         { "/api/in-flight?limit=100000", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000" },
-        { "/api/invocations?queue=default", HttpStatusCode.BadRequest, "unknown query parameter 'queue'" },
+        { "/api/invocations?queues=default", HttpStatusCode.BadRequest, "unknown query parameter 'queues'" },
         { "/api/tasks?since=0", HttpStatusCode.BadRequest, "unknown query parameter 'since'" },
         { "/api/failures?worker=w1", HttpStatusCode.BadRequest, "unknown query parameter 'worker'" },
         { "/api/workers?status=online", HttpStatusCode.BadRequest, "unknown query parameter 'status'" },

@@ -56,6 +56,72 @@ public sealed class RollupTests : IDisposable
         Assert.Equal(0, rows.Sum(r => r.Count(TaskStates.Started)));
     }
 
+    /// <summary>
+    /// Issue 16: the facet rollup counts each task once per queue, worker group and hour (pods of one deployment
+    /// are one group), with histograms of the wait in the broker's queue and the wait for a worker slot; a task
+    /// written early and merged later moves to its final state and worker.
+    /// </summary>
+    [Fact]
+    public void WriteBatch_FacetRollup_ByQueueAndWorkerGroup_WithBothWaits()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        InvocationRecord Run(string id, string worker, string queue, double sent, double queued, double pickup, string state = TaskStates.Success) =>
+            Finished(id, state, sent + queued + pickup + 1) with
+            {
+                Worker = worker, Queue = queue, SentAt = sent, ReceivedAt = sent + queued, StartedAt = sent + queued + pickup, RuntimeSeconds = 1,
+            };
+
+        var t = At(2026, 11, 22, 10, 5);
+        writer.WriteBatch(
+        [
+            Run("a1", "celery@orders-7f9c8d6b5-x2k4p", "orders", t, 0.5, 0.01),
+            Run("a2", "celery@orders-7f9c8d6b5-q8w2z", "orders", t, 1.5, 0.02),
+            Run("a3", "celery@orders-7f9c8d6b5-q8w2z", "orders", t, 2.5, 0.03, TaskStates.Failure),
+            Run("b1", "celery@mail-0", "mail", t, 30, 4),
+        ]);
+        // Written early on another worker, then its outcome: counted once, where it finished.
+        writer.WriteBatch([Run("a4", "celery@mail-0", "orders", t, 3, 0.04, TaskStates.Started) with { FinishedAt = null, RuntimeSeconds = null }]);
+        writer.WriteBatch([Run("a4", "celery@orders-7f9c8d6b5-x2k4p", "orders", t, 3.5, 0.04)]);
+
+        var rows = new RollupReader(options).GroupHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0));
+
+        var orders = Assert.Single(rows, r => r.Queue == "orders" && r.Counts.Total != 0);
+        Assert.Equal("orders", orders.WorkerGroup);
+        Assert.Equal((4, 3, 1), (orders.Counts.Total, orders.Counts.Count(TaskStates.Success), orders.Counts.Count(TaskStates.Failure)));
+        Assert.Equal(4, orders.QueueWaitCount);
+        Assert.Equal(0.5 + 1.5 + 2.5 + 3.5, orders.QueueWaitSum, 6);
+        var waits = new RuntimeHistogram();
+        waits.Add(orders.QueueWaits);
+        Assert.InRange(waits.Quantile(0.5)!.Value, 1.4, 1.6);
+        var mail = Assert.Single(rows, r => r.Queue == "mail");
+        Assert.Equal(("mail", 1L), (mail.WorkerGroup, mail.Counts.Total));
+        Assert.Equal(4, mail.PickupSum, 6);
+        // The early row (STARTED on mail-0) was taken back when its outcome replaced it.
+        Assert.All(rows.Where(r => r.WorkerGroup == "mail" && r.Queue == "orders"), r => Assert.Equal(0, r.Counts.Total));
+        Assert.Equal(["orders"], new RollupReader(options).GroupHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0), queue: "orders", group: "orders").Select(r => r.Queue).Distinct());
+    }
+
+    [Theory]
+    [InlineData("celery@orders-worker-7f9c8d6b5-x2k4p", "orders-worker")]
+    [InlineData("celery@posthog-worker-feature-flags-7c75fdbff6wzs7", "posthog-worker-feature-flags")]
+    [InlineData("worker1@batch-long-running-3", "batch-long-running")]
+    [InlineData("celery@ingest-capture", "ingest-capture")]
+    [InlineData("celery@web.2", "web")]
+    [InlineData("plainhost", "plainhost")]
+    [InlineData("", "")]
+    public void WorkerGroups_Default_StripsPodHashesOrdinalsAndNodePrefix(string worker, string group) =>
+        Assert.Equal(group, WorkerGroups.Default.Of(worker));
+
+    [Fact]
+    public void WorkerGroups_Pattern_TakesItsFirstGroup_AndLeavesOthersAlone()
+    {
+        var groups = new WorkerGroups(@"@(\w+)-shard\d+$");
+
+        Assert.Equal("billing", groups.Of("celery@billing-shard7"));
+        Assert.Equal("celery@other", groups.Of("celery@other"));
+    }
+
     [Fact]
     public void WriteBatch_RolledBack_LeavesRollupsAsTheyWere()
     {
