@@ -1,13 +1,31 @@
+using Ingest.Storage;
 using Ingest.Tracking;
 
 namespace Ingest.Endpoints;
 
-/// <summary><c>/api/workers</c>: the worker table fed by worker-online/heartbeat/offline events.</summary>
+/// <summary><c>/api/workers</c>: the worker table fed by worker-online/heartbeat/offline events, times in ISO 8601.</summary>
 public static class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/workers", (WorkerRegistry workers) => TypedResults.Ok(new { items = workers.Snapshot() })).Takes();
+        app.MapGet("/api/workers", (WorkerRegistry workers, StorageOptions storage) =>
+        {
+            var groups = new WorkerGroups(storage.WorkerGroupPattern);
+            return TypedResults.Ok(new WorkerListView([.. workers.Snapshot().Select(w => WorkerView.Of(w, groups.Of(w.Hostname)))]));
+        }).Takes();
         return app;
     }
+}
+
+public sealed record WorkerListView(IReadOnlyList<WorkerView> Items);
+
+/// <summary>One worker as the API shows it.</summary>
+public sealed record WorkerView(
+    string Hostname, string WorkerGroup, string Status, string? LastHeartbeatAt, double SecondsSinceSeen, double? HeartbeatIntervalS,
+    int? Active, long? Processed, IReadOnlyList<double>? LoadAverage, string? SoftwareIdent, string? SoftwareVersion, string? SoftwareSystem,
+    int? Pid, IReadOnlyList<string> Queues)
+{
+    public static WorkerView Of(WorkerInfo w, string group) => new(
+        w.Hostname, group, w.Status, ApiTime.Format(w.LastHeartbeatAt), w.SecondsSinceSeen, w.HeartbeatIntervalSeconds,
+        w.Active, w.Processed, w.LoadAverage, w.SoftwareIdent, w.SoftwareVersion, w.SoftwareSystem, w.Pid, w.Queues);
 }

@@ -9,6 +9,8 @@ public sealed class TaskFigures
     private readonly long[] _states = new long[TaskStates.All.Count];
     private readonly RuntimeHistogram _runtimes = new();
     private double _runtimeSum;
+    private RuntimeHistogram? _queueWaits;
+    private RuntimeHistogram? _pickups;
 
     public long Total { get; private set; }
 
@@ -44,6 +46,32 @@ public sealed class TaskFigures
         _runtimes.Add(row.Runtimes);
     }
 
+    /// <summary>Seconds in the broker's queue (received - sent), from the facet rollup; null where it has no rows.</summary>
+    public Waits? QueueWait => _queueWaits is { Count: > 0 } h ? new Waits(h.Count, QueueWaitSum / h.Count, h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99)) : null;
+
+    /// <summary>Seconds on the worker before a slot ran it (started - received).</summary>
+    public Waits? Pickup => _pickups is { Count: > 0 } h ? new Waits(h.Count, PickupSum / h.Count, h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99)) : null;
+
+    private double QueueWaitSum { get; set; }
+
+    private double PickupSum { get; set; }
+
+    /// <summary>The waits of one facet row (its counts are added separately, from whichever rollup the window reads).</summary>
+    public void AddWaits(GroupHourRow row)
+    {
+        if (row.QueueWaitCount != 0)
+        {
+            (_queueWaits ??= new RuntimeHistogram()).Add(row.QueueWaits);
+            QueueWaitSum += row.QueueWaitSum;
+        }
+
+        if (row.PickupCount != 0)
+        {
+            (_pickups ??= new RuntimeHistogram()).Add(row.Pickups);
+            PickupSum += row.PickupSum;
+        }
+    }
+
     public IReadOnlyDictionary<string, long> States()
     {
         var states = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -58,3 +86,6 @@ public sealed class TaskFigures
         return states;
     }
 }
+
+/// <summary>A wait's count, mean and percentiles, seconds.</summary>
+public sealed record Waits(long Count, double Mean, double? P50, double? P95, double? P99);

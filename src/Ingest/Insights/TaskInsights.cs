@@ -15,51 +15,77 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
     /// <summary>The end of the current hour: windows are whole hours and the current one is included.</summary>
     public double CurrentHourEnd() => (Math.Floor(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0 / Hour) * Hour) + Hour;
 
-    /// <summary>Every task name seen in the last 24 hours, with its last-hour and 24-hour figures, hourly series and verdict.</summary>
-    public IReadOnlyList<TaskSummary> Tasks()
+    /// <summary>Most buckets a series is cut into when the caller does not choose.</summary>
+    public const int SeriesBuckets = 48;
+
+    /// <summary>
+    /// The whole hours a request covers: until rounded up (default the end of the current hour), since rounded down
+    /// (default 24 hours before until). Rollups are hourly, so this is the window the figures are really over.
+    /// </summary>
+    public (double From, double To) Range(double? since, double? until)
     {
-        var end = CurrentHourEnd();
-        var baselineStart = end - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
-        var dayStart = end - (24 * Hour);
-        var rows = rollups.TaskHours(Math.Min(baselineStart, dayStart), end);
-        return rows.GroupBy(r => r.Name, StringComparer.Ordinal)
-            .Where(g => g.Any(r => r.Hour >= dayStart))
+        var to = until is { } u ? Math.Ceiling(u / Hour) * Hour : CurrentHourEnd();
+        var from = since is { } s ? Math.Floor(s / Hour) * Hour : to - (24 * Hour);
+        return (from, to);
+    }
+
+    /// <summary>Whole hours per bucket so that [from, to) fits in <see cref="SeriesBuckets"/> buckets.</summary>
+    public static int AutoBucketHours(double from, double to) => Math.Max(1, (int)Math.Ceiling((to - from) / Hour / SeriesBuckets));
+
+    /// <summary>
+    /// Every task name with runs in [from, to), with its figures over the window, its series in buckets of
+    /// <paramref name="bucketHours"/>, and its regression verdict at <paramref name="to"/>. With a queue or worker
+    /// group, counts come from the facet rollup (days written before it have none); the waits always do.
+    /// </summary>
+    public IReadOnlyList<TaskSummary> Tasks(double from, double to, int bucketHours, Facets facets)
+    {
+        var baselineStart = to - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
+        var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), to);
+        var groups = rollups.GroupHours(from, to, null, facets.Queue, facets.WorkerGroup);
+        var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : unfaceted.Where(r => r.Hour >= from).ToList();
+        var verdictRows = unfaceted.ToLookup(r => r.Name, StringComparer.Ordinal);
+        var waitRows = groups.ToLookup(g => g.Counts.Name, StringComparer.Ordinal);
+        return counts.GroupBy(r => r.Name, StringComparer.Ordinal)
             .Select(g =>
             {
-                var list = g.ToList();
-                var hours = new TaskFigures[24];
-                for (var i = 0; i < hours.Length; i++)
-                {
-                    hours[i] = Sum(list, dayStart + (i * Hour), dayStart + ((i + 1) * Hour));
-                }
-
+                var rows = g.ToList();
+                var waits = waitRows[g.Key].ToList();
                 return new TaskSummary(
                     g.Key,
-                    new Window(end - Hour, end, Sum(list, end - Hour, end)),
-                    new Window(dayStart, end, Sum(list, dayStart, end)),
-                    hours,
-                    Verdict(list, end));
+                    new Window(from, to, Sum(rows, waits, from, to)),
+                    Series(rows, waits, from, to, bucketHours),
+                    Verdict([.. verdictRows[g.Key]], to));
             })
-            .OrderByDescending(t => t.Day.Figures.Total)
+            .Where(t => t.Range.Figures.Total != 0)
+            .OrderByDescending(t => t.Range.Figures.Total)
             .ThenBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>One task's series in buckets of whole hours over [since, until), and its verdict at until.</summary>
-    public TaskStats Stats(string name, double since, double until, int bucketHours)
+    public TaskStats Stats(string name, double since, double until, int bucketHours, Facets? facets = null)
     {
+        facets ??= Facets.None;
         var bucket = bucketHours * Hour;
         var from = Math.Floor(since / bucket) * bucket;
         var end = Math.Ceiling(until / Hour) * Hour;
         var baselineStart = end - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
-        var rows = rollups.TaskHours(Math.Min(from, baselineStart), end, name);
+        var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), end, name);
+        var groups = rollups.GroupHours(from, end, name, facets.Queue, facets.WorkerGroup);
+        var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : (IReadOnlyList<TaskHourRow>)unfaceted;
+        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(unfaceted, end), unfaceted.Count > 0);
+    }
+
+    private static List<Window> Series(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, double from, double to, int bucketHours)
+    {
+        var bucket = bucketHours * Hour;
         var series = new List<Window>();
-        for (var at = from; at < end; at += bucket)
+        for (var at = from; at < to; at += bucket)
         {
-            series.Add(new Window(at, Math.Min(at + bucket, end), Sum(rows, at, at + bucket)));
+            series.Add(new Window(at, Math.Min(at + bucket, to), Sum(rows, waits, at, Math.Min(at + bucket, to))));
         }
 
-        return new TaskStats(name, bucketHours, series, Verdict(rows, end), rows.Count > 0);
+        return series;
     }
 
     /// <summary>Failures in [since, until) by task name and exception type, most frequent first.</summary>
@@ -90,7 +116,9 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
             options);
     }
 
-    private static TaskFigures Sum(IReadOnlyList<TaskHourRow> rows, double from, double to)
+    private static TaskFigures Sum(IReadOnlyList<TaskHourRow> rows, double from, double to) => Sum(rows, [], from, to);
+
+    private static TaskFigures Sum(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, double from, double to)
     {
         var figures = new TaskFigures();
         foreach (var row in rows)
@@ -101,11 +129,27 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
             }
         }
 
+        foreach (var row in waits)
+        {
+            if (row.Counts.Hour >= from && row.Counts.Hour < to)
+            {
+                figures.AddWaits(row);
+            }
+        }
+
         return figures;
     }
 }
 
-public sealed record TaskSummary(string Name, Window LastHour, Window Day, IReadOnlyList<TaskFigures> Hours, RegressionVerdict Regression);
+public sealed record TaskSummary(string Name, Window Range, IReadOnlyList<Window> Series, RegressionVerdict Regression);
+
+/// <summary>The facets a rollup question is narrowed to: a queue, a worker group, both or neither.</summary>
+public sealed record Facets(string? Queue, string? WorkerGroup)
+{
+    public static readonly Facets None = new(null, null);
+
+    public bool Any => Queue is not null || WorkerGroup is not null;
+}
 
 public sealed record TaskStats(string Name, int BucketHours, IReadOnlyList<Window> Series, RegressionVerdict Regression, bool Known);
 

@@ -57,6 +57,10 @@ public sealed class EventIngestor
             {
                 var task = _tracker.Apply(e);
                 _celery?.Record(e, task);
+                if (e.Type is CeleryEventType.TaskReceived or CeleryEventType.TaskStarted)
+                {
+                    _workers.NoteTask(e.Hostname, task.Queue);
+                }
             }
             else
             {

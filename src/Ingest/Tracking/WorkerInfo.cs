@@ -22,4 +22,7 @@ public sealed record WorkerInfo
     public string? SoftwareVersion { get; init; }
     public string? SoftwareSystem { get; init; }
     public int? Pid { get; init; }
+
+    /// <summary>Queues its tasks came from, as task events told.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = [];
 }

@@ -75,6 +75,29 @@ public sealed class WorkerRegistry
         }
     }
 
+    /// <summary>Most queues remembered per worker.</summary>
+    public const int MaxQueuesPerWorker = 32;
+
+    /// <summary>
+    /// A task event from a known worker: remembers the queue it served (at most <see cref="MaxQueuesPerWorker"/>).
+    /// Unknown workers are not added: a worker is known by its own events, so a task event cannot fake one.
+    /// </summary>
+    public void NoteTask(string? hostname, string? queue)
+    {
+        if (hostname is null || string.IsNullOrEmpty(queue))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_workers.TryGetValue(hostname, out var w) && !w.Queues.Contains(queue) && w.Queues.Count < MaxQueuesPerWorker)
+            {
+                w.Queues.Add(queue);
+            }
+        }
+    }
+
     public IReadOnlyList<WorkerInfo> Snapshot()
     {
         var now = _time.GetUtcNow();
@@ -105,6 +128,7 @@ public sealed class WorkerRegistry
             SoftwareVersion = w.SoftwareVersion,
             SoftwareSystem = w.SoftwareSystem,
             Pid = w.Pid,
+            Queues = [.. w.Queues.Order(StringComparer.Ordinal)],
         };
     }
 
@@ -140,5 +164,6 @@ public sealed class WorkerRegistry
         public string? SoftwareVersion { get; set; }
         public string? SoftwareSystem { get; set; }
         public int? Pid { get; set; }
+        public HashSet<string> Queues { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -69,6 +69,25 @@ public class EventsApiTests
         Assert.Equal("w1@ingest-capture", w.GetProperty("hostname").GetString());
         Assert.Equal("offline", w.GetProperty("status").GetString());
         Assert.Equal("5.2.6", w.GetProperty("software_version").GetString());
+        Assert.Equal("ingest-capture", w.GetProperty("worker_group").GetString());
+        // ISO 8601 like every other time in the API (issue 16: it was Unix seconds).
+        Assert.EndsWith("Z", w.GetProperty("last_heartbeat_at").GetString(), StringComparison.Ordinal);
+        Assert.True(DateTimeOffset.TryParse(w.GetProperty("last_heartbeat_at").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+    }
+
+    [Fact]
+    public async Task Post_TheWholeCapture_WorkersListTheQueuesTheirTasksCameFrom()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        foreach (var m in Fixtures.Messages)
+        {
+            using var _ = await client.PostAsync("/api/events", Fixtures.Json(m.Body));
+        }
+
+        var w = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/workers")).GetProperty("items").EnumerateArray());
+
+        Assert.Equal(["celery"], w.GetProperty("queues").EnumerateArray().Select(q => q.GetString()));
     }
 
     [Fact]
