@@ -21,10 +21,27 @@ internal static class ApiTime
         return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Parses <c>2026-11-22T10:00:00Z</c>, a date, or Unix seconds. Null input gives null; bad input gives false.</summary>
     /// <summary>What a request is told when since or until does not parse.</summary>
-    public const string RangeError = "since and until take ISO 8601 times (2026-11-22T10:00:00Z) or Unix seconds";
+    public const string RangeError = "since and until take ISO 8601 times (2026-11-22T10:00:00Z), Unix seconds, or a time before now (-15m, -6h, -7d)";
 
+    /// <summary>
+    /// As <see cref="TryParse(string?, out double?)"/>, and also a time before <paramref name="now"/>: <c>-15m</c>,
+    /// <c>-6h</c>, <c>-7d</c> (the UI's presets, so a range is the server's last 24 hours whatever the browser's clock says).
+    /// </summary>
+    public static bool TryParse(string? text, double now, out double? unixSeconds)
+    {
+        if (text is { Length: >= 3 } t && t[0] == '-' && char.IsAsciiLetter(t[^1])
+            && int.TryParse(t.AsSpan(1, t.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100_000)
+        {
+            double? unit = char.ToLowerInvariant(t[^1]) switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => null };
+            unixSeconds = unit is { } u ? now - (n * u) : null;
+            return unit is not null;
+        }
+
+        return TryParse(text, out unixSeconds);
+    }
+
+    /// <summary>Parses <c>2026-11-22T10:00:00Z</c>, a date, or Unix seconds. Null input gives null; bad input gives false.</summary>
     public static bool TryParse(string? text, out double? unixSeconds)
     {
         unixSeconds = null;

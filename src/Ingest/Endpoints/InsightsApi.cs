@@ -26,7 +26,7 @@ public static class InsightsApi
         TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
-        if (!TryRange(insights, since, until, out var from, out var to, out var error))
+        if (!TryRange(insights, Now(time), since, until, out var from, out var to, out var error))
         {
             return TypedResults.BadRequest(error);
         }
@@ -54,9 +54,9 @@ public static class InsightsApi
 
     /// <summary>The queues, worker groups and task names with runs in the range (from the facet rollup), and the workers known now.</summary>
     public static Results<Ok<FacetsView>, BadRequest<ErrorView>> ListFacets(
-        TaskInsights insights, Storage.Rollups.RollupReader rollups, Tracking.WorkerRegistry workers, string? since = null, string? until = null)
+        TaskInsights insights, Storage.Rollups.RollupReader rollups, Tracking.WorkerRegistry workers, TimeProvider time, string? since = null, string? until = null)
     {
-        if (!TryRange(insights, since, until, out var from, out var to, out var error))
+        if (!TryRange(insights, Now(time), since, until, out var from, out var to, out var error))
         {
             return TypedResults.BadRequest(error);
         }
@@ -73,7 +73,7 @@ public static class InsightsApi
         string name, TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
-        if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
+        if (!ApiTime.TryParse(since, Now(time), out var sinceAt) || !ApiTime.TryParse(until, Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
@@ -112,7 +112,7 @@ public static class InsightsApi
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
         TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? name = null)
     {
-        if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
+        if (!ApiTime.TryParse(since, Now(time), out var sinceAt) || !ApiTime.TryParse(until, Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
@@ -135,11 +135,11 @@ public static class InsightsApi
     private static string BucketName(int hours) => hours % 24 == 0 ? $"{hours / 24}d" : $"{hours}h";
 
     /// <summary>since/until parsed and rounded to the whole hours the rollups hold; since must come first.</summary>
-    private static bool TryRange(TaskInsights insights, string? since, string? until, out double from, out double to, out ErrorView error)
+    private static bool TryRange(TaskInsights insights, double now, string? since, string? until, out double from, out double to, out ErrorView error)
     {
         (from, to) = (0, 0);
         error = new ErrorView(ApiTime.RangeError);
-        if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
+        if (!ApiTime.TryParse(since, now, out var sinceAt) || !ApiTime.TryParse(until, now, out var untilAt))
         {
             return false;
         }

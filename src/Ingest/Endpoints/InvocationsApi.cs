@@ -32,6 +32,7 @@ public static class InvocationsApi
 
     public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
         InvocationReader reader,
+        TimeProvider time,
         string? name = null,
         string? state = null,
         string? worker = null,
@@ -54,7 +55,8 @@ public static class InvocationsApi
             return TypedResults.BadRequest(new ErrorView($"unknown state '{state}'; expected one of {string.Join(", ", TaskStates.All)}"));
         }
 
-        if (!ApiTime.TryParse(since, out var sinceAt) || !ApiTime.TryParse(until, out var untilAt))
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        if (!ApiTime.TryParse(since, now, out var sinceAt) || !ApiTime.TryParse(until, now, out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }

@@ -53,6 +53,13 @@ public static class IngestApp
                 .AddMeter(IngestMetrics.MeterName, CeleryMetrics.MeterName)
                 .AddPrometheusExporter(o => { o.ScopeInfoEnabled = false; o.TargetInfoEnabled = false; }));
 
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Ingest";
+            document.Info.Description = "Every Celery task invocation, queryable. Times are ISO 8601 UTC; since and until also take Unix seconds "
+                + "or a time before now (-15m, -6h, -7d). Every 4xx carries {\"error\": reason}. An unknown query parameter is refused with 400.";
+            return Task.CompletedTask;
+        }));
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
@@ -96,6 +103,8 @@ public static class IngestApp
         });
         app.UseIngestAuth();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AuthSettings.ReadPolicy);
+        // The API's description, generated from the endpoints: /openapi/v1.json (behind the read credential like the API).
+        app.MapOpenApi().RequireAuthorization(AuthSettings.ReadPolicy);
         var ui = new EmbeddedFileProvider(typeof(IngestApp).Assembly, "Ui");
         // The stylesheet carries no task data and the sign-in page needs it before anyone has signed in.
         app.MapGet("/app.css", () => Results.Stream(ui.GetFileInfo("app.css").CreateReadStream(), "text/css; charset=utf-8")).AllowAnonymous();

@@ -1,5 +1,6 @@
-// Ingest web UI: plain JavaScript, no build step. Hash routes:
-//   #/  tasks   #/task/NAME   #/search?q=VALUE   #/invocation/ID   #/failures   #/ingest
+// Ingest web UI: plain JavaScript, no build step. Hash routes (every page keeps its range and filters in the URL):
+//   #/  tasks   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/ingest
+// A range is a preset (range=15m|1h|6h|24h|7d, relative to the server's clock) or since=ISO&until=ISO.
 (() => {
   "use strict";
   const view = document.getElementById("view");
@@ -25,93 +26,300 @@
     const d = new Date(iso);
     return `<time datetime="${esc(iso)}" title="${esc(d.toISOString())} (UTC)">${esc(d.toLocaleString())}</time>`;
   }
-  const secs = (s) => s == null ? "-" : s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  const secs = (s) => s == null ? "-" : s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : s < 120 ? `${s.toFixed(s < 10 ? 2 : 1)} s` : `${(s / 60).toFixed(1)} min`;
   const pct = (r) => r == null ? "-" : `${(r * 100).toFixed(r < 0.1 ? 2 : 1)}%`;
   const num = (n) => n == null ? "-" : Number(n).toLocaleString();
+  const rate = (n) => n == null ? "-" : n >= 100 ? Math.round(n).toLocaleString() : n.toFixed(n < 10 ? 2 : 1);
   const bytes = (b) => b == null ? "-" : b > 1 << 30 ? `${(b / (1 << 30)).toFixed(2)} GiB` : b > 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(0)} KiB`;
   const state = (s) => `<span class="badge state-${esc(s)}">${esc(s)}</span>`;
-  const taskLink = (n) => n ? `<a href="#/task/${enc(n)}">${esc(n)}</a>` : '<span class="muted">(unnamed)</span>';
-  const invLink = (id) => `<a class="mono" href="#/invocation/${enc(id)}">${esc(id)}</a>`;
   const clip = (s, n = 120) => !s ? "" : s.length > n ? esc(s.slice(0, n)) + "…" : esc(s);
+  const FINAL = ["SUCCESS", "FAILURE", "REVOKED", "REJECTED"];
+  const STATES = ["SUCCESS", "FAILURE", "RETRY", "REVOKED", "REJECTED", "STARTED", "RECEIVED", "PENDING"];
 
-  // A small SVG line of values (nulls leave gaps), optionally with count bars behind it.
-  function sparkline(values, counts, w = 160, h = 28) {
+  // ---- range and filters, kept in the URL ---------------------------------------------------------------
+  const PRESETS = [["15m", "15 min"], ["1h", "1 h"], ["6h", "6 h"], ["24h", "24 h"], ["7d", "7 d"]];
+  const PRESET_HOURS = { "15m": 0.25, "1h": 1, "6h": 6, "24h": 24, "7d": 168 };
+  let current = { path: "/", params: new URLSearchParams() };
+
+  function rangeOf(params) {
+    if (params.get("since")) return { since: params.get("since"), until: params.get("until") || "", preset: null };
+    const preset = PRESET_HOURS[params.get("range")] ? params.get("range") : "24h";
+    return { since: `-${preset}`, until: "", preset };
+  }
+  const rangeQuery = (r) => `since=${enc(r.since)}${r.until ? `&until=${enc(r.until)}` : ""}`;
+  function rangeHours(r) {
+    if (r.preset) return PRESET_HOURS[r.preset];
+    const to = r.until ? new Date(r.until) : new Date();
+    return Math.max(1, (to - new Date(r.since)) / 3600e3);
+  }
+  // The hash for this page with some parameters changed (null removes one); a new range or filter starts at page one.
+  function link(changes, path = current.path) {
+    const p = new URLSearchParams(current.params);
+    if (!("cursor" in changes)) p.delete("cursor");
+    for (const [k, v] of Object.entries(changes)) {
+      if (v == null || v === "") p.delete(k); else p.set(k, v);
+    }
+    const q = p.toString();
+    return `#${path}${q ? `?${q}` : ""}`;
+  }
+  const go = (changes) => { location.hash = link(changes); };
+
+  function rangeControl(r, note) {
+    const presets = PRESETS.map(([k, label]) => k === r.preset
+      ? `<strong aria-current="true">${label}</strong>`
+      : `<a href="${link({ range: k, since: null, until: null })}" data-range="${k}">${label}</a>`).join(" ");
+    const local = (iso) => { if (!iso || iso.startsWith("-")) return ""; const d = new Date(iso); return new Date(d - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16); };
+    return `<form class="range" id="range-form"><span class="muted">Range:</span> ${presets}
+      <label>from <input type="datetime-local" name="since" value="${esc(local(r.since))}"></label>
+      <label>to <input type="datetime-local" name="until" value="${esc(local(r.until))}"></label>
+      <button type="submit">Apply</button>${note ? ` <span class="muted range-note">${note}</span>` : ""}</form>`;
+  }
+  function bindRange() {
+    const form = document.getElementById("range-form");
+    if (!form) return;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const since = form.elements.since.value, until = form.elements.until.value;
+      if (!since) return;
+      go({ range: null, since: new Date(since).toISOString(), until: until ? new Date(until).toISOString() : null });
+    });
+  }
+  function select(name, label, values, chosen, all = "all") {
+    const options = [`<option value="">${esc(all)}</option>`, ...values.map((v) => `<option value="${esc(v)}"${v === chosen ? " selected" : ""}>${esc(v)}</option>`)];
+    if (chosen && !values.includes(chosen)) options.push(`<option value="${esc(chosen)}" selected>${esc(chosen)}</option>`);
+    return `<label class="facet">${esc(label)} <select data-facet="${esc(name)}">${options.join("")}</select></label>`;
+  }
+  function bindFacets() {
+    view.querySelectorAll("select[data-facet]").forEach((s) => s.addEventListener("change", () => go({ [s.dataset.facet]: s.value })));
+  }
+  const taskLink = (n) => n ? `<a href="#/task/${enc(n)}${keepRange()}">${esc(n)}</a>` : '<span class="muted">(unnamed)</span>';
+  const invLink = (id) => `<a class="mono" href="#/invocation/${enc(id)}">${esc(id)}</a>`;
+  function keepRange() {
+    const p = new URLSearchParams();
+    for (const k of ["range", "since", "until"]) if (current.params.get(k)) p.set(k, current.params.get(k));
+    const q = p.toString();
+    return q ? `?${q}` : "";
+  }
+
+  // ---- tables: every column sorts (numbers by value, text alphabetically), on the rows shown ---------------
+  function table(head, rows, cls = "") {
+    const th = head.map(([label, type], i) => `<th class="${type === "num" ? "num" : ""}" data-col="${i}" data-type="${type || "text"}" tabindex="0" role="columnheader" aria-sort="none">${label}</th>`).join("");
+    return `<div class="table-wrap"><table class="sortable ${cls}"><thead><tr>${th}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  }
+  // A cell with its sort value.
+  const td = (html, value, type) => `<td${type === "num" ? ' class="num"' : ""} data-v="${esc(value ?? "")}">${html}</td>`;
+  function sortBy(th) {
+    const tableEl = th.closest("table"), col = Number(th.dataset.col), numeric = th.dataset.type === "num";
+    const dir = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
+    tableEl.querySelectorAll("th").forEach((h) => h.setAttribute("aria-sort", "none"));
+    th.setAttribute("aria-sort", dir);
+    const body = tableEl.tBodies[0];
+    const rows = [...body.rows];
+    const key = (r) => r.cells[col]?.dataset.v ?? "";
+    rows.sort((a, b) => {
+      const x = key(a), y = key(b);
+      let c;
+      if (numeric) c = (x === "" ? -Infinity : Number(x)) - (y === "" ? -Infinity : Number(y));
+      else c = x.localeCompare(y);
+      return dir === "ascending" ? c : -c;
+    });
+    rows.forEach((r) => body.appendChild(r));
+  }
+  view.addEventListener("click", (e) => { const th = e.target.closest("table.sortable th"); if (th) sortBy(th); });
+  view.addEventListener("keydown", (e) => { const th = e.target.closest("table.sortable th"); if (th && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); sortBy(th); } });
+
+  // ---- charts: plain SVG, hover shows the bucket's values ----------------------------------------------------
+  // series: [{ name, values, color, kind: "bar"|"line", fmt }]; times: bucket start times (ISO).
+  function chart(title, times, series, { height = 120, fmt = num } = {}) {
+    const w = 720, h = height, pad = 4;
+    const all = series.flatMap((s) => s.values).filter((v) => v != null && isFinite(v));
+    const top = Math.max(...all, 0);
+    const max = top || 1;
+    const step = (w - 2 * pad) / Math.max(times.length, 1);
+    const y = (v) => h - pad - (v / max) * (h - 2 * pad);
+    let marks = "";
+    for (const s of series) {
+      if (s.kind === "bar") {
+        s.values.forEach((v, i) => {
+          if (!v) return;
+          marks += `<rect x="${(pad + i * step + 1).toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(step - 2, 1).toFixed(1)}" height="${(h - pad - y(v)).toFixed(1)}" fill="${s.color}"/>`;
+        });
+      } else {
+        let path = "", pen = false, dots = "";
+        s.values.forEach((v, i) => {
+          if (v == null) { pen = false; return; }
+          const x = (pad + (i + 0.5) * step).toFixed(1);
+          path += `${pen ? "L" : "M"}${x},${y(v).toFixed(1)}`;
+          // A point with no neighbour would draw nothing as a line: a dot shows it.
+          if (s.values[i - 1] == null && s.values[i + 1] == null) dots += `<circle cx="${x}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`;
+          pen = true;
+        });
+        marks += `<path d="${path}" fill="none" stroke="${s.color}" stroke-width="1.8"/>${dots}`;
+      }
+    }
+    const legend = series.map((s) => `<span class="key"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${s.color}"/></svg>${esc(s.name)}</span>`).join(" ");
+    const points = times.map((t, i) => ({ t, v: series.map((s) => s.values[i]) }));
+    const data = esc(JSON.stringify({ points, names: series.map((s) => s.name), fmts: series.map((s) => (s.fmt || fmt).name) }));
+    return `<figure class="chart"><figcaption><strong>${esc(title)}</strong> ${legend} <span class="muted">max ${esc((series[0].fmt || fmt)(top))}</span></figcaption>
+      <svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${esc(title)}" data-chart="${data}" data-step="${step}" data-pad="${pad}" data-w="${w}">
+      <line x1="0" y1="${h - pad}" x2="${w}" y2="${h - pad}" stroke="#dde2e6"/>${marks}<line class="cursor" x1="-10" x2="-10" y1="0" y2="${h}" stroke="#66707a" stroke-dasharray="2,2"/></svg>
+      <div class="readout muted" aria-live="polite">Hover for values.</div></figure>`;
+  }
+  const FORMATS = { num, secs, pct, rate };
+  view.addEventListener("mousemove", (e) => {
+    const svg = e.target.closest("svg[data-chart]");
+    if (!svg) return;
+    const d = JSON.parse(svg.dataset.chart);
+    const box = svg.getBoundingClientRect();
+    const x = (e.clientX - box.left) * (Number(svg.dataset.w) / box.width);
+    const i = Math.min(d.points.length - 1, Math.max(0, Math.floor((x - Number(svg.dataset.pad)) / Number(svg.dataset.step))));
+    const p = d.points[i];
+    if (!p) return;
+    svg.querySelector(".cursor").setAttribute("x1", (Number(svg.dataset.pad) + (i + 0.5) * Number(svg.dataset.step)).toFixed(1));
+    svg.querySelector(".cursor").setAttribute("x2", (Number(svg.dataset.pad) + (i + 0.5) * Number(svg.dataset.step)).toFixed(1));
+    svg.closest("figure").querySelector(".readout").innerHTML =
+      `${time(p.t)}: ${d.names.map((n, k) => `${esc(n)} <strong>${esc((FORMATS[d.fmts[k]] || num)(p.v[k]))}</strong>`).join(", ")}`;
+  });
+
+  // A small SVG line for a table row (nulls leave gaps), with count bars behind it.
+  function sparkline(values, counts, w = 120, h = 24) {
     const max = Math.max(...values.filter((v) => v != null), 0);
     const cmax = Math.max(...(counts || [0]), 0);
-    const step = w / Math.max(values.length - 1, 1);
+    const step = w / Math.max(values.length, 1);
     let bars = "";
     (counts || []).forEach((c, i) => {
       if (!cmax || !c) return;
       const bh = (c / cmax) * (h - 2);
-      bars += `<rect x="${(i * step - step / 2 + 1).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(step - 2, 1).toFixed(1)}" height="${bh.toFixed(1)}" fill="#e3eefa"/>`;
+      bars += `<rect x="${(i * step + 0.5).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(step - 1, 0.5).toFixed(1)}" height="${bh.toFixed(1)}" fill="#e3eefa"/>`;
     });
     let path = "", pen = false;
     values.forEach((v, i) => {
       if (v == null || !max) { pen = false; return; }
-      const x = (i * step).toFixed(1), y = (h - 2 - (v / max) * (h - 4)).toFixed(1);
-      path += `${pen ? "L" : "M"}${x},${y}`;
+      path += `${pen ? "L" : "M"}${((i + 0.5) * step).toFixed(1)},${(h - 2 - (v / max) * (h - 4)).toFixed(1)}`;
       pen = true;
     });
-    return `<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="hourly p95">${bars}<path d="${path}" fill="none" stroke="#0b5cad" stroke-width="1.5"/></svg>`;
+    return `<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="p95 and runs per bucket">${bars}<path d="${path}" fill="none" stroke="#0b5cad" stroke-width="1.5"/></svg>`;
   }
 
-  function regressionBadge(r) {
-    return r.flagged ? `<span class="badge regressed" title="${esc(r.reasons.join("; "))}">regressed</span>` : "";
-  }
+  const regressionBadge = (r) => r.flagged ? `<span class="badge regressed" title="${esc(r.reasons.join("; "))}">regressed</span>` : "";
+  const windowNote = (from, to, bucket) => `figures over ${time(from)} to ${time(to)} (whole hours${bucket ? `, ${esc(bucket)} buckets` : ""})`;
 
   // ---- pages ---------------------------------------------------------------------------------------------
-  async function tasksPage() {
-    const data = await api("/api/tasks");
+  async function tasksPage(params) {
+    const r = rangeOf(params);
+    const queue = params.get("queue") || "", group = params.get("worker_group") || "";
+    const facetQuery = `${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`;
+    const [data, facets] = await Promise.all([api(`/api/tasks?${rangeQuery(r)}${facetQuery}`), api(`/api/facets?${rangeQuery(r)}`)]);
+    const filters = `<div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>`;
+    const head = `<h1>Tasks</h1>${rangeControl(r, windowNote(data.from, data.to, data.bucket))}${filters}`;
     if (!data.tasks.length) {
-      view.innerHTML = `<h1>Tasks</h1><p class="muted">No task finished in the last 24 hours yet. Post events to <code>/api/events</code> or point Ingest at RabbitMQ.</p>`;
+      view.innerHTML = `${head}<p class="muted" id="empty">No task ran in this range${queue || group ? " with these filters" : ""}. Pick a longer range, or post events to <code>/api/events</code> or point Ingest at your broker.</p>`;
+      bindRange(); bindFacets();
       return;
     }
-    const rows = data.tasks.map((t) => `<tr>
-      <td>${taskLink(t.name)} ${regressionBadge(t.regression)}</td>
-      <td class="num" title="${esc(t.last_hour.from)} to ${esc(t.last_hour.to)}">${num(t.last_hour.total)}</td>
-      <td class="num">${t.last_hour.rate_per_min.toFixed(1)}</td>
-      <td class="num">${num(t.last_24h.total)}</td>
-      <td class="num">${pct(t.last_24h.failure_rate)}</td>
-      <td class="num">${secs(t.last_24h.runtime.p50_s)}</td>
-      <td class="num">${secs(t.last_24h.runtime.p95_s)}</td>
-      <td>${sparkline(t.hourly.map((h) => h.p95_s), t.hourly.map((h) => h.total))}</td>
-    </tr>`).join("");
-    view.innerHTML = `<h1>Tasks <span class="muted">(last 24 hours, by hour)</span></h1>
-      <table><thead><tr><th>Task</th><th class="num">This hour</th><th class="num">/min</th><th class="num">24 h</th>
-      <th class="num">Failure rate</th><th class="num">p50</th><th class="num">p95</th><th>p95 and runs per hour</th></tr></thead>
-      <tbody>${rows}</tbody></table>`;
+    // The overview: every task's series added up (all share the buckets).
+    const times = data.tasks[0].series.map((p) => p.from);
+    const runs = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].total, 0));
+    const failed = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].failed, 0));
+    const failRate = times.map((_, i) => runs[i] ? failed[i] / runs[i] : null);
+    const rows = data.tasks.map((t) => {
+      const w = t.window;
+      return `<tr data-task="${esc(t.name)}">
+      ${td(`${taskLink(t.name)} ${regressionBadge(t.regression)}`, t.name)}
+      ${td(num(w.total), w.total, "num")}${td(rate(w.rate_per_min), w.rate_per_min, "num")}${td(num(w.failed), w.failed, "num")}
+      ${td(pct(w.failure_rate), w.failure_rate, "num")}${td(secs(w.runtime.p50_s), w.runtime.p50_s, "num")}${td(secs(w.runtime.p95_s), w.runtime.p95_s, "num")}
+      ${td(secs(w.runtime.p99_s), w.runtime.p99_s, "num")}${td(secs(w.queue_wait?.p95_s), w.queue_wait?.p95_s, "num")}${td(secs(w.pickup?.p95_s), w.pickup?.p95_s, "num")}
+      ${td(sparkline(t.series.map((p) => p.p95_s), t.series.map((p) => p.total)), w.runtime.p95_s)}</tr>`;
+    });
+    view.innerHTML = `${head}
+      <div class="charts">${chart("Runs per bucket", times, [{ name: "runs", values: runs, color: "#9cc3ea", kind: "bar" }, { name: "failed", values: failed, color: "#e57373", kind: "bar" }])}
+      ${chart("Failure rate", times, [{ name: "failure rate", values: failRate, color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}</div>
+      ${table([["Task"], ["Runs", "num"], ["/min", "num"], ["Failed", "num"], ["Failure rate", "num"], ["p50", "num"], ["p95", "num"], ["p99", "num"],
+        ["Queue wait p95", "num"], ["Pickup p95", "num"], ["p95 trend"]], rows, "tasks")}
+      <p class="muted">/min: runs over the minutes of the range that have passed. Queue wait: sent to received (needs <code>task_send_sent_event</code>); pickup: received to started. Regression verdict: the last hours before the range's end against the day before them.</p>`;
+    bindRange(); bindFacets();
   }
 
-  async function taskPage(name) {
-    const [stats, recent] = await Promise.all([
-      api(`/api/tasks/${enc(name)}/stats?bucket=1h`).catch((e) => ({ error: e.message })),
-      api(`/api/invocations?name=${enc(name)}&limit=25`),
+  async function taskPage(name, params) {
+    const r = rangeOf(params);
+    const queue = params.get("queue") || "", group = params.get("worker_group") || "", st = params.get("state") || "";
+    const bucket = `${Math.max(1, Math.ceil(rangeHours(r) / 48))}h`;
+    const facetQuery = `${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`;
+    const runsQuery = `name=${enc(name)}&${rangeQuery(r)}${st ? `&state=${enc(st)}` : ""}${queue ? `&queue=${enc(queue)}` : ""}&limit=${pageSize(params)}${params.get("cursor") ? `&cursor=${enc(params.get("cursor"))}` : ""}`;
+    const [stats, runs, failures, facets] = await Promise.all([
+      api(`/api/tasks/${enc(name)}/stats?${rangeQuery(r)}&bucket=${bucket}${facetQuery}`).catch((e) => ({ error: e.message })),
+      api(`/api/invocations?${runsQuery}`),
+      api(`/api/failures?${rangeQuery(r)}&name=${enc(name)}`),
+      api(`/api/facets?${rangeQuery(r)}`),
     ]);
-    let top = `<h1>${esc(name)}</h1>`;
+    let top = `<h1>${esc(name)}</h1>${rangeControl(r)}<div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>`;
     if (stats.error) {
       top += `<p class="muted">${esc(stats.error)}</p>`;
     } else {
-      const r = stats.regression;
-      top += r.flagged
-        ? `<div class="notice bad"><strong>Regressed.</strong> ${r.reasons.map(esc).join("; ")}.<br><span class="muted">Recent ${time(r.recent.from)} to ${time(r.recent.to)} against ${time(r.baseline.from)} to ${time(r.baseline.to)}.</span></div>`
-        : `<p class="muted">No regression: recent p95 ${secs(r.recent.runtime.p95_s)}, failure rate ${pct(r.recent.failure_rate)} (${num(r.recent.total)} runs) against p95 ${secs(r.baseline.runtime.p95_s)}, ${pct(r.baseline.failure_rate)} (${num(r.baseline.total)} runs) before it.</p>`;
-      const s = stats.series;
-      top += `<div class="card"><div>p95 per hour ${sparkline(s.map((b) => b.runtime.p95_s), s.map((b) => b.total), 720, 80)}</div></div>
-        <h2>Hourly</h2><table><thead><tr><th>Hour</th><th class="num">Runs</th><th class="num">Succeeded</th><th class="num">Failed</th>
-        <th class="num">Failure rate</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th></tr></thead><tbody>
-        ${s.slice().reverse().filter((b) => b.total).map((b) => `<tr><td>${time(b.from)}</td><td class="num">${num(b.total)}</td><td class="num">${num(b.succeeded)}</td>
-        <td class="num">${num(b.failed)}</td><td class="num">${pct(b.failure_rate)}</td><td class="num">${secs(b.runtime.p50_s)}</td>
-        <td class="num">${secs(b.runtime.p95_s)}</td><td class="num">${secs(b.runtime.p99_s)}</td></tr>`).join("")}</tbody></table>`;
+      const v = stats.regression;
+      top += v.flagged
+        ? `<div class="notice bad"><strong>Regressed.</strong> ${v.reasons.map(esc).join("; ")}.<br><span class="muted">Recent ${time(v.recent.from)} to ${time(v.recent.to)} against ${time(v.baseline.from)} to ${time(v.baseline.to)}.</span></div>`
+        : `<p class="muted">No regression: recent p95 ${secs(v.recent.runtime.p95_s)}, failure rate ${pct(v.recent.failure_rate)} (${num(v.recent.total)} runs) against p95 ${secs(v.baseline.runtime.p95_s)}, ${pct(v.baseline.failure_rate)} (${num(v.baseline.total)} runs) before it.</p>`;
+      const s = stats.series, times = s.map((b) => b.from);
+      top += `<p class="muted">${windowNote(s[0]?.from, s[s.length - 1]?.to, stats.bucket)}</p><div class="charts">
+        ${chart("Runs", times, [{ name: "succeeded", values: s.map((b) => b.succeeded), color: "#8fd19e", kind: "bar" }, { name: "failed", values: s.map((b) => b.failed), color: "#e57373", kind: "bar" }])}
+        ${chart("Failure rate", times, [{ name: "failure rate", values: s.map((b) => b.failure_rate), color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}
+        ${chart("Runtime", times, [{ name: "p50", values: s.map((b) => b.runtime.p50_s), color: "#8fb8e0", kind: "line", fmt: secs }, { name: "p95", values: s.map((b) => b.runtime.p95_s), color: "#0b5cad", kind: "line", fmt: secs }, { name: "p99", values: s.map((b) => b.runtime.p99_s), color: "#143d66", kind: "line", fmt: secs }], { fmt: secs })}
+        ${chart("Waits (p95): the queue or the worker?", times, [{ name: "in queue", values: s.map((b) => b.queue_wait?.p95_s ?? null), color: "#b26a00", kind: "line", fmt: secs }, { name: "for a worker slot", values: s.map((b) => b.pickup?.p95_s ?? null), color: "#6a1b9a", kind: "line", fmt: secs }], { fmt: secs })}
+      </div>`;
     }
-    view.innerHTML = top + `<h2>Recent invocations</h2>${invocationTable(recent.items)}`;
+    const fmax = Math.max(...failures.groups.map((g) => g.count), 1);
+    const exceptions = failures.groups.length
+      ? `<h2>Exceptions</h2>${table([["Exception"], ["Count", "num"], ["Share"], ["Last seen"]], failures.groups.map((g) => `<tr>
+          ${td(`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${esc(g.exception_type || "(no exception)")}</a>`, g.exception_type)}
+          ${td(num(g.count), g.count, "num")}${td(`<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * g.count / fmax).toFixed(1)}" height="8" fill="#e57373"/></svg>`, g.count)}${td(time(g.last_seen), g.last_seen)}</tr>`))}`
+      : "";
+    const stateFilter = select("state", "State", STATES, st, "any state");
+    view.innerHTML = `${top}${exceptions}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`;
+    bindRange(); bindFacets();
+  }
+
+  function runsHref(filters) {
+    const p = new URLSearchParams();
+    for (const k of ["range", "since", "until"]) if (current.params.get(k)) p.set(k, current.params.get(k));
+    for (const [k, v] of Object.entries(filters)) if (v) p.set(k, v);
+    return `#/runs?${p}`;
+  }
+
+  const pageSize = (params) => Math.min(1000, Math.max(1, Number(params.get("limit")) || 50));
+
+  function pager(page) {
+    const first = current.params.get("cursor") ? `<a href="${link({ cursor: null })}">Newest</a>` : "";
+    const next = page.next_cursor ? `<a href="${link({ cursor: page.next_cursor })}" rel="next" id="older">Older runs</a>` : "";
+    return first || next ? `<p class="pager">${first} ${next}</p>` : "";
+  }
+
+  async function runsPage(params) {
+    const r = rangeOf(params);
+    const f = Object.fromEntries(["name", "state", "queue", "worker", "exception_type"].map((k) => [k, params.get(k) || ""]));
+    const q = Object.entries(f).filter(([, v]) => v).map(([k, v]) => `&${k}=${enc(v)}`).join("");
+    const [page, facets] = await Promise.all([
+      api(`/api/invocations?${rangeQuery(r)}${q}&limit=${pageSize(params)}${params.get("cursor") ? `&cursor=${enc(params.get("cursor"))}` : ""}`),
+      api(`/api/facets?${rangeQuery(r)}`),
+    ]);
+    const what = [f.name && `task ${esc(f.name)}`, f.state && `state ${esc(f.state)}`, f.exception_type && `exception ${esc(f.exception_type)}`,
+      f.queue && `queue ${esc(f.queue)}`, f.worker && `worker ${esc(f.worker)}`].filter(Boolean).join(", ");
+    view.innerHTML = `<h1>Runs${what ? `: ${what}` : ""}</h1>${rangeControl(r)}
+      <div class="controls">${select("name", "Task", facets.names, f.name, "any task")} ${select("state", "State", STATES, f.state, "any state")}
+      ${select("queue", "Queue", facets.queues, f.queue)} ${select("worker", "Worker", facets.workers, f.worker)}
+      ${f.exception_type ? `<a href="${link({ exception_type: null })}" class="chip">exception ${esc(f.exception_type)} ×</a>` : ""}</div>
+      <p class="muted" id="result-count">${page.items.length}${page.next_cursor ? "+" : ""} shown, newest first.</p>
+      ${invocationTable(page.items)}${pager(page)}`;
+    bindRange(); bindFacets();
   }
 
   function invocationTable(items) {
-    if (!items.length) return '<p class="muted">None.</p>';
-    return `<table><thead><tr><th>Task id</th><th>Task</th><th>State</th><th>At</th><th class="num">Runtime</th><th>Args / kwargs</th></tr></thead><tbody>
-      ${items.map((i) => `<tr data-task-id="${esc(i.task_id)}"><td>${invLink(i.task_id)}</td><td>${taskLink(i.name)}</td><td>${state(i.state)}</td>
-      <td>${time(i.finished_at || i.state_at)}</td><td class="num">${secs(i.runtime_s)}</td>
-      <td class="mono">${clip(i.args, 60)} ${clip(i.kwargs, 100)}</td></tr>`).join("")}</tbody></table>`;
+    if (!items.length) return '<p class="muted" id="no-runs">None.</p>';
+    return table([["Task id"], ["Task"], ["State"], ["At"], ["Worker"], ["Queue"], ["In queue", "num"], ["Pickup", "num"], ["Runtime", "num"], ["Args / kwargs"]],
+      items.map((i) => `<tr data-task-id="${esc(i.task_id)}">${td(invLink(i.task_id), i.task_id)}${td(taskLink(i.name), i.name)}${td(state(i.state), i.state)}
+      ${td(time(i.finished_at || i.state_at), i.finished_at || i.state_at)}${td(`<span class="mono">${esc(i.worker || "-")}</span>`, i.worker)}${td(esc(i.queue || "-"), i.queue)}
+      ${td(secs(i.wait_queue_s), i.wait_queue_s, "num")}${td(secs(i.wait_worker_s), i.wait_worker_s, "num")}${td(secs(i.runtime_s), i.runtime_s, "num")}
+      ${td(`<span class="mono">${clip(i.args, 60)} ${clip(i.kwargs, 100)}</span>`, `${i.args || ""} ${i.kwargs || ""}`)}</tr>`), "runs");
   }
 
   async function searchPage(q, cursor) {
@@ -133,13 +341,20 @@
   async function invocationPage(id) {
     const i = await api(`/api/invocations/${enc(id)}`);
     const block = (title, text) => text ? `<h2>${title}</h2><pre>${esc(text)}</pre>` : "";
-    view.innerHTML = `<h1>${state(i.state)} ${taskLink(i.name)} <span class="mono muted">${esc(i.task_id)}</span></h1>
-      ${i.source === "in_flight" ? '<p class="notice">Still running: this is the live state, not yet stored.</p>' : ""}
+    let notice = "";
+    if (i.source === "in_flight") notice = '<p class="notice" id="live-state">Still running: this is the live state in memory, not yet stored.</p>';
+    else if (i.source === "recent") notice = '<p class="notice" id="live-state">Finished moments ago: shown from memory while it is written.</p>';
+    else if (!i.finished) notice = `<p class="notice" id="live-state">Not finished when Ingest last saw it (${esc(i.state)} at ${time(i.state_at)}). Ingest no longer tracks it: it was written when Ingest stopped, set aside under memory pressure, or went silent past the idle timeout. Its outcome is unknown.</p>`;
+    // The lifecycle, each step with the wait before it.
+    const steps = [["Sent", i.sent_at, null], ["Received", i.received_at, i.wait_queue_s], ["Started", i.started_at, i.wait_worker_s], [i.state === "FAILURE" ? "Failed" : "Finished", i.finished_at, i.runtime_s]];
+    const labels = [null, "in queue", "waiting for a slot", "running"];
+    const timeline = `<ol class="timeline">${steps.map(([label, at, wait], k) => `<li class="${at ? "" : "missing"}">
+      ${k && wait != null ? `<span class="wait">${esc(labels[k])} ${secs(wait)}</span>` : ""}<strong>${esc(label)}</strong> ${at ? time(at) : '<span class="muted">not seen</span>'}</li>`).join("")}</ol>`;
+    view.innerHTML = `<h1>${state(i.state)} ${taskLink(i.name)} <span class="mono muted">${esc(i.task_id)}</span></h1>${notice}
+      ${timeline}
       <div class="grid"><div class="card"><dl class="kv">
-        <dt>Worker</dt><dd>${esc(i.worker || "-")}</dd><dt>Queue</dt><dd>${esc(i.queue || "-")}</dd>
-        <dt>Sent</dt><dd>${time(i.sent_at)}</dd><dt>Received</dt><dd>${time(i.received_at)}</dd>
-        <dt>Started</dt><dd>${time(i.started_at)}</dd><dt>Finished</dt><dd>${time(i.finished_at)}</dd>
-        <dt>Runtime</dt><dd>${secs(i.runtime_s)}</dd><dt>Retries</dt><dd>${num(i.retries)}</dd>
+        <dt>Worker</dt><dd class="mono">${esc(i.worker || "-")}</dd><dt>Queue</dt><dd>${esc(i.queue || "-")}</dd>
+        <dt>Runtime</dt><dd>${secs(i.runtime_s)}</dd><dt>Retries</dt><dd>${num(i.retries)}${i.retries ? ` (the same task id ran ${i.retries + 1} times; this is its last attempt)` : ""}</dd>
         <dt>Parent</dt><dd>${i.parent_id ? invLink(i.parent_id) : "-"}</dd><dt>Root</dt><dd>${i.root_id ? invLink(i.root_id) : "-"}</dd>
         ${i.eta ? `<dt>ETA</dt><dd>${esc(i.eta)}</dd>` : ""}${i.expires ? `<dt>Expires</dt><dd>${esc(i.expires)}</dd>` : ""}
       </dl></div></div>
@@ -147,16 +362,35 @@
       ${block("Args", i.args)}${block("Kwargs", i.kwargs)}${block("Result", i.result)}`;
   }
 
-  async function failuresPage(since) {
-    const hours = { "1h": 1, "24h": 24, "7d": 168 }[since] || 24;
-    const from = new Date(Date.now() - hours * 3600e3).toISOString();
-    const data = await api(`/api/failures?since=${enc(from)}`);
-    const picks = ["1h", "24h", "7d"].map((p) => p === (since || "24h") ? `<strong>${p}</strong>` : `<a href="#/failures?since=${p}">${p}</a>`).join(" ");
-    view.innerHTML = `<h1>Failures</h1><div class="controls">Since: ${picks} <span class="muted">(counted from ${time(data.since)})</span></div>
-      ${data.groups.length ? `<table><thead><tr><th>Task</th><th>Exception</th><th class="num">Count</th><th>First seen</th><th>Last seen</th><th>Example</th></tr></thead><tbody>
-      ${data.groups.map((g) => `<tr><td>${taskLink(g.name)}</td><td class="mono">${esc(g.exception_type || "(no exception)")}</td><td class="num">${num(g.count)}</td>
-      <td>${time(g.first_seen)}</td><td>${time(g.last_seen)}</td><td>${g.example_task_id ? invLink(g.example_task_id) : "-"}</td></tr>`).join("")}
-      </tbody></table>` : '<p class="muted">No failures in that window.</p>'}`;
+  async function failuresPage(params) {
+    const r = rangeOf(params);
+    const data = await api(`/api/failures?${rangeQuery(r)}`);
+    const rows = data.groups.map((g) => `<tr data-group="${esc(g.name)}|${esc(g.exception_type)}">${td(taskLink(g.name), g.name)}
+      ${td(`<span class="mono">${esc(g.exception_type || "(no exception)")}</span>`, g.exception_type)}${td(num(g.count), g.count, "num")}
+      ${td(time(g.first_seen), g.first_seen)}${td(time(g.last_seen), g.last_seen)}
+      ${td(`<a href="${runsHref({ name: g.name, state: "FAILURE", exception_type: g.exception_type })}" class="all-runs">${g.count === 1 ? "the run" : `all ${num(g.count)} runs`}</a>`, g.count)}</tr>`);
+    view.innerHTML = `<h1>Failures</h1>${rangeControl(r, `counted over ${time(data.since)} to ${time(data.until)} (whole hours)`)}
+      ${data.groups.length ? table([["Task"], ["Exception"], ["Count", "num"], ["First seen"], ["Last seen"], ["Runs"]], rows, "failures") : '<p class="muted">No failures in that range.</p>'}`;
+    bindRange();
+  }
+
+  async function workersPage(params) {
+    const data = await api("/api/workers");
+    const group = params.get("worker_group") || "";
+    const groups = [...new Set(data.items.map((w) => w.worker_group))].sort();
+    const items = data.items.filter((w) => !group || w.worker_group === group);
+    const rows = items.map((w) => `<tr data-worker="${esc(w.hostname)}">${td(`<span class="mono">${esc(w.hostname)}</span>`, w.hostname)}${td(esc(w.worker_group), w.worker_group)}
+      ${td(`<span class="badge worker-${esc(w.status)}">${esc(w.status)}</span>`, w.status)}${td(num(w.active), w.active, "num")}${td(num(w.processed), w.processed, "num")}
+      ${td(esc((w.load_average || []).map((l) => l.toFixed(2)).join(" ") || "-"), (w.load_average || [])[0])}${td(esc(w.software_version || "-"), w.software_version)}
+      ${td(time(w.last_heartbeat_at), w.last_heartbeat_at)}${td(`${Math.round(w.seconds_since_seen)} s`, w.seconds_since_seen, "num")}
+      ${td(w.queues.map((q) => `<a href="${runsHref({ queue: q })}">${esc(q)}</a>`).join(" ") || "-", w.queues.join(" "))}</tr>`);
+    const counts = ["online", "lost", "offline"].map((s) => `${num(data.items.filter((w) => w.status === s).length)} ${s}`).join(", ");
+    view.innerHTML = `<h1>Workers <span class="muted">(${counts})</span></h1>
+      <div class="controls">${select("worker_group", "Worker group", groups, group)}</div>
+      ${items.length ? table([["Worker"], ["Group"], ["Status"], ["Active", "num"], ["Processed", "num"], ["Load"], ["Celery"], ["Last heartbeat"], ["Seen", "num"], ["Queues"]], rows, "workers")
+        : '<p class="muted">No worker has sent a heartbeat yet: start workers with <code>-E</code> and bind <code>worker.#</code> (the default binding does).</p>'}
+      <p class="muted">From worker-online, heartbeat and offline events: lost means heartbeats stopped without a goodbye.</p>`;
+    bindFacets();
   }
 
   function ingestPage() {
@@ -168,9 +402,9 @@
     stream.addEventListener("stats", (e) => {
       const r = JSON.parse(e.data);
       const now = Date.now();
-      const rate = previous ? ((r.invocations.flushed - previous.flushed) / ((now - previous.at) / 1000)) : null;
+      const perSecond = previous ? ((r.invocations.flushed - previous.flushed) / ((now - previous.at) / 1000)) : null;
       previous = { flushed: r.invocations.flushed, at: now };
-      renderReport(r, rate);
+      renderReport(r, perSecond);
       setHealth(r.status);
     });
     stream.addEventListener("invocation", (e) => {
@@ -183,7 +417,7 @@
     });
   }
 
-  function renderReport(r, rate) {
+  function renderReport(r, perSecond) {
     const kv = (pairs) => `<dl class="kv">${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
     const dict = (o) => Object.keys(o || {}).length ? Object.entries(o).map(([k, v]) => `${esc(k)}: ${num(v)}`).join(", ") : "none";
     const oldest = r.tracker.oldest_in_flight_seen_at ? `${((Date.now() - new Date(r.tracker.oldest_in_flight_seen_at)) / 1000).toFixed(0)} s` : "-";
@@ -191,7 +425,7 @@
     document.getElementById("ingest-report").innerHTML = `
       <div class="card"><h2>Status <span class="badge ${esc(r.status)}">${esc(r.status)}</span></h2>${kv([
         ["Reasons", r.reasons.length ? r.reasons.map(esc).join("<br>") : "none"],
-        ["Stored per second", rate == null ? "…" : rate.toFixed(1)],
+        ["Stored per second", perSecond == null ? "…" : perSecond.toFixed(1)],
         ["Backlog", `${num(r.backlog.queued + r.backlog.in_progress)} of ${num(r.backlog.capacity)}`],
         ["Flush loop", `${esc(r.flush_loop.state)}, last batch ${num(r.flush_loop.last_batch_size)} in ${r.flush_loop.last_batch_ms} ms`],
         ["Longest stall", `${r.flush_loop.max_stall_ms} ms`],
@@ -218,20 +452,25 @@
     const hash = location.hash.slice(1) || "/";
     const [path, query] = hash.split("?");
     const params = new URLSearchParams(query || "");
+    current = { path: path || "/", params };
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-    document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === (parts[0] || "tasks")));
+    const nav = { task: "tasks", runs: "tasks", invocation: "tasks", search: "tasks" }[parts[0]] || parts[0] || "tasks";
+    document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
     view.innerHTML = '<p class="muted">Loading…</p>';
     try {
-      if (!parts.length) await tasksPage();
-      else if (parts[0] === "task") await taskPage(parts.slice(1).join("/"));
+      if (!parts.length) await tasksPage(params);
+      else if (parts[0] === "task") await taskPage(parts.slice(1).join("/"), params);
+      else if (parts[0] === "runs") await runsPage(params);
       else if (parts[0] === "search") await searchPage(params.get("q") || "", params.get("cursor"));
       else if (parts[0] === "invocation") await invocationPage(parts[1]);
-      else if (parts[0] === "failures") await failuresPage(params.get("since"));
+      else if (parts[0] === "failures") await failuresPage(params);
+      else if (parts[0] === "workers") await workersPage(params);
       else if (parts[0] === "ingest") ingestPage();
       else view.innerHTML = '<p>Not found. <a href="#/">Tasks</a></p>';
     } catch (e) {
       view.innerHTML = `<div class="notice bad">${esc(e.message)}</div>`;
     }
+    view.dataset.loaded = hash;
   }
 
   document.getElementById("search").addEventListener("submit", (e) => {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Ingest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ingest.Tests.Endpoints;
 
@@ -46,6 +47,28 @@ public class ApiContractTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains(reason, body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Issue 16: the API's description at /openapi/v1.json covers every API route and the parameters each one takes.</summary>
+    [Fact]
+    public async Task OpenApi_DescribesEveryApiRouteWithItsParameters()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+
+        var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var paths = doc.GetProperty("paths");
+        var routes = factory.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/'))
+            .Where(r => r.StartsWith("/api/", StringComparison.Ordinal) && !r.Contains("**", StringComparison.Ordinal))
+            .Distinct().ToList();
+        Assert.Contains("/api/facets", routes);
+        Assert.All(routes, r => Assert.True(paths.TryGetProperty(r, out _), $"{r} is not in the OpenAPI description"));
+        var listed = paths.GetProperty("/api/invocations").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor" }, listed);
+        Assert.Contains("ErrorView", paths.GetProperty("/api/invocations").GetProperty("get").GetProperty("responses").GetProperty("400").GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
