@@ -117,5 +117,32 @@ capture.SetAction(r =>
     Console.WriteLine($"wrote {r.GetValue(tasks):N0} tasks in {seq:N0} messages to {r.GetValue(output)}");
 });
 
-var root = new RootCommand("Spike: replays Celery traffic spikes against Ingest.") { run, seedCommand, baseline, capture };
+var demoDays = new Option<double>("--days") { Description = "Days of history, ending now (default 7).", DefaultValueFactory = _ => 7 };
+var demoRate = new Option<double>("--per-minute") { Description = "Average tasks per minute (default 40).", DefaultValueFactory = _ => 40 };
+var demo = new Command("demo", "Write a week of a small fleet's history (tasks, queues, worker pods, failures, a regression) into a database, for screenshots and a first look.") { db, demoDays, demoRate, seed };
+demo.SetAction(r =>
+{
+    var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    var start = end - (r.GetValue(demoDays) * 86400);
+    using var writer = new InvocationWriter(new StorageOptions { DatabasePath = r.GetValue(db)! });
+    long written = 0;
+    foreach (var chunk in DemoHistory.Generate(start, end, r.GetValue(demoRate), r.GetValue(seed)))
+    {
+        writer.WriteBatch(chunk);
+        written += chunk.Count;
+    }
+
+    writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    Console.WriteLine($"wrote {written:N0} invocations over {r.GetValue(demoDays)} days into {r.GetValue(db)}");
+});
+var workersCommand = new Command("demo-workers", "Print the demo fleet's worker node names, one per line.");
+workersCommand.SetAction(_ =>
+{
+    foreach (var w in DemoHistory.Workers())
+    {
+        Console.WriteLine(w);
+    }
+});
+
+var root = new RootCommand("Spike: replays Celery traffic spikes against Ingest.") { run, seedCommand, baseline, capture, demo, workersCommand };
 return await root.Parse(args).InvokeAsync();

@@ -35,7 +35,31 @@ public sealed class StorageOptions
     /// How worker names are grouped (see <see cref="WorkerGroups"/>): a regular expression whose first capture group
     /// is the group, e.g. <c>@(.+?)-\d+$</c>. Default (empty): Kubernetes pod and process suffixes are stripped.
     /// </summary>
+    [RegexPattern]
     public string? WorkerGroupPattern { get; set; }
 
     internal Action<Microsoft.Data.Sqlite.SqliteConnection>? OnWriterOpen { get; set; }
+}
+
+/// <summary>A setting that must be a valid .NET regular expression (or empty).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class RegexPatternAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is not string { Length: > 0 } pattern)
+        {
+            return ValidationResult.Success;
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern);
+            return ValidationResult.Success;
+        }
+        catch (ArgumentException e)
+        {
+            return new ValidationResult($"'{pattern}' is not a valid regular expression: {e.Message}", [validationContext.MemberName ?? "pattern"]);
+        }
+    }
 }

@@ -78,6 +78,7 @@ public static class IngestCli
             SettingOption.Seconds("--retention-delay-s", "Ingest:Retention:FirstDropDelay", "No day is dropped until this long after start, s (default 0)."),
             SettingOption.Text("--redact-keys", "Ingest:Decoder:RedactKeys", "Words; values of keys containing one are masked in args, kwargs and result (default password,secret,token,... ; none: off)."),
             SettingOption.Seconds("--max-future-skew-s", "Ingest:Decoder:MaxFutureSkew", "Event times further ahead of arrival are re-dated to it and counted, s (default 300)."),
+            SettingOption.Text("--worker-group-pattern", "Ingest:Storage:WorkerGroupPattern", "Regex whose first group is a worker's group (default: Kubernetes pod and process suffixes stripped)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
         };
         var serveOnly = new[]

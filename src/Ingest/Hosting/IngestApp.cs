@@ -120,9 +120,15 @@ public static class IngestApp
         app.MapInsightsApi();
         app.MapStreamApi();
         app.MapWorkersApi();
+        // Who the UI is signed in as, and whether sign-in is on at all (the sign-out button is hidden when it is off).
+        app.MapGet("/api/me", (HttpContext http, AuthOptions auth) => TypedResults.Ok(new MeView(
+            http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null, !auth.Disabled))).Takes();
         app.MapHealthApi();
         app.MapFallback("/api/{**path}", (HttpContext http) =>
             Results.Json(new ErrorView($"no such endpoint: {http.Request.Method} {http.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
         return app;
     }
 }
+
+/// <summary>The signed-in user (null with sign-in off) and whether sign-in is on.</summary>
+public sealed record MeView(string? User, bool AuthEnabled);

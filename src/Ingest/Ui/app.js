@@ -479,6 +479,12 @@
     if (q) location.hash = `#/search?q=${enc(q)}`;
   });
   window.addEventListener("hashchange", route);
+  // Sign-in off: no sign-out button; on: say who is signed in.
+  api("/api/me").then((me) => {
+    const out = document.querySelector("form.signout");
+    if (!me.auth_enabled) out.remove();
+    else if (me.user) out.querySelector("button").title = `Signed in as ${me.user}`;
+  }).catch(() => {});
   // /healthz answers 503 with its report when failing: read the body either way.
   fetch("/healthz").then((r) => r.json()).then((h) => setHealth(h.status)).catch(() => setHealth("unreachable"));
   route();

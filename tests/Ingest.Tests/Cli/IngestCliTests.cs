@@ -164,6 +164,8 @@ public class ConfigurationErrorTests
     [Theory]
     [InlineData("--batch-size", "0", "must be between 1 and 100000")]
     [InlineData("--max-memory-mb", "1", "must be between 16 and 65536")]
+    [InlineData("--worker-group-pattern", "(", "is not a valid regular expression")]
+    [InlineData("--max-future-skew-s", "-5", "must be between")]
     public async Task Serve_InvalidFlag_PrintsOneLineNamingFlagAndEnvironmentKey_ExitsTwo_Issue12(string flag, string value, string why)
     {
         using var dir = new TempDirectory();
