@@ -11,7 +11,7 @@ public class IngestCliTests
         using var dir = new TempDirectory();
         var db = dir.File("x.db");
 
-        var exit = await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--batch-size", "0"]);
+        var exit = await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--batch-size", "0"]);
 
         Assert.Equal(2, exit);
         Assert.False(File.Exists(db));
@@ -22,7 +22,7 @@ public class IngestCliTests
     {
         using var dir = new TempDirectory();
 
-        Assert.Equal(2, await IngestCli.RunAsync(["replay", dir.File("none.jsonl"), "--db", dir.File("x.db")]));
+        Assert.Equal(2, await TestCli.RunAsync(["replay", dir.File("none.jsonl"), "--db", dir.File("x.db")]));
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public class IngestCliTests
         var good = File.ReadLines(Fixtures.CapturePath).ToList();
         await File.WriteAllLinesAsync(capture, good.Take(20).Append("{not json").Append("""{"seq": 1}""").Concat(good.Skip(20)));
 
-        var exit = await IngestCli.RunAsync(["replay", capture, "--db", dir.File("x.db")]);
+        var exit = await TestCli.RunAsync(["replay", capture, "--db", dir.File("x.db")]);
 
         Assert.Equal(0, exit);
     }
@@ -45,7 +45,7 @@ public class IngestCliTests
         var db = dir.File("x.db");
 
         // The capture is days old on any clock after its day; with one day of retention, serve would drop it.
-        var exit = await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--retention-days", "1"]);
+        var exit = await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--retention-days", "1"]);
 
         Assert.Equal(0, exit);
         Assert.Equal(ExpectedTask.From(Fixtures.AllEvents()).Keys.Order(), StoredIds(db).Order());
@@ -71,7 +71,7 @@ public class IngestCliTests
             }
         }
 
-        var exit = await IngestCli.RunAsync(["replay", capture, "--db", dir.File("x.db"), "--batch-size", "500"]);
+        var exit = await TestCli.RunAsync(["replay", capture, "--db", dir.File("x.db"), "--batch-size", "500"]);
 
         Assert.Equal(0, exit);
         Assert.Equal(Tasks, StoredInvocations.All(dir.File("x.db")).Count);
@@ -84,7 +84,7 @@ public class IngestCliTests
         var db = dir.File("x.db");
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
-        Assert.Equal(0, await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--shift-to-now", "--retention-days", "1"]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--shift-to-now", "--retention-days", "1"]));
 
         var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var stored = new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
@@ -128,7 +128,7 @@ public class DbVerbsTests
         File.SetAttributes(db, FileAttributes.Normal);
         var before = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
 
-        Assert.Equal(0, await IngestCli.RunAsync(["db", "compact", "--db", db]));
+        Assert.Equal(0, await TestCli.RunAsync(["db", "compact", "--db", db]));
 
         var after = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
         Assert.Equal("none", before.AutoVacuum);
@@ -142,7 +142,7 @@ public class DbVerbsTests
     {
         using var dir = new TempDirectory();
 
-        Assert.Equal(2, await IngestCli.RunAsync(["db", "info", "--db", dir.File("none.db")]));
+        Assert.Equal(2, await TestCli.RunAsync(["db", "info", "--db", dir.File("none.db")]));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class DbVerbsTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("x.db");
-        Assert.Equal(0, await IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
 
         var info = Ingest.Storage.Maintenance.DatabaseInfo.Read(db);
 

@@ -20,7 +20,7 @@ public sealed class InsightsApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = _dir.File("capture.db");
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", _db]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", _db]));
         _expected = ExpectedTask.From(Fixtures.AllEvents());
         _last = Fixtures.AllEvents().Max(e => e.GetProperty("timestamp").GetDouble());
     }

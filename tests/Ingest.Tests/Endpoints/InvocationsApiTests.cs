@@ -40,7 +40,7 @@ public class InvocationsApiTests
         using var dir = new TempDirectory();
         var db = dir.File("replayed.db");
 
-        var exit = await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]);
+        var exit = await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]);
         Assert.Equal(0, exit);
 
         await using var factory = new IngestFactory(db);

@@ -352,7 +352,7 @@ public sealed class AuthTests : IDisposable
         Console.SetError(error);
         try
         {
-            Assert.Equal(2, await Ingest.Cli.IngestCli.RunAsync(["serve", "--db", _dir.File("cli.db"), "--urls", "http://127.0.0.1:0", flag]));
+            Assert.Equal(2, await TestCli.RunAsync(["serve", "--db", _dir.File("cli.db"), "--urls", "http://127.0.0.1:0", flag]));
         }
         finally
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Ingest.Tests.Support;
 
@@ -81,6 +82,20 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
                 services.AddSingleton<Func<IBatchWriter>>(_ => () => Gate);
             }
         });
+    }
+
+    /// <summary>Builds the host behind <see cref="HostGate"/>: the entry point runs here, and no other host may be built meanwhile.</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        HostGate.Gate.Wait();
+        try
+        {
+            return base.CreateHost(builder);
+        }
+        finally
+        {
+            HostGate.Gate.Release();
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -18,7 +18,7 @@ public sealed partial class BrowserTests
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
         using var dir = new TempDirectory();
         var db = dir.File("capture.db");
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
         var want = ExpectedTask.Carrying("12345", Fixtures.AllEvents(), ExpectedTask.From(Fixtures.AllEvents()));
         Assert.NotEmpty(want);
 
@@ -40,7 +40,7 @@ public sealed partial class BrowserTests
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
         using var dir = new TempDirectory();
         var db = dir.File("capture.db");
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
         var names = ExpectedTask.From(Fixtures.AllEvents()).Values.Select(t => t.Name).OfType<string>().Distinct().ToList();
 
         await using var factory = new IngestFactory(db);

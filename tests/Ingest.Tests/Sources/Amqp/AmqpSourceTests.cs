@@ -16,7 +16,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         var broker = fixture.Broker;
         using var dir = new TempDirectory();
         var replayed = dir.File("replayed.db");
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
 
         var exchange = "celeryev.test." + Guid.NewGuid().ToString("N")[..8];
         var consumed = dir.File("consumed.db");

@@ -46,8 +46,8 @@ public class RedisCaptureTests
         // Shifted to end now: on a clock behind the capture's date (faketime -1d) its events would otherwise lie in
         // the future, past the 5-minute skew, and be re-dated to their arrival. The comparison is of names,
         // states, retries and args, which the shift leaves alone.
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.RedisCapturePath, "--db", overRedis, "--shift-to-now"]));
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", overAmqp, "--shift-to-now"]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.RedisCapturePath, "--db", overRedis, "--shift-to-now"]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", overAmqp, "--shift-to-now"]));
         var redis = ByScenario(overRedis, Fixtures.RedisScenarioMapPath);
         var amqp = ByScenario(overAmqp, Fixtures.ScenarioMapPath);
 

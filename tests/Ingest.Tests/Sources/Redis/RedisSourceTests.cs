@@ -18,7 +18,7 @@ public class RedisSourceTests
         var redis = RedisServer.Shared();
         using var dir = new TempDirectory();
         var replayed = dir.File("replayed.db");
-        Assert.Equal(0, await Ingest.Cli.IngestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", replayed]));
         var exchange = "celeryev" + Guid.NewGuid().ToString("N")[..6];
         var consumed = dir.File("consumed.db");
         var taskMessages = Fixtures.Messages.Count(m => m.RoutingKey.StartsWith("task.", StringComparison.Ordinal));
