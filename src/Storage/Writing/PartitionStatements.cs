@@ -56,11 +56,11 @@ internal sealed class PartitionStatements : IDisposable
         // reader is opened on this path (RETURNING cost a reader per row in the benchmark).
         if (_insertInvocation.ExecuteNonQuery() == 1)
         {
-            if (r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null)
+            if (r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null || r.Exception is not null)
             {
                 BindDetails(_insertDetails, r, transaction);
                 _insertDetails.ExecuteNonQuery();
-                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, r.Result);
+                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, r.Result ?? SearchableFailure(r));
             }
 
             rollups.Add(Partition, RollupContribution.Of(r, _groups), +1);
@@ -114,7 +114,7 @@ internal sealed class PartitionStatements : IDisposable
             rollups.Add(Partition, ReadContribution(reader, 2, _groups), +1);
         }
 
-        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null)
+        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null && r.Exception is null)
         {
             return;
         }
@@ -126,7 +126,33 @@ internal sealed class PartitionStatements : IDisposable
         BindDetails(details, r, transaction, offset: 1);
         using var merged = details.ExecuteReader();
         merged.Read();
-        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2));
+        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2) ?? SearchableFailure(r));
+    }
+
+    /// <summary>
+    /// What a failure is found by: its exception (type and message) and the last frame of its traceback (where it
+    /// was raised), indexed in the result's place, which a failure leaves empty. Nothing for a success.
+    /// </summary>
+    internal static string? SearchableFailure(InvocationRecord r)
+    {
+        if (r.Exception is null && r.Traceback is null)
+        {
+            return null;
+        }
+
+        var frame = "";
+        if (r.Traceback is { } tb)
+        {
+            var last = tb.LastIndexOf("  File \"", StringComparison.Ordinal);
+            if (last >= 0)
+            {
+                var end = tb.IndexOf('\n', last);
+                end = end < 0 ? tb.Length : tb.IndexOf('\n', end + 1) is var next and >= 0 ? next : tb.Length;
+                frame = tb[last..end];
+            }
+        }
+
+        return $"{r.Exception} {frame}".Trim();
     }
 
     private static string? Text(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetString(at);

@@ -70,6 +70,23 @@ public sealed class InsightsApiTests : IAsyncLifetime
         Assert.Contains("letter or digit", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 16: a failure is found by its exception type, as the capture's events name it.</summary>
+    [Fact]
+    public async Task Search_AnExceptionType_FindsExactlyTheFailuresThatRaisedIt()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        foreach (var type in new[] { "PaymentDeclined", "NotRegistered" })
+        {
+            var want = _expected.Values.Where(t => t.State == TaskStates.Failure && TaskStates.ExceptionTypeOf(t.Exception) == type).Select(t => t.TaskId).Order().ToList();
+            Assert.NotEmpty(want);
+
+            var page = await client.GetFromJsonAsync<JsonElement>($"/api/invocations?q={type}&limit=1000");
+
+            Assert.Equal(want, page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("task_id").GetString()!).Order());
+        }
+    }
+
     [Fact]
     public async Task Tasks_CountsByFinalState_EqualThoseDerivedFromTheEvents()
     {

@@ -45,6 +45,32 @@ public sealed class SearchTests : IDisposable
         Assert.Empty(byValue.Unsearched);
     }
 
+    /// <summary>Issue 16: why did it fail, searchable: the exception's type and message and the traceback's last frame.</summary>
+    [Fact]
+    public void Search_ExceptionAndTheTracebacksLastFrame_FindTheFailure_AndAMergedFailureToo()
+    {
+        var options = new StorageOptions { DatabasePath = _dir.File("s.db") };
+        using var writer = new InvocationWriter(options, _time);
+        var traceback = "Traceback (most recent call last):\n  File \"/app/shop/tasks.py\", line 12, in run\n    charge(order)\n  File \"/app/billing/gateway.py\", line 88, in charge_card\n    raise PaymentDeclined(msg)\nPaymentDeclined: card declined\n";
+        writer.WriteBatch(
+        [
+            Finished("declined", TaskStates.Failure, At(2026, 11, 22, 10)) with { Exception = "PaymentDeclined('card declined for order 77')", Traceback = traceback },
+            Finished("timeout", TaskStates.Failure, At(2026, 11, 22, 10)) with { Exception = "TimeoutError('gateway')", Args = null, Kwargs = null, Traceback = null },
+            Finished("ok", TaskStates.Success, At(2026, 11, 22, 10), kwargs: "{'note': 'no payment problem'}"),
+        ]);
+        // Written early as STARTED, then failed: the merge indexes the failure too.
+        writer.WriteBatch([Finished("late", TaskStates.Started, At(2026, 11, 22, 11)) with { FinishedAt = null, Result = null }]);
+        writer.WriteBatch([Finished("late", TaskStates.Failure, At(2026, 11, 22, 11, 1)) with { Exception = "PaymentDeclined('expired')", Args = null, Kwargs = null }]);
+        var reader = new InvocationReader(options);
+        string[] Find(string q) => [.. reader.List(new InvocationQuery { Text = q }).Items.Select(i => i.TaskId).Order()];
+
+        Assert.Equal(["declined", "late"], Find("PaymentDeclined"));
+        Assert.Equal(["declined"], Find("card declined"));
+        Assert.Equal(["declined"], Find("gateway.py charge_card")); // the frame it was raised in
+        Assert.Empty(Find("shop")); // earlier frames are not indexed: the last one says where
+        Assert.Equal(["timeout"], Find("TimeoutError"));
+    }
+
     [Fact]
     public void Search_ValueInMostRows_WalksTheDayInTimeOrder_AndAnswersTheSameAsFromTheIndex()
     {
