@@ -17,6 +17,11 @@ internal static class PartitionSchema
     public static readonly string[] StateCountColumns = [.. TaskStates.All.Select(s => s.ToLowerInvariant())];
 
     /// <summary>The day's tables; with <paramref name="search"/>, its full-text index.</summary>
+    /// <summary>The counts both hourly rollups keep: total, one per state, and the runtime histogram with its count and sum.</summary>
+    private static readonly string CountColumnsSql = string.Join("\n            ",
+        ["total INTEGER NOT NULL DEFAULT 0,", .. StateCountColumns.Select(c => c + " INTEGER NOT NULL DEFAULT 0,"),
+         "runtime_count INTEGER NOT NULL DEFAULT 0,", "runtime_sum REAL NOT NULL DEFAULT 0,", "runtimes BLOB,"]);
+
     public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + GroupRollupSql(p) + (search ? SearchSql(p) : "");
 
     /// <summary>
@@ -30,11 +35,7 @@ internal static class PartitionSchema
             queue TEXT NOT NULL,
             worker_group TEXT NOT NULL,
             hour INTEGER NOT NULL,
-            total INTEGER NOT NULL DEFAULT 0,
-            {string.Join("\n            ", StateCountColumns.Select(c => c + " INTEGER NOT NULL DEFAULT 0,"))}
-            runtime_count INTEGER NOT NULL DEFAULT 0,
-            runtime_sum REAL NOT NULL DEFAULT 0,
-            runtimes BLOB,
+            {CountColumnsSql}
             queue_wait_count INTEGER NOT NULL DEFAULT 0,
             queue_wait_sum REAL NOT NULL DEFAULT 0,
             queue_waits BLOB,
@@ -90,11 +91,7 @@ internal static class PartitionSchema
         CREATE TABLE IF NOT EXISTS {p.TaskHoursSql} (
             name TEXT NOT NULL,
             hour INTEGER NOT NULL,
-            total INTEGER NOT NULL DEFAULT 0,
-            {string.Join("\n            ", StateCountColumns.Select(c => c + " INTEGER NOT NULL DEFAULT 0,"))}
-            runtime_count INTEGER NOT NULL DEFAULT 0,
-            runtime_sum REAL NOT NULL DEFAULT 0,
-            runtimes BLOB,
+            {CountColumnsSql}
             PRIMARY KEY (name, hour)
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS {p.FailureHoursSql} (
