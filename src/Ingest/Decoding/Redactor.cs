@@ -25,11 +25,8 @@ public sealed class Redactor
 
     private Redactor(string[] words)
     {
-        Words = words;
         _words = SearchValues.Create(words, StringComparison.OrdinalIgnoreCase);
     }
-
-    public IReadOnlyList<string> Words { get; }
 
     /// <summary>A redactor for a comma-separated list of words, or null when the list is empty or <c>none</c> (redaction off).</summary>
     public static Redactor? Create(string? keys)

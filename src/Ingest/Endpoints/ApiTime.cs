@@ -21,6 +21,9 @@ internal static class ApiTime
         return time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Now on <paramref name="time"/>, Unix seconds (millisecond precision), as every endpoint reads it.</summary>
+    public static double Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
     /// <summary>What a request is told when since or until does not parse.</summary>
     public const string RangeError = "since and until take ISO 8601 times (2026-11-22T10:00:00Z), Unix seconds, or a time before now (-15m, -6h, -7d)";
 

@@ -26,7 +26,7 @@ public static class InsightsApi
         TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
-        if (!TryRange(insights, Now(time), since, until, out var from, out var to, out var error))
+        if (!TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
         {
             return TypedResults.BadRequest(error);
         }
@@ -42,7 +42,7 @@ public static class InsightsApi
             return TypedResults.BadRequest(new ErrorView($"that range holds more than {MaxBuckets} buckets; use a larger bucket"));
         }
 
-        var now = Now(time);
+        var now = ApiTime.Now(time);
         var facets = new Facets(Empty(queue), Empty(workerGroup));
         var tasks = insights.Tasks(from, to, bucketHours, facets).Select(t => new TaskSummaryView(
             t.Name,
@@ -56,7 +56,7 @@ public static class InsightsApi
     public static Results<Ok<FacetsView>, BadRequest<ErrorView>> ListFacets(
         TaskInsights insights, Storage.Rollups.RollupReader rollups, Tracking.WorkerRegistry workers, TimeProvider time, string? since = null, string? until = null)
     {
-        if (!TryRange(insights, Now(time), since, until, out var from, out var to, out var error))
+        if (!TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
         {
             return TypedResults.BadRequest(error);
         }
@@ -73,7 +73,7 @@ public static class InsightsApi
         string name, TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
-        if (!ApiTime.TryParse(since, Now(time), out var sinceAt) || !ApiTime.TryParse(until, Now(time), out var untilAt))
+        if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
@@ -83,7 +83,7 @@ public static class InsightsApi
             return TypedResults.BadRequest(new ErrorView(BucketError));
         }
 
-        var now = Now(time);
+        var now = ApiTime.Now(time);
         var to = untilAt ?? now;
         var from = sinceAt ?? to - (24 * TaskInsights.Hour);
         if (from >= to)
@@ -112,12 +112,12 @@ public static class InsightsApi
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
         TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? name = null)
     {
-        if (!ApiTime.TryParse(since, Now(time), out var sinceAt) || !ApiTime.TryParse(until, Now(time), out var untilAt))
+        if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
-        var now = Now(time);
+        var now = ApiTime.Now(time);
         var to = untilAt ?? now;
         var from = sinceAt ?? to - (24 * TaskInsights.Hour);
         var groups = insights.Failures(from, to, string.IsNullOrEmpty(name) ? null : name)
@@ -172,7 +172,6 @@ public static class InsightsApi
         return hours is > 0 and <= 24 * 31;
     }
 
-    private static double Now(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 }
 
 /// <summary>The task list over one range: its whole-hour bounds, bucket and facets say exactly what the figures cover.</summary>

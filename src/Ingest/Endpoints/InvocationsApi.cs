@@ -55,7 +55,7 @@ public static class InvocationsApi
             return TypedResults.BadRequest(new ErrorView($"unknown state '{state}'; expected one of {string.Join(", ", TaskStates.All)}"));
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var now = ApiTime.Now(time);
         if (!ApiTime.TryParse(since, now, out var sinceAt) || !ApiTime.TryParse(until, now, out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));

@@ -8,11 +8,8 @@ public static class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/workers", (WorkerRegistry workers, StorageOptions storage) =>
-        {
-            var groups = new WorkerGroups(storage.WorkerGroupPattern);
-            return TypedResults.Ok(new WorkerListView([.. workers.Snapshot().Select(w => WorkerView.Of(w, groups.Of(w.Hostname)))]));
-        }).Takes();
+        app.MapGet("/api/workers", (WorkerRegistry workers, WorkerGroups groups) =>
+            TypedResults.Ok(new WorkerListView([.. workers.Snapshot().Select(w => WorkerView.Of(w, groups.Of(w.Hostname)))]))).Takes();
         return app;
     }
 }

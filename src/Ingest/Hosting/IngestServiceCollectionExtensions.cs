@@ -67,6 +67,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<CeleryMetrics>();
+        // One compiled grouping pattern for the API, the same the writer groups its rollups by.
+        services.AddSingleton(sp => new WorkerGroups(sp.GetRequiredService<StorageOptions>().WorkerGroupPattern));
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var storage = sp.GetRequiredService<StorageOptions>();
