@@ -87,6 +87,8 @@ public static class IngestCli
             SettingOption.Text("--amqp", "Ingest:Amqp:Url", "RabbitMQ URL to consume celeryev from, amqp://user:pass@host:5672/vhost (default: off)."),
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
+            SettingOption.Seconds("--queue-sample-s", "Ingest:QueueSampling:Interval", "Broker queue lengths are sampled this often, s (default 15; 0: off)."),
+            SettingOption.Text("--sample-queues", "Ingest:QueueSampling:Queues", "Queues always sampled, comma-separated, besides those task events name (default celery)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
             SettingOption.Flag("--no-auth", "Ingest:Auth:Disabled", "Serve every route without a credential (only on a trusted network)."),
             SettingOption.Text("--users-file", "Ingest:Auth:UsersFile", "htpasswd file of bcrypt hashes (htpasswd -B); its users may read (default: FILE.users beside the database, made on first start)."),

@@ -91,4 +91,10 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Warning, "The database's auto_vacuum is {Mode}: dropped days free pages for reuse but the file will not shrink. Run 'ingest db compact' offline to switch it to incremental.")]
     public static partial void NoIncrementalVacuum(ILogger logger, string mode);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Could not store {Count} broker queue samples (lost, counted): the invocations go on.")]
+    public static partial void QueueSamplesFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Sampling queue lengths from {Broker} failed: {Error}")]
+    public static partial void QueueSampleFailed(ILogger logger, string broker, string error);
 }

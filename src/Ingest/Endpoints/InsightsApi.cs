@@ -106,7 +106,9 @@ public static class InsightsApi
             name,
             BucketName(bucketHours),
             stats.Series.Select(w => FiguresView.Of(w, now)).ToList(),
-            RegressionView.Of(stats.Regression, insights.Options, now)));
+            RegressionView.Of(stats.Regression, insights.Options, now),
+            [.. stats.Queues.Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))],
+            [.. stats.WorkerGroups.Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))]));
     }
 
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
@@ -190,7 +192,13 @@ public sealed record SeriesPointView(string From, string To, long Total, long Fa
 
 public sealed record FacetsView(string From, string To, IReadOnlyList<string> Queues, IReadOnlyList<string> WorkerGroups, IReadOnlyList<string> Names, IReadOnlyList<string> Workers);
 
-public sealed record TaskStatsView(string Name, string Bucket, IReadOnlyList<FiguresView> Series, RegressionView Regression);
+/// <summary>A task's series and verdict, with the range's figures by queue and by worker group (the facet rollup's; days written before it have none).</summary>
+public sealed record TaskStatsView(
+    string Name, string Bucket, IReadOnlyList<FiguresView> Series, RegressionView Regression,
+    IReadOnlyList<BreakdownView> Queues, IReadOnlyList<BreakdownView> WorkerGroups);
+
+/// <summary>One queue's or worker group's figures over the range.</summary>
+public sealed record BreakdownView(string Key, FiguresView Figures);
 
 public sealed record FailureListView(string Since, string Until, IReadOnlyList<FailureGroupView> Groups);
 

@@ -120,6 +120,7 @@ public static class IngestApp
         app.MapInsightsApi();
         app.MapStreamApi();
         app.MapWorkersApi();
+        app.MapQueuesApi();
         // Who the UI is signed in as, and whether sign-in is on at all (the sign-out button is hidden when it is off).
         app.MapGet("/api/me", (HttpContext http, AuthOptions auth) => TypedResults.Ok(new MeView(
             http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null, !auth.Disabled))).Takes();

@@ -79,6 +79,12 @@ public static class IngestServiceCollectionExtensions
             return () => new SqliteBatchWriter(storage, retention, status, time, logger);
         });
 
+        services.AddOptionsWithValidateOnStart<Sources.Queues.QueueSamplingOptions>().Bind(configuration.GetSection($"{Section}:QueueSampling"));
+        services.AddSingleton<IValidateOptions<Sources.Queues.QueueSamplingOptions>, QueueSamplingOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<Sources.Queues.QueueSamplingOptions>>().Value);
+        services.AddSingleton<QueueSampleBuffer>();
+        services.AddSingleton<Sources.Queues.QueueLengths>();
+
         services.AddSingleton<DurableWatermark>();
         services.AddSingleton<FlushLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<FlushLoop>());
@@ -97,6 +103,7 @@ public static class IngestServiceCollectionExtensions
             services.AddSingleton<Sources.Redis.RedisSource>();
             services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<Sources.Redis.RedisSource>());
             services.AddHostedService(sp => sp.GetRequiredService<Sources.Redis.RedisSource>());
+            services.AddSingleton<Sources.Queues.IQueueLengthProbe>(sp => sp.GetRequiredService<Sources.Redis.RedisSource>());
         }
 
         if (!string.IsNullOrWhiteSpace(configuration[$"{Section}:Amqp:Url"]))
@@ -104,7 +111,11 @@ public static class IngestServiceCollectionExtensions
             services.AddSingleton<AmqpSource>();
             services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<AmqpSource>());
             services.AddHostedService(sp => sp.GetRequiredService<AmqpSource>());
+            services.AddSingleton<Sources.Queues.IQueueLengthProbe>(sp => sp.GetRequiredService<AmqpSource>());
         }
+
+        // Last: it stops first, and asks the brokers nothing once they are stopping.
+        services.AddHostedService<Sources.Queues.QueueSampler>();
 
         return services;
     }

@@ -73,8 +73,24 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
         var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), end, name);
         var groups = rollups.GroupHours(from, end, name, facets.Queue, facets.WorkerGroup);
         var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : (IReadOnlyList<TaskHourRow>)unfaceted;
-        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(unfaceted, end), unfaceted.Count > 0);
+        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(unfaceted, end), unfaceted.Count > 0)
+        {
+            Queues = Breakdown(groups, g => g.Queue, from, end),
+            WorkerGroups = Breakdown(groups, g => g.WorkerGroup, from, end),
+        };
     }
+
+    /// <summary>The range's figures per queue or worker group, from the facet rollup; most runs first.</summary>
+    private static IReadOnlyList<(string Key, Window Figures)> Breakdown(IReadOnlyList<GroupHourRow> groups, Func<GroupHourRow, string> key, double from, double to) =>
+        [.. groups.GroupBy(key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var rows = g.ToList();
+                return (g.Key, new Window(from, to, Sum([.. rows.Select(r => r.Counts)], rows, from, to)));
+            })
+            .Where(b => b.Item2.Figures.Total > 0)
+            .OrderByDescending(b => b.Item2.Figures.Total)
+            .ThenBy(b => b.Key, StringComparer.Ordinal)];
 
     private static List<Window> Series(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, double from, double to, int bucketHours)
     {
@@ -151,6 +167,13 @@ public sealed record Facets(string? Queue, string? WorkerGroup)
     public bool Any => Queue is not null || WorkerGroup is not null;
 }
 
-public sealed record TaskStats(string Name, int BucketHours, IReadOnlyList<Window> Series, RegressionVerdict Regression, bool Known);
+public sealed record TaskStats(string Name, int BucketHours, IReadOnlyList<Window> Series, RegressionVerdict Regression, bool Known)
+{
+    /// <summary>The range's figures by queue (facet rollup), most runs first.</summary>
+    public IReadOnlyList<(string Key, Window Figures)> Queues { get; init; } = [];
+
+    /// <summary>The range's figures by worker group (facet rollup), most runs first.</summary>
+    public IReadOnlyList<(string Key, Window Figures)> WorkerGroups { get; init; } = [];
+}
 
 public sealed record FailureGroup(string Name, string ExceptionType, long Count, double? FirstSeen, double? LastSeen, string? ExampleTaskId);

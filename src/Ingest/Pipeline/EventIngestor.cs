@@ -17,9 +17,12 @@ public sealed class EventIngestor
     private readonly IngestCounters _counters;
     private readonly ILogger _logger;
     private readonly CeleryMetrics? _celery;
+    private readonly Sources.Queues.QueueLengths? _queues;
 
-    public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger, CeleryMetrics? celery = null)
+    public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger, CeleryMetrics? celery = null,
+        Sources.Queues.QueueLengths? queues = null)
     {
+        _queues = queues;
         _celery = celery;
         _decoder = decoder;
         _tracker = tracker;
@@ -60,6 +63,11 @@ public sealed class EventIngestor
                 if (e.Type is CeleryEventType.TaskReceived or CeleryEventType.TaskStarted)
                 {
                     _workers.NoteTask(e.Hostname, task.Queue);
+                }
+
+                if (e.Type is CeleryEventType.TaskSent or CeleryEventType.TaskReceived)
+                {
+                    _queues?.Note(task.Queue);
                 }
             }
             else

@@ -54,6 +54,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastCheckpointTimestamp;
     private CancellationTokenSource _wakeup = new();
+    private readonly QueueSampleBuffer? _queueSamples;
 
     public FlushLoop(
         InvocationChannel channel,
@@ -66,8 +67,15 @@ public sealed class FlushLoop : IHostedService, IDisposable
         ILogger<FlushLoop> logger,
         IngestMetrics? metrics = null,
         Streaming.StreamHub? stream = null,
-        DurableWatermark? durable = null)
+        DurableWatermark? durable = null,
+        QueueSampleBuffer? queueSamples = null)
     {
+        _queueSamples = queueSamples;
+        if (queueSamples is not null)
+        {
+            queueSamples.Added += Wake; // a sample is written at once, not at the next idle tick
+        }
+
         _durable = durable ?? new DurableWatermark();
         _durable.RequestedNow += Wake;
         _checkpointInterval = options.CheckpointInterval;
@@ -190,6 +198,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                         Checkpoint(writer);
                     }
 
+                    if (_queueSamples is { Count: > 0 })
+                    {
+                        WriteQueueSamples(writer);
+                    }
+
                     if (MaintenanceDue())
                     {
                         Maintain(writer, stoppingToken);
@@ -197,6 +210,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 }
 
                 Drain(writer);
+                if (_queueSamples is { Count: > 0 })
+                {
+                    WriteQueueSamples(writer);
+                }
+
                 _state.SetStatus(FlushLoopStatus.Stopped);
             }
             catch (Exception e)
@@ -236,6 +254,26 @@ public sealed class FlushLoop : IHostedService, IDisposable
         finally
         {
             _restored.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// The broker's queue samples: a few rows per sampling interval, in a short transaction of their own between
+    /// batches. A failed write loses its samples, counted (they are readings, not invocations: the next interval
+    /// brings new ones, and the loop never retries at the cost of the invocations waiting).
+    /// </summary>
+    private void WriteQueueSamples(IBatchWriter writer)
+    {
+        var samples = _queueSamples!.Take(QueueSampleBuffer.Capacity);
+        try
+        {
+            writer.WriteQueueSamples(samples);
+            _queueSamples.MarkWritten(samples.Count);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _queueSamples.MarkFailed(samples.Count);
+            Log.QueueSamplesFailed(_logger, samples.Count, e);
         }
     }
 
@@ -366,9 +404,9 @@ public sealed class FlushLoop : IHostedService, IDisposable
             _wakeup = new CancellationTokenSource();
         }
 
-        if (CheckpointDue())
+        if (CheckpointDue() || _queueSamples is { Count: > 0 })
         {
-            return false; // durability was asked for: checkpoint before waiting
+            return false; // durability was asked for, or samples wait: write them before waiting
         }
 
         using var timer = new CancellationTokenSource(timeout, _time);

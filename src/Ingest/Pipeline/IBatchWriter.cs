@@ -8,6 +8,9 @@ public interface IBatchWriter : IDisposable
     /// <summary>Commits a batch, with the checkpoint's changes if any, in one transaction, all or nothing. Throws on failure.</summary>
     void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null);
 
+    /// <summary>Commits broker queue samples in a short transaction of their own. Throws on failure.</summary>
+    void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples);
+
     /// <summary>The in-flight checkpoint to restore at start, most recently updated first.</summary>
     IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => [];
 

@@ -47,6 +47,8 @@ public sealed class SqliteBatchWriter : IBatchWriter
 
     public void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null) => _writer.WriteBatch(batch, checkpoint);
 
+    public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
+
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);
 
     public bool Maintain(CancellationToken cancellationToken)

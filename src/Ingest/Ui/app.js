@@ -1,5 +1,5 @@
 // Ingest web UI: plain JavaScript, no build step. Hash routes (every page keeps its range and filters in the URL):
-//   #/  tasks   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/ingest
+//   #/  tasks   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest
 // A range is a preset (range=15m|1h|6h|24h|7d, relative to the server's clock) or since=ISO&until=ISO.
 (() => {
   "use strict";
@@ -274,8 +274,19 @@
           ${td(`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${esc(g.exception_type || "(no exception)")}</a>`, g.exception_type)}
           ${td(num(g.count), g.count, "num")}${td(`<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * g.count / fmax).toFixed(1)}" height="8" fill="#e57373"/></svg>`, g.count)}${td(time(g.last_seen), g.last_seen)}</tr>`))}`
       : "";
+    // Where it ran: by queue and by worker group, each opening the task page with that facet.
+    const breakdown = (title, cls, facet, items) => {
+      if (!items?.length) return "";
+      const most = Math.max(...items.map((b) => b.figures.total), 1);
+      return `<div><h2>${esc(title)}</h2>${table([[title.replace("By ", "")], ["Runs", "num"], ["Share"], ["Failure rate", "num"], ["p95 runtime", "num"], ["p95 in queue", "num"]], items.map((b) => `<tr data-key="${esc(b.key)}">
+        ${td(`<a href="${link({ [facet]: b.key })}">${esc(b.key || "(none)")}</a>`, b.key)}${td(num(b.figures.total), b.figures.total, "num")}
+        ${td(`<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * b.figures.total / most).toFixed(1)}" height="8" fill="#8fb8e0"/></svg>`, b.figures.total)}
+        ${td(pct(b.figures.failure_rate), b.figures.failure_rate, "num")}${td(secs(b.figures.runtime.p95_s), b.figures.runtime.p95_s, "num")}
+        ${td(secs(b.figures.queue_wait?.p95_s), b.figures.queue_wait?.p95_s, "num")}</tr>`), cls)}</div>`;
+    };
+    const where = stats.error ? "" : `<div class="breakdowns">${breakdown("By queue", "by-queue", "queue", stats.queues)}${breakdown("By worker group", "by-group", "worker_group", stats.worker_groups)}</div>`;
     const stateFilter = select("state", "State", STATES, st, "any state");
-    view.innerHTML = `${top}${exceptions}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`;
+    view.innerHTML = `${top}${exceptions}${where}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`;
     bindRange(); bindFacets();
   }
 
@@ -393,6 +404,35 @@
     bindFacets();
   }
 
+  // Broker queues as sampled (AMQP passive declare, Redis LLEN): is the fleet keeping up, as the queue sees it.
+  async function queuesPage(params) {
+    const r = rangeOf(params);
+    const data = await api(`/api/queues?${rangeQuery(r)}`);
+    const s = data.sampling;
+    const rows = data.queues.map((q) => `<tr data-queue="${esc(q.name)}">${td(`<a href="${runsHref({ queue: q.name })}">${esc(q.name)}</a>`, q.name)}
+      ${td(q.length == null ? '<span class="muted">no recent reading</span>' : num(q.length), q.length, "num")}${td(num(q.consumers), q.consumers, "num")}
+      ${td(num(q.max_in_range), q.max_in_range, "num")}${td(q.exists === false ? '<span class="badge state-FAILURE">not on the broker</span>' : time(q.sampled_at), q.sampled_at)}</tr>`);
+    const charts = data.queues.filter((q) => q.series.length).map((q) => {
+      // One point per bucket of the range, gaps where no sample was taken.
+      const byT = new Map(q.series.map((p) => [new Date(p.t).getTime(), p]));
+      const from = Math.floor(new Date(data.from).getTime() / (data.bucket_s * 1000)) * data.bucket_s * 1000, to = new Date(data.to).getTime();
+      const times = [];
+      for (let t = from; t < to; t += data.bucket_s * 1000) times.push(new Date(t).toISOString());
+      const at = (t, k) => byT.get(new Date(t).getTime())?.[k] ?? null;
+      return chart(`${q.name}: messages waiting`, times, [
+        { name: "largest", values: times.map((t) => at(t, "max")), color: "#0b5cad", kind: "line" },
+        { name: "mean", values: times.map((t) => at(t, "mean")), color: "#8fb8e0", kind: "line" }]);
+    });
+    const status = !s.enabled ? "Sampling is off (--queue-sample-s 0)."
+      : !s.broker ? "No broker to sample: give --broker (RabbitMQ or Redis)."
+      : `Sampled from ${esc(s.broker)} every ${num(s.interval_s)} s; ${num(s.queues_sampled)} queues (at most ${num(s.max_queues)}), ${num(s.failures)} failed samples${s.last_error ? ` (last: ${esc(s.last_error)})` : ""}; ${num(s.lost)} samples lost.`;
+    view.innerHTML = `<h1>Queues</h1>${rangeControl(r, `buckets of ${num(data.bucket_s)} s`)}<p class="muted">${status}</p>
+      ${data.queues.length ? table([["Queue"], ["Waiting now", "num"], ["Consumers", "num"], ["Most in range", "num"], ["Sampled"]], rows, "queues")
+        : '<p class="muted">No queue sampled yet: queues are those task events name, plus --sample-queues (default celery).</p>'}
+      <div class="charts">${charts.join("")}</div>`;
+    bindRange();
+  }
+
   function ingestPage() {
     view.innerHTML = `<h1>Ingest</h1><div id="ingest-report" class="grid"><p class="muted">Connecting…</p></div>
       <h2>Live: stored invocations</h2><p class="muted" id="live-note">As the flush loop commits them.</p><div id="live"></div>`;
@@ -465,6 +505,7 @@
       else if (parts[0] === "invocation") await invocationPage(parts[1]);
       else if (parts[0] === "failures") await failuresPage(params);
       else if (parts[0] === "workers") await workersPage(params);
+      else if (parts[0] === "queues") await queuesPage(params);
       else if (parts[0] === "ingest") ingestPage();
       else view.innerHTML = '<p>Not found. <a href="#/">Tasks</a></p>';
     } catch (e) {

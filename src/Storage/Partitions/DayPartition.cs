@@ -15,6 +15,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string TaskHoursPrefix = "task_hours_";
     public const string FailureHoursPrefix = "failure_hours_";
     public const string GroupHoursPrefix = "group_hours_";
+    public const string QueueLengthsPrefix = "queue_lengths_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -66,6 +67,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string GroupHoursSql => Delimit(GroupHoursTable);
 
     public string DetailsSql => Delimit(DetailsTable);
+
+    /// <summary>Broker queue lengths sampled during the day: one row per queue and sample time.</summary>
+    public string QueueLengthsTable => QueueLengthsPrefix + Suffix;
+
+    public string QueueLengthsSql => Delimit(QueueLengthsTable);
 
     /// <summary>Start of the day as Unix seconds.</summary>
     public double StartUnixSeconds => new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;

@@ -46,6 +46,21 @@ internal static class PartitionSchema
         ) WITHOUT ROWID;
         """;
 
+    /// <summary>
+    /// Queue lengths sampled from the broker (issue 16), keyed by queue and sample time (Unix seconds). Created on
+    /// the day's first sample, so days of files that never sampled have none; dropped with the day.
+    /// </summary>
+    public static string QueueLengthsSql(DayPartition p) => $"""
+
+        CREATE TABLE IF NOT EXISTS {p.QueueLengthsSql} (
+            queue TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            consumers INTEGER,
+            PRIMARY KEY (queue, at)
+        ) WITHOUT ROWID;
+        """;
+
     private static string TablesSql(DayPartition p) => $"""
         CREATE TABLE IF NOT EXISTS {p.InvocationsSql} (
             id INTEGER PRIMARY KEY,
@@ -135,5 +150,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.TaskHoursSql};
         DROP TABLE IF EXISTS {p.FailureHoursSql};
         DROP TABLE IF EXISTS {p.GroupHoursSql};
+        DROP TABLE IF EXISTS {p.QueueLengthsSql};
         """;
 }

@@ -94,6 +94,69 @@ public sealed class RollupReader
         return rows;
     }
 
+    /// <summary>
+    /// Queue readings with <paramref name="since"/> &lt;= at &lt; <paramref name="until"/>, in buckets of
+    /// <paramref name="bucketSeconds"/>, optionally for one queue; ordered by queue and bucket. Bounded by the
+    /// sampler: at most its queue cap times the samples per interval, per day.
+    /// </summary>
+    public IReadOnlyList<QueueLengthPoint> QueueLengths(double since, double until, long bucketSeconds, string? queue = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bucketSeconds, 1);
+        var points = new List<QueueLengthPoint>();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        var tables = ExistingTables(connection);
+        var first = DayPartition.FromUnixSeconds(since).Day;
+        var last = DayPartition.FromUnixSeconds(until).Day;
+        var union = new StringBuilder();
+        foreach (var day in PartitionCatalog.ListDays(connection))
+        {
+            if (day.Day < first || day.Day > last || !tables.Contains(day.QueueLengthsTable))
+            {
+                continue;
+            }
+
+            if (union.Length > 0)
+            {
+                union.Append("\nUNION ALL\n");
+            }
+
+            union.Append("SELECT queue, at, length, consumers FROM ").Append(day.QueueLengthsSql)
+                .Append(" WHERE at >= $since AND at < $until").Append(queue is null ? "" : " AND queue = $queue");
+        }
+
+        if (union.Length == 0)
+        {
+            return points;
+        }
+
+        using var command = connection.CreateCommand();
+        // The last reading's consumers, in one aggregate: the newest time with its consumers (+1, 0 for none) in
+        // the low digits (a bare column beside two max() would come from either row).
+        command.CommandText = $"""
+            SELECT queue, bucket, max(length), avg(length), count(*), max(at * 1000000 + coalesce(min(consumers, 999998) + 1, 0)) % 1000000 - 1
+            FROM (SELECT queue, (at / $bucket) * $bucket AS bucket, at, length, consumers FROM ({union}))
+            GROUP BY queue, bucket ORDER BY queue, bucket
+            """;
+        command.Parameters.AddWithValue("$since", (long)Math.Floor(since));
+        command.Parameters.AddWithValue("$until", (long)Math.Ceiling(until));
+        command.Parameters.AddWithValue("$bucket", bucketSeconds);
+        if (queue is not null)
+        {
+            command.Parameters.AddWithValue("$queue", queue);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            points.Add(new QueueLengthPoint(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDouble(3),
+                reader.GetInt32(5) is var consumers and >= 0 ? consumers : null, reader.GetInt32(4)));
+        }
+
+        return points;
+    }
+
     private static byte[]? Blob(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : (byte[])reader.GetValue(at);
 
     /// <summary>Failure-hour rows in the range, optionally for one name; groups whose count fell to zero are left out.</summary>
@@ -179,7 +242,7 @@ public sealed class RollupReader
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\')";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\')";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -29,6 +29,7 @@ public sealed class InvocationWriter : IDisposable
     private readonly WorkerGroups _groups;
     private readonly HashSet<DateOnly> _groupTables = [];
     private readonly Dictionary<DateOnly, HashSet<string>> _groupNames = [];
+    private readonly Dictionary<DateOnly, SqliteCommand> _queueSampleInserts = [];
 
     /// <summary>Worker groups a day's facet rollup keeps per process; further ones count under <see cref="OverflowTaskName"/> (a pattern that fails to group pods must not make a row per pod).</summary>
     public const int MaxWorkerGroupsPerDay = 1000;
@@ -146,6 +147,60 @@ public sealed class InvocationWriter : IDisposable
             _rollups.Clear();
             _search.Clear();
         }
+    }
+
+    /// <summary>
+    /// Writes broker queue samples in one transaction of their own (a few rows every sampling interval), into the
+    /// day of each sample's time; the day's tables are created if missing. A sample for a queue and second
+    /// already stored replaces it. Returns the number written.
+    /// </summary>
+    public int WriteQueueSamples(IReadOnlyList<QueueSample> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return 0;
+        }
+
+        foreach (var sample in samples)
+        {
+            EnsurePartition(DayPartition.FromUnixSeconds(sample.At));
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var sample in samples)
+        {
+            var insert = QueueSampleInsertFor(DayPartition.FromUnixSeconds(sample.At), transaction);
+            insert.Transaction = transaction;
+            insert.Parameters[0].Value = sample.Queue;
+            insert.Parameters[1].Value = sample.At;
+            insert.Parameters[2].Value = sample.Length;
+            insert.Parameters[3].Value = sample.Consumers is { } consumers ? consumers : DBNull.Value;
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return samples.Count;
+    }
+
+    private SqliteCommand QueueSampleInsertFor(DayPartition day, SqliteTransaction transaction)
+    {
+        if (_queueSampleInserts.TryGetValue(day.Day, out var insert))
+        {
+            return insert;
+        }
+
+        // The table comes with its first sample (instant: it is empty); a day made before it existed gets it here.
+        SqliteConnections.Execute(_connection, PartitionSchema.QueueLengthsSql(day), transaction);
+        MakeRoom(_queueSampleInserts, StatementCacheDays);
+        insert = _connection.CreateCommand();
+        insert.CommandText = $"INSERT OR REPLACE INTO {day.QueueLengthsSql} (queue, at, length, consumers) VALUES ($queue, $at, $length, $consumers)";
+        foreach (var name in (ReadOnlySpan<string>)["$queue", "$at", "$length", "$consumers"])
+        {
+            insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+
+        _queueSampleInserts.Add(day.Day, insert);
+        return insert;
     }
 
     /// <summary>
@@ -365,6 +420,7 @@ public sealed class InvocationWriter : IDisposable
         Forget(_rollupStatements);
         Forget(_probes);
         Forget(_searchStatements);
+        Forget(_queueSampleInserts);
 
         void Forget<T>(Dictionary<DateOnly, T> cache)
             where T : IDisposable?
@@ -526,7 +582,7 @@ public sealed class InvocationWriter : IDisposable
             rollups.Dispose();
         }
 
-        foreach (var probe in _probes.Values)
+        foreach (var probe in _probes.Values.Concat(_queueSampleInserts.Values))
         {
             probe.Dispose();
         }

@@ -150,6 +150,47 @@ public sealed class InsightsApiTests : IAsyncLifetime
         Assert.Equal(ids.Average(id => Math.Max(0, received[id] - sent[id])), wait.GetProperty("mean_s").GetDouble(), 3);
     }
 
+    /// <summary>
+    /// Issue 16: a task's page says where it ran: its runs by queue and by worker group (pods of one deployment
+    /// are one group), each with its failure rate, as the events say.
+    /// </summary>
+    [Fact]
+    public async Task Stats_BreakDownTheRange_ByQueueAndWorkerGroup()
+    {
+        using var dir = new TempDirectory();
+        var t0 = 1_795_341_600.0; // 2026-11-22 10:00 UTC
+        await using var factory = new IngestFactory(dir.File("b.db")) { Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds((long)t0).AddHours(2)) };
+        using var client = factory.CreateClient();
+        var runs = new (string Queue, string Worker, bool Fails)[]
+        {
+            ("orders", "celery@orders-7f9c8d6b5-x2k4p", false), ("orders", "celery@orders-7f9c8d6b5-q8w2z", true),
+            ("orders", "celery@orders-7f9c8d6b5-q8w2z", false), ("mail", "celery@mail-0", false), ("mail", "celery@mail-1", false),
+        };
+        var events = string.Join(",", runs.Select((r, i) =>
+        {
+            var at = t0 + (i * 60);
+            var outcome = r.Fails
+                ? $$"""{"type": "task-failed", "uuid": "mix-{{i}}", "hostname": "{{r.Worker}}", "exception": "ValueError('x')", "timestamp": {{at + 2}}}"""
+                : $$"""{"type": "task-succeeded", "uuid": "mix-{{i}}", "hostname": "{{r.Worker}}", "runtime": 1.0, "timestamp": {{at + 2}}}""";
+            return $$"""{"type": "task-sent", "uuid": "mix-{{i}}", "name": "t.mix", "queue": "{{r.Queue}}", "timestamp": {{at}}}, {"type": "task-received", "uuid": "mix-{{i}}", "name": "t.mix", "hostname": "{{r.Worker}}", "timestamp": {{at + 0.5}}}, {{outcome}}""";
+        }));
+        using (var posted = await client.PostAsync("/api/events?wait=durable", new StringContent($"[{events}]", System.Text.Encoding.UTF8, "application/json")))
+        {
+            posted.EnsureSuccessStatusCode();
+        }
+
+        var stats = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/t.mix/stats?since={t0 - 3600:F0}&until={t0 + 7200:F0}");
+
+        static List<(string, long, long)> Rows(JsonElement list) => [.. list.EnumerateArray().Select(b =>
+            (b.GetProperty("key").GetString()!, b.GetProperty("figures").GetProperty("total").GetInt64(), b.GetProperty("figures").GetProperty("failed").GetInt64()))];
+        Assert.Equal([("orders", 3L, 1L), ("mail", 2L, 0L)], Rows(stats.GetProperty("queues")));
+        Assert.Equal([("orders", 3L, 1L), ("mail", 2L, 0L)], Rows(stats.GetProperty("worker_groups")));
+        Assert.Equal(1.0 / 3, stats.GetProperty("queues")[0].GetProperty("figures").GetProperty("failure_rate").GetDouble(), 6);
+        // Narrowed to one queue, the breakdown is of that queue only.
+        var mail = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/t.mix/stats?since={t0 - 3600:F0}&until={t0 + 7200:F0}&queue=mail");
+        Assert.Equal([("mail", 2L, 0L)], Rows(mail.GetProperty("queues")));
+    }
+
     [Fact]
     public async Task Stats_SeriesOverTheCapture_SumsToTheEventsCounts_AndUnknownTaskIs404()
     {

@@ -40,6 +40,8 @@ internal sealed class GatedWriter : IBatchWriter
     /// <summary>Completes when the flush loop has entered a write (and, if closed, is held there).</summary>
     public Task EnteredAsync(CancellationToken cancellationToken = default) => _entered.WaitAsync(cancellationToken);
 
+    public void WriteQueueSamples(IReadOnlyList<Ingest.Storage.Rollups.QueueSample> samples) => _inner?.WriteQueueSamples(samples);
+
     public IReadOnlyList<Ingest.Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _inner?.ReadCheckpoint(max) ?? [];
 
     public void Write(IReadOnlyList<InvocationRecord> batch, Ingest.Storage.Checkpoint.CheckpointDelta? checkpoint = null)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ingest.Storage;
 using Ingest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Ingest.Tests.Ui;
@@ -192,6 +193,34 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         // Finished seconds ago and still in memory: said so, never "Still running" (issue 16).
         Assert.DoesNotContain("Still running", text, StringComparison.Ordinal);
         Assert.Contains("Finished moments ago", await page.InnerTextAsync("#live-state"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 16: the queues page shows each queue's reading, the broker's answer for a queue it lacks, and a chart
+    /// per queue from the stored samples; a queue name from the wire is shown as text, never markup.
+    /// </summary>
+    [Fact]
+    public async Task QueuesPage_ShowsTheReadings_AndChartsTheStoredSamples()
+    {
+        var lengths = _factory.Services.GetRequiredService<Ingest.Sources.Queues.QueueLengths>();
+        var buffer = _factory.Services.GetRequiredService<Ingest.Pipeline.QueueSampleBuffer>();
+        const string Hostile = "<img src=x onerror=alert(1)>";
+        var written = buffer.Written;
+        lengths.Record("amqp", [new("celery", 42, 2), new("orders", null, null), new(Hostile, 3, 0)]);
+        await Wait.UntilAsync(() => buffer.Written >= written + 3, "the samples to be stored");
+        var errors = new List<string>();
+
+        var page = await OpenAsync("#/queues", errors);
+
+        var rows = await RowsAsync(page, "table.queues", "data-queue", 1);
+        Assert.Equal([KeyValuePair.Create(Hostile, "3"), KeyValuePair.Create("celery", "42"), KeyValuePair.Create("orders", "0")], rows);
+        Assert.Contains("not on the broker", await page.InnerTextAsync("table.queues tr[data-queue='orders']"), StringComparison.Ordinal);
+        Assert.Equal("2", (await page.Locator("table.queues tr[data-queue='celery'] td").AllInnerTextsAsync())[2]);
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        var charts = await page.Locator("figure.chart figcaption strong").AllInnerTextsAsync();
+        Assert.Contains("celery: messages waiting", charts);
+        Assert.Contains("max 42", await page.InnerTextAsync("figure.chart:has-text('celery: messages waiting') figcaption"), StringComparison.Ordinal);
+        Assert.Empty(errors);
     }
 
     /// <summary>Rows of a table keyed by a data attribute, with the text of one column.</summary>

@@ -16,8 +16,13 @@ namespace Ingest.Sources.Amqp;
 /// they reach SQLite; the tracker and channel are in memory, so a crash loses what they held (at most once).
 /// A broker that is down at start is retried with backoff; later drops are recovered by the client.
 /// </summary>
-public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDisposable
+public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDisposable, Queues.IQueueLengthProbe
 {
+    // Queue lengths are asked on a channel of their own: a passive declare of a queue the broker does not have
+    // closes its channel (404), which must never be the consuming one.
+    private IChannel? _probeChannel;
+    private readonly SemaphoreSlim _probeLock = new(1, 1);
+
     private readonly AmqpOptions _options;
     private readonly EventIngestor _ingestor;
     private readonly TimeProvider _time;
@@ -158,9 +163,58 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
         connect_attempts = Interlocked.Read(ref _connectAttempts),
     };
 
+    bool Queues.IQueueLengthProbe.CanMeasure => _state == AmqpState.Connected && _connection is { IsOpen: true };
+
+    /// <summary>
+    /// Each queue's message and consumer counts by passive declare, as celery-exporter asks them. A queue the
+    /// broker does not have reads as missing (its 404 closes the probe channel; the next queue gets a new one).
+    /// </summary>
+    public async Task<IReadOnlyList<Queues.QueueReading>> MeasureAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var readings = new List<Queues.QueueReading>(queues.Count);
+            foreach (var queue in queues)
+            {
+                if (_probeChannel is not { IsOpen: true })
+                {
+                    if (_probeChannel is not null)
+                    {
+                        await _probeChannel.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    var connection = _connection ?? throw new InvalidOperationException("not connected");
+                    _probeChannel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    var ok = await _probeChannel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
+                    readings.Add(new(queue, ok.MessageCount, (int)Math.Min(ok.ConsumerCount, int.MaxValue)));
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+                {
+                    readings.Add(new(queue, null, null));
+                }
+            }
+
+            return readings;
+        }
+        finally
+        {
+            _probeLock.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_probeChannel is not null)
+        {
+            await _probeChannel.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_channel is not null)
         {
             await _channel.DisposeAsync().ConfigureAwait(false);

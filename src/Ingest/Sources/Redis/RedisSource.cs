@@ -15,8 +15,14 @@ namespace Ingest.Sources.Redis;
 /// disconnect (a restart, or Redis dropping a subscriber that read too slowly past client-output-buffer-limit
 /// pubsub) is detected, counted and timed; the client reconnects and resubscribes by itself, with backoff.
 /// </summary>
-public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisposable
+public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisposable, Queues.IQueueLengthProbe
 {
+    /// <summary>kombu's separator between a queue's name and its priority step in the list's key.</summary>
+    private const string PrioritySeparator = "\u0006\u0016";
+
+    /// <summary>kombu's default priority steps above 0 (0's list is the queue's name itself).</summary>
+    private static readonly string[] s_prioritySteps = ["3", "6", "9"];
+
     private readonly RedisOptions _options;
     private readonly EventIngestor _ingestor;
     private readonly TimeProvider _time;
@@ -104,6 +110,40 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
         }
 
         _subscribed = false;
+    }
+
+    bool Queues.IQueueLengthProbe.CanMeasure => _redis is { IsConnected: true };
+
+    /// <summary>
+    /// Each queue's length: kombu keeps a queue as a list under its name (and one per priority step, name +
+    /// <c>\x06\x16</c> + step, when tasks carry a priority), in the broker's database, under the global key
+    /// prefix. One pipelined batch of LLENs; a queue with no list holds nothing (kombu deletes empty lists).
+    /// </summary>
+    public async Task<IReadOnlyList<Queues.QueueReading>> MeasureAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        var redis = _redis ?? throw new InvalidOperationException("not connected");
+        var database = redis.GetDatabase(_url.Database);
+        var batch = database.CreateBatch();
+        var lengths = new Task<long>[queues.Count * (1 + s_prioritySteps.Length)];
+        for (var i = 0; i < queues.Count; i++)
+        {
+            var key = _options.GlobalKeyPrefix + queues[i];
+            lengths[i * 4] = batch.ListLengthAsync(key);
+            for (var p = 0; p < s_prioritySteps.Length; p++)
+            {
+                lengths[(i * 4) + 1 + p] = batch.ListLengthAsync(key + PrioritySeparator + s_prioritySteps[p]);
+            }
+        }
+
+        batch.Execute();
+        await Task.WhenAll(lengths).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var readings = new List<Queues.QueueReading>(queues.Count);
+        for (var i = 0; i < queues.Count; i++)
+        {
+            readings.Add(new(queues[i], lengths.Skip(i * 4).Take(4).Sum(t => t.Result), null));
+        }
+
+        return readings;
     }
 
     public async ValueTask DisposeAsync()

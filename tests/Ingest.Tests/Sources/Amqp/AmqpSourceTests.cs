@@ -82,6 +82,79 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         await channel.QueueDeleteAsync(queue);
     }
 
+    /// <summary>
+    /// Issue 16: queue lengths by passive declare, as celery-exporter asks them, for the configured queues and those
+    /// task events name; a queue the broker does not have reads 0 (its 404 closes only the probe's channel, the
+    /// consumer goes on); readings reach /api/queues (stored, in buckets) and celery_queue_length.
+    /// </summary>
+    [Fact]
+    public async Task QueueLengths_BySampling_ReachTheApiAndMetrics_AndAMissingQueueCostsTheConsumerNothing_Issue16()
+    {
+        var broker = fixture.Broker;
+        using var dir = new TempDirectory();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var exchange = "celeryev.test." + id;
+        var (work, named, ghost) = ("work." + id, "named." + id, "ghost." + id);
+        await using var channel = await fixture.Connection.CreateChannelAsync();
+        foreach (var (queue, messages) in new[] { (work, 7), (named, 3) })
+        {
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
+            for (var i = 0; i < messages; i++)
+            {
+                await channel.BasicPublishAsync("", queue, System.Text.Encoding.ASCII.GetBytes("{}"));
+            }
+        }
+
+        try
+        {
+            await using var factory = AmqpFactory(broker, dir.File("x.db"), exchange)
+                .With("Ingest:QueueSampling:Interval", "00:00:01")
+                .With("Ingest:QueueSampling:Queues", $"{ghost},{work}");
+            using var client = factory.CreateClient();
+            await WaitConnectedAsync(client);
+
+            await Wait.UntilAsync(() => Queue(client, work) is { } q && q.GetProperty("length").ValueKind == JsonValueKind.Number && q.GetProperty("length").GetInt64() == 7, "the work queue's length");
+            var read = Queue(client, work)!.Value;
+            Assert.Equal((0, true), (read.GetProperty("consumers").GetInt32(), read.GetProperty("exists").GetBoolean()));
+            var missing = Queue(client, ghost)!.Value;
+            Assert.Equal((0L, false), (missing.GetProperty("length").GetInt64(), missing.GetProperty("exists").GetBoolean()));
+
+            // A queue a task event names is sampled from then on; the event itself is stored, so the consumer
+            // kept consuming through every 404 above.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            var body = System.Text.Encoding.ASCII.GetBytes($$"""{"type": "task-sent", "uuid": "sent-{{id}}", "name": "t.x", "queue": "{{named}}", "timestamp": {{now}}}""");
+            await channel.BasicPublishAsync(exchange, "task.sent", mandatory: false, new BasicProperties(), body);
+            await Wait.UntilAsync(() => Queue(client, named) is { } q && q.GetProperty("length").ValueKind == JsonValueKind.Number && q.GetProperty("length").GetInt64() == 3, "the queue the event named to be sampled");
+            await Wait.UntilAsync(() => client.GetAsync($"/api/invocations/sent-{id}").GetAwaiter().GetResult().IsSuccessStatusCode, "the task-sent event to be stored");
+
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Contains($"celery_queue_length{{queue_name=\"{work}\"}} 7", metrics, StringComparison.Ordinal);
+            Assert.Contains($"celery_active_consumer_count{{queue_name=\"{work}\"}} 0", metrics, StringComparison.Ordinal);
+            // Stored: the range's series holds the readings.
+            await Wait.UntilAsync(() => Queue(client, work)!.Value.GetProperty("series").GetArrayLength() > 0, "a stored sample");
+            Assert.Equal(7, Queue(client, work)!.Value.GetProperty("max_in_range").GetInt64());
+        }
+        finally
+        {
+            await channel.QueueDeleteAsync(work);
+            await channel.QueueDeleteAsync(named);
+        }
+    }
+
+    internal static JsonElement? Queue(HttpClient client, string name)
+    {
+        var list = client.GetFromJsonAsync<JsonElement>("/api/queues?since=-1h").GetAwaiter().GetResult();
+        foreach (var q in list.GetProperty("queues").EnumerateArray())
+        {
+            if (q.GetProperty("name").GetString() == name)
+            {
+                return q;
+            }
+        }
+
+        return null;
+    }
+
     [Fact]
     public void ChannelShutdown_ByTheBrokerOnALiveConnection_IsTheResubscribeCase()
     {

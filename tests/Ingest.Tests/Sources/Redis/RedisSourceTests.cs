@@ -160,6 +160,51 @@ public class RedisSourceTests
         },
     });
 
+    /// <summary>
+    /// Issue 16: on Redis a queue is kombu's list under its name, plus one per priority step; its length is the
+    /// sum of their LLENs, from the broker's database.
+    /// </summary>
+    [Fact]
+    public async Task QueueLengths_AreTheListsKombuKeeps_PriorityStepsIncluded_Issue16()
+    {
+        var redis = RedisServer.Shared();
+        using var dir = new TempDirectory();
+        var queue = "work." + Guid.NewGuid().ToString("N")[..8];
+        await using var publisher = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        var db = publisher.GetDatabase(0);
+        for (var i = 0; i < 5; i++)
+        {
+            await db.ListLeftPushAsync(queue, "{}");
+        }
+
+        await db.ListLeftPushAsync(queue + "\u0006\u00163", "{}");
+        await db.ListLeftPushAsync(queue + "\u0006\u00169", "{}");
+        try
+        {
+            await using var factory = RedisFactory(redis, dir.File("x.db"), "celeryev")
+                .With("Ingest:QueueSampling:Interval", "00:00:01")
+                .With("Ingest:QueueSampling:Queues", queue);
+            using var client = factory.CreateClient();
+            await WaitSubscribedAsync(client);
+
+            try
+            {
+                await Wait.UntilAsync(() => Amqp.AmqpSourceTests.Queue(client, queue) is { } q && q.GetProperty("length").ValueKind == JsonValueKind.Number && q.GetProperty("length").GetInt64() == 7, "the queue's length");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException(e.Message + ": " + await client.GetStringAsync("/api/queues"), e);
+            }
+
+            Assert.Equal(JsonValueKind.Null, Amqp.AmqpSourceTests.Queue(client, queue)!.Value.GetProperty("consumers").ValueKind); // Redis cannot tell
+            Assert.Contains($"celery_queue_length{{queue_name=\"{queue}\"}} 7", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await db.KeyDeleteAsync([queue, queue + "\u0006\u00163", queue + "\u0006\u00169"]);
+        }
+    }
+
     private static IngestFactory RedisFactory(RedisServer redis, string db, string exchange) =>
         new IngestFactory(db).WallClock()
             .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")

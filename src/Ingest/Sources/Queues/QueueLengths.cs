@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ingest.Diagnostics;
+using Ingest.Pipeline;
+using Ingest.Storage.Rollups;
+
+namespace Ingest.Sources.Queues;
+
+/// <summary>
+/// The queues to sample and their latest readings. Queue names come from the configuration and from task events
+/// (a task's queue, as its sent or received event tells), capped at <see cref="QueueSamplingOptions.MaxQueues"/>:
+/// events naming a queue past the cap are counted, not sampled. Readings feed celery-exporter's
+/// <c>celery_queue_length</c> and <c>celery_active_consumer_count</c> (by <c>queue_name</c>) and go to the flush
+/// loop to be stored with the day.
+/// </summary>
+public sealed class QueueLengths
+{
+    /// <summary>Queue names longer than this are not sampled (AMQP allows 255 bytes; Celery's are short).</summary>
+    public const int MaxNameLength = 200;
+
+    private readonly ConcurrentDictionary<string, byte> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Reading> _latest = new(StringComparer.Ordinal);
+    private readonly QueueSampleBuffer _buffer;
+    private readonly TimeProvider _time;
+    private readonly int _maxQueues;
+    private readonly TimeSpan _interval;
+    private long _unsampled;
+    private long _samples;
+    private long _failures;
+    private long _lastSampledAt;
+    private volatile string? _lastError;
+    private volatile string? _broker;
+
+    public QueueLengths(QueueSamplingOptions options, QueueSampleBuffer buffer, TimeProvider time, IMeterFactory meterFactory)
+    {
+        _buffer = buffer;
+        _time = time;
+        _maxQueues = options.MaxQueues;
+        _interval = options.Interval;
+        foreach (var queue in options.ConfiguredQueues)
+        {
+            Note(queue);
+        }
+
+        var meter = meterFactory.Create(CeleryMetrics.MeterName);
+        meter.CreateObservableGauge("celery_queue_length", () => Observe(r => r.Length), description: "Messages waiting in the broker queue (celery-exporter's series).");
+        meter.CreateObservableGauge("celery_active_consumer_count", () => Observe(r => r.Consumers), description: "Consumers of the broker queue (RabbitMQ only).");
+        meter.CreateObservableCounter("ingest.queue_sampling.unsampled", () => Interlocked.Read(ref _unsampled), "{event}",
+            "Task events naming a queue that is not sampled (past the queue cap, or a name no broker takes).");
+        meter.CreateObservableCounter("ingest.queue_sampling.failures", () => Interlocked.Read(ref _failures), "{sample}",
+            "Queue samples that failed (broker down, timeout).");
+    }
+
+    public bool Enabled => _interval > TimeSpan.Zero;
+
+    public TimeSpan Interval => _interval;
+
+    /// <summary>A queue named by a task event. Cheap when known: one lookup.</summary>
+    public void Note(string? queue)
+    {
+        if (string.IsNullOrEmpty(queue) || _queues.ContainsKey(queue))
+        {
+            return;
+        }
+
+        if (_queues.Count >= _maxQueues || queue.Length > MaxNameLength || queue.Any(char.IsControl))
+        {
+            Interlocked.Increment(ref _unsampled);
+            return;
+        }
+
+        _queues.TryAdd(queue, 0);
+    }
+
+    /// <summary>The queues to sample, in name order.</summary>
+    public IReadOnlyList<string> Queues => [.. _queues.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Takes one sample's readings: the latest per queue, and one stored sample each.</summary>
+    public void Record(string broker, IReadOnlyList<QueueReading> readings)
+    {
+        var at = _time.GetUtcNow().ToUnixTimeSeconds();
+        _broker = broker;
+        var samples = new List<QueueSample>(readings.Count);
+        foreach (var reading in readings)
+        {
+            // A queue the broker does not have holds nothing: 0, as celery-exporter reports it.
+            var length = reading.Length ?? 0;
+            _latest[reading.Queue] = new Reading(at, length, reading.Consumers, reading.Length is not null);
+            samples.Add(new QueueSample(reading.Queue, at, length, reading.Consumers));
+        }
+
+        _buffer.AddRange(samples);
+
+        Interlocked.Increment(ref _samples);
+        Interlocked.Exchange(ref _lastSampledAt, at);
+        _lastError = null;
+    }
+
+    public void RecordFailure(string broker, string error)
+    {
+        _broker = broker;
+        _lastError = error;
+        Interlocked.Increment(ref _failures);
+    }
+
+    /// <summary>The latest reading of each queue, unless older than three intervals (a broker out of reach shows no number rather than an old one).</summary>
+    public IReadOnlyList<(string Queue, Reading Reading)> Latest()
+    {
+        var oldest = _time.GetUtcNow().ToUnixTimeSeconds() - (long)Math.Ceiling(3 * _interval.TotalSeconds);
+        return [.. _latest.Where(p => p.Value.At >= oldest).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value))];
+    }
+
+    public object Describe() => new
+    {
+        enabled = Enabled,
+        broker = _broker,
+        interval_s = _interval.TotalSeconds,
+        queues_sampled = _queues.Count,
+        max_queues = _maxQueues,
+        samples = Interlocked.Read(ref _samples),
+        failures = Interlocked.Read(ref _failures),
+        unsampled_events = Interlocked.Read(ref _unsampled),
+        stored = _buffer.Written,
+        lost = _buffer.Dropped,
+        last_sampled_at = Interlocked.Read(ref _lastSampledAt) is var at and > 0 ? Endpoints.ApiTime.Format(at) : null,
+        last_error = _lastError,
+    };
+
+    private IEnumerable<Measurement<long>> Observe(Func<Reading, long?> value)
+    {
+        foreach (var (queue, reading) in Latest())
+        {
+            if (value(reading) is { } v)
+            {
+                yield return new Measurement<long>(v, new TagList { { "queue_name", queue } });
+            }
+        }
+    }
+
+    /// <summary>One queue's latest reading: when (Unix seconds), messages waiting, consumers, and whether the broker has the queue.</summary>
+    public readonly record struct Reading(long At, long Length, int? Consumers, bool Exists);
+}
