@@ -29,6 +29,39 @@ public static class DemoHistory
     public static IEnumerable<string> Workers() =>
         s_tasks.Select(t => t.Deployment).Distinct().SelectMany(d => s_pods.Select(p => $"celery@{d}-{p}"));
 
+    /// <summary>
+    /// Broker queue readings every minute from <paramref name="start"/> to <paramref name="end"/>, in batches: the
+    /// orders queue backs up in the busy hour (as its queue waits do), the others stay near empty with noise.
+    /// </summary>
+    public static IEnumerable<List<Ingest.Storage.Rollups.QueueSample>> QueueSamples(double start, double end, int seed, int batch = 2000)
+    {
+        var random = new Random(seed + 1);
+        var list = new List<Ingest.Storage.Rollups.QueueSample>(batch);
+        for (var at = (long)Math.Ceiling(start / 60) * 60; at < end; at += 60)
+        {
+            var hourOfDay = (at / 3600.0 % 24 + 24) % 24;
+            var load = 0.35 + (0.65 * Math.Max(0, Math.Sin((hourOfDay - 6) / 24 * 2 * Math.PI)));
+            // Builds up over the busy hour and drains in the next half hour.
+            var backlog = hourOfDay is >= 14 and < 15.5 ? Math.Sin((hourOfDay - 14) / 1.5 * Math.PI) : 0;
+            foreach (var (queue, consumers, scale) in new[] { ("orders", 8, 2400.0), ("mail", 8, 40.0), ("default", 8, 300.0) })
+            {
+                var length = (long)Math.Max(0, (queue == "orders" ? backlog * scale : load * scale * 0.05) * Math.Exp(0.3 * Normal(random)));
+                list.Add(new(queue, at, length, consumers));
+            }
+
+            if (list.Count >= batch)
+            {
+                yield return list;
+                list = new(batch);
+            }
+        }
+
+        if (list.Count > 0)
+        {
+            yield return list;
+        }
+    }
+
     /// <summary>Invocations from <paramref name="start"/> to <paramref name="end"/> (Unix seconds), about <paramref name="perMinute"/> a minute on average, in batches.</summary>
     public static IEnumerable<List<InvocationRecord>> Generate(double start, double end, double perMinute, int seed, int batch = 2000)
     {

@@ -132,6 +132,11 @@ demo.SetAction(r =>
         written += chunk.Count;
     }
 
+    foreach (var samples in DemoHistory.QueueSamples(start, end, r.GetValue(seed)))
+    {
+        writer.WriteQueueSamples(samples);
+    }
+
     writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
     Console.WriteLine($"wrote {written:N0} invocations over {r.GetValue(demoDays)} days into {r.GetValue(db)}");
 });

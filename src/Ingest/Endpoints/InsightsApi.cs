@@ -18,7 +18,7 @@ public static class InsightsApi
         app.MapGet("/api/tasks", ListTasks).Takes("since", "until", "bucket", "queue", "worker_group");
         app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket", "queue", "worker_group");
         app.MapGet("/api/facets", ListFacets).Takes("since", "until");
-        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name");
+        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name", "queue", "worker_group");
         return app;
     }
 
@@ -112,7 +112,8 @@ public static class InsightsApi
     }
 
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
-        TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? name = null)
+        TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? name = null, string? queue = null,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
         if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
         {
@@ -122,7 +123,7 @@ public static class InsightsApi
         var now = ApiTime.Now(time);
         var to = untilAt ?? now;
         var from = sinceAt ?? to - (24 * TaskInsights.Hour);
-        var groups = insights.Failures(from, to, string.IsNullOrEmpty(name) ? null : name)
+        var groups = insights.Failures(from, to, string.IsNullOrEmpty(name) ? null : name, new Facets(Empty(queue), Empty(workerGroup)))
             .Select(f => new FailureGroupView(f.Name, f.ExceptionType, f.Count, ApiTime.Format(f.FirstSeen), ApiTime.Format(f.LastSeen), f.ExampleTaskId))
             .ToList();
         // Rollups are hourly: say which hours were actually counted.

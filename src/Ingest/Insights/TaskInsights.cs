@@ -105,9 +105,12 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
     }
 
     /// <summary>Failures in [since, until) by task name and exception type, most frequent first.</summary>
-    public IReadOnlyList<FailureGroup> Failures(double since, double until, string? name)
+    public IReadOnlyList<FailureGroup> Failures(double since, double until, string? name, Facets? facets = null)
     {
-        return rollups.FailureHours(since, until, name)
+        var rows = facets is { Any: true }
+            ? rollups.FailureHours(since, until, name, facets.Queue, facets.WorkerGroup)
+            : rollups.FailureHours(since, until, name);
+        return rows
             .GroupBy(r => (r.Name, r.ExceptionType))
             .Select(g =>
             {

@@ -275,16 +275,16 @@
           ${td(num(g.count), g.count, "num")}${td(`<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * g.count / fmax).toFixed(1)}" height="8" fill="#e57373"/></svg>`, g.count)}${td(time(g.last_seen), g.last_seen)}</tr>`))}`
       : "";
     // Where it ran: by queue and by worker group, each opening the task page with that facet.
-    const breakdown = (title, cls, facet, items) => {
+    const breakdown = (title, label, cls, facet, items) => {
       if (!items?.length) return "";
       const most = Math.max(...items.map((b) => b.figures.total), 1);
-      return `<div><h2>${esc(title)}</h2>${table([[title.replace("By ", "")], ["Runs", "num"], ["Share"], ["Failure rate", "num"], ["p95 runtime", "num"], ["p95 in queue", "num"]], items.map((b) => `<tr data-key="${esc(b.key)}">
+      return `<div><h2>${esc(title)}</h2>${table([[label], ["Runs", "num"], ["Share"], ["Failure rate", "num"], ["p95 runtime", "num"], ["p95 in queue", "num"]], items.map((b) => `<tr data-key="${esc(b.key)}">
         ${td(`<a href="${link({ [facet]: b.key })}">${esc(b.key || "(none)")}</a>`, b.key)}${td(num(b.figures.total), b.figures.total, "num")}
         ${td(`<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * b.figures.total / most).toFixed(1)}" height="8" fill="#8fb8e0"/></svg>`, b.figures.total)}
         ${td(pct(b.figures.failure_rate), b.figures.failure_rate, "num")}${td(secs(b.figures.runtime.p95_s), b.figures.runtime.p95_s, "num")}
         ${td(secs(b.figures.queue_wait?.p95_s), b.figures.queue_wait?.p95_s, "num")}</tr>`), cls)}</div>`;
     };
-    const where = stats.error ? "" : `<div class="breakdowns">${breakdown("By queue", "by-queue", "queue", stats.queues)}${breakdown("By worker group", "by-group", "worker_group", stats.worker_groups)}</div>`;
+    const where = stats.error ? "" : `<div class="breakdowns">${breakdown("By queue", "Queue", "by-queue", "queue", stats.queues)}${breakdown("By worker group", "Worker group", "by-group", "worker_group", stats.worker_groups)}</div>`;
     const stateFilter = select("state", "State", STATES, st, "any state");
     view.innerHTML = `${top}${exceptions}${where}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`;
     bindRange(); bindFacets();
@@ -375,14 +375,19 @@
 
   async function failuresPage(params) {
     const r = rangeOf(params);
-    const data = await api(`/api/failures?${rangeQuery(r)}`);
+    const queue = params.get("queue") || "", group = params.get("worker_group") || "";
+    const [data, facets] = await Promise.all([
+      api(`/api/failures?${rangeQuery(r)}${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`),
+      api(`/api/facets?${rangeQuery(r)}`),
+    ]);
     const rows = data.groups.map((g) => `<tr data-group="${esc(g.name)}|${esc(g.exception_type)}">${td(taskLink(g.name), g.name)}
       ${td(`<span class="mono">${esc(g.exception_type || "(no exception)")}</span>`, g.exception_type)}${td(num(g.count), g.count, "num")}
       ${td(time(g.first_seen), g.first_seen)}${td(time(g.last_seen), g.last_seen)}
-      ${td(`<a href="${runsHref({ name: g.name, state: "FAILURE", exception_type: g.exception_type })}" class="all-runs">${g.count === 1 ? "the run" : `all ${num(g.count)} runs`}</a>`, g.count)}</tr>`);
+      ${td(`<a href="${runsHref({ name: g.name, state: "FAILURE", exception_type: g.exception_type, queue })}" class="all-runs">${group ? "runs (all worker groups)" : g.count === 1 ? "the run" : `all ${num(g.count)} runs`}</a>`, g.count)}</tr>`);
     view.innerHTML = `<h1>Failures</h1>${rangeControl(r, `counted over ${time(data.since)} to ${time(data.until)} (whole hours)`)}
+      <div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>
       ${data.groups.length ? table([["Task"], ["Exception"], ["Count", "num"], ["First seen"], ["Last seen"], ["Runs"]], rows, "failures") : '<p class="muted">No failures in that range.</p>'}`;
-    bindRange();
+    bindRange(); bindFacets();
   }
 
   async function workersPage(params) {

@@ -16,6 +16,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string FailureHoursPrefix = "failure_hours_";
     public const string GroupHoursPrefix = "group_hours_";
     public const string QueueLengthsPrefix = "queue_lengths_";
+    public const string FailureGroupsPrefix = "failure_groups_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -67,6 +68,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string GroupHoursSql => Delimit(GroupHoursTable);
 
     public string DetailsSql => Delimit(DetailsTable);
+
+    /// <summary>Per task name, exception type, queue, worker group and hour: failure counts (the failures' facets).</summary>
+    public string FailureGroupsTable => FailureGroupsPrefix + Suffix;
+
+    public string FailureGroupsSql => Delimit(FailureGroupsTable);
 
     /// <summary>Broker queue lengths sampled during the day: one row per queue and sample time.</summary>
     public string QueueLengthsTable => QueueLengthsPrefix + Suffix;

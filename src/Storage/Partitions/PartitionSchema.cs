@@ -25,7 +25,7 @@ internal static class PartitionSchema
     public static string CreateSql(DayPartition p, bool search = true) => TablesSql(p) + RollupSql(p) + GroupRollupSql(p) + (search ? SearchSql(p) : "");
 
     /// <summary>
-    /// The facet rollup: per task, queue and worker group and hour. Created with the day's tables, and for a day
+    /// The facet rollups: per task, queue, worker group and hour, and of failures also per exception type. Created with the day's tables, and for a day
     /// made by an older version on its first write (an empty table: instant).
     /// </summary>
     public static string GroupRollupSql(DayPartition p) => $"""
@@ -43,6 +43,18 @@ internal static class PartitionSchema
             pickup_sum REAL NOT NULL DEFAULT 0,
             pickups BLOB,
             PRIMARY KEY (name, queue, worker_group, hour)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS {p.FailureGroupsSql} (
+            name TEXT NOT NULL,
+            exception_type TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            worker_group TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            first_seen REAL,
+            last_seen REAL,
+            example_task_id TEXT,
+            PRIMARY KEY (name, exception_type, queue, worker_group, hour)
         ) WITHOUT ROWID;
         """;
 
@@ -151,5 +163,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.FailureHoursSql};
         DROP TABLE IF EXISTS {p.GroupHoursSql};
         DROP TABLE IF EXISTS {p.QueueLengthsSql};
+        DROP TABLE IF EXISTS {p.FailureGroupsSql};
         """;
 }

@@ -13,12 +13,15 @@ internal sealed class RollupBatch
     private readonly Dictionary<(DateOnly Day, string Name, long Hour), TaskHourDelta> _tasks = [];
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
     private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta> _groups = [];
+    private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta> _failureGroups = [];
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta>> Failures => _failures;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta>> Groups => _groups;
+
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta>> FailureGroups => _failureGroups;
 
     public void Add(DayPartition day, RollupContribution c, int sign)
     {
@@ -49,6 +52,14 @@ internal sealed class RollupBatch
             }
 
             failure.Add(c, sign);
+            var fgkey = (day.Day, c.Name, c.ExceptionType ?? "", c.Queue, c.WorkerGroup, c.Hour);
+            if (!_failureGroups.TryGetValue(fgkey, out var facet))
+            {
+                facet = new FailureHourDelta();
+                _failureGroups.Add(fgkey, facet);
+            }
+
+            facet.Add(c, sign);
         }
     }
 
@@ -57,6 +68,7 @@ internal sealed class RollupBatch
         _tasks.Clear();
         _failures.Clear();
         _groups.Clear();
+        _failureGroups.Clear();
     }
 }
 

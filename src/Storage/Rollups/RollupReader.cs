@@ -176,6 +176,38 @@ public sealed class RollupReader
         return rows;
     }
 
+    /// <summary>
+    /// Failure-hour rows of one queue and/or worker group (the failures' facet rollup), in the shape of
+    /// <see cref="FailureHours"/>; days written before it have none.
+    /// </summary>
+    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name, string? queue, string? group)
+    {
+        var filters = new List<(string Column, string Value)>();
+        if (queue is not null)
+        {
+            filters.Add(("queue", queue));
+        }
+
+        if (group is not null)
+        {
+            filters.Add(("worker_group", group));
+        }
+
+        var rows = new List<FailureHourRow>();
+        Query(since, until, name, d => d.FailureGroupsSql, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
+        {
+            if (reader.GetInt64(3) > 0)
+            {
+                rows.Add(new FailureHourRow(
+                    reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                    reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        },
+            filters);
+        return rows;
+    }
+
     private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read,
         IReadOnlyList<(string Column, string Value)>? filters = null)
     {
@@ -242,7 +274,7 @@ public sealed class RollupReader
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\')";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\' OR name LIKE 'failure\\_groups\\_%' ESCAPE '\\')";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -16,6 +16,7 @@ internal sealed class RollupStatements : IDisposable
     private readonly SqliteCommand _task;
     private readonly SqliteCommand _failure;
     private readonly SqliteCommand _group;
+    private readonly SqliteCommand _failureGroup;
 
     public RollupStatements(SqliteConnection connection, DayPartition day)
     {
@@ -62,6 +63,40 @@ internal sealed class RollupStatements : IDisposable
         {
             _failure.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
         }
+
+        // The same upsert by queue and worker group too (prepared on first use: a day made before it gets the table first).
+        _failureGroup = connection.CreateCommand();
+        _failureGroup.CommandText = _failure.CommandText
+            .Replace(day.FailureHoursSql, day.FailureGroupsSql, StringComparison.Ordinal)
+            .Replace("(name, exception_type, hour, count", "(name, exception_type, queue, worker_group, hour, count", StringComparison.Ordinal)
+            .Replace("($name, $exception_type, $hour", "($name, $exception_type, $queue, $worker_group, $hour", StringComparison.Ordinal)
+            .Replace("ON CONFLICT (name, exception_type, hour)", "ON CONFLICT (name, exception_type, queue, worker_group, hour)", StringComparison.Ordinal);
+        foreach (var p in FailureParameters.Append("queue").Append("worker_group"))
+        {
+            _failureGroup.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+        }
+    }
+
+    /// <summary>A failure delta by queue and worker group (the failures' facet rollup).</summary>
+    public void Write(string name, string exceptionType, string queue, string group, long hour, FailureHourDelta delta, SqliteTransaction transaction)
+    {
+        var p = _failureGroup.Parameters;
+        p[FailureParameters.Length].Value = queue;
+        p[FailureParameters.Length + 1].Value = group;
+        Bind(p, name, exceptionType, hour, delta);
+        _failureGroup.Transaction = transaction;
+        _failureGroup.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteParameterCollection p, string name, string exceptionType, long hour, FailureHourDelta delta)
+    {
+        p[0].Value = name;
+        p[1].Value = exceptionType;
+        p[2].Value = hour;
+        p[3].Value = delta.Count;
+        p[4].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.FirstSeen;
+        p[5].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.LastSeen;
+        p[6].Value = (object?)delta.ExampleTaskId ?? DBNull.Value;
     }
 
     public void Write(string name, long hour, TaskHourDelta delta, SqliteTransaction transaction)
@@ -111,14 +146,7 @@ internal sealed class RollupStatements : IDisposable
 
     public void Write(string name, string exceptionType, long hour, FailureHourDelta delta, SqliteTransaction transaction)
     {
-        var p = _failure.Parameters;
-        p[0].Value = name;
-        p[1].Value = exceptionType;
-        p[2].Value = hour;
-        p[3].Value = delta.Count;
-        p[4].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.FirstSeen;
-        p[5].Value = delta.ExampleTaskId is null ? DBNull.Value : delta.LastSeen;
-        p[6].Value = (object?)delta.ExampleTaskId ?? DBNull.Value;
+        Bind(_failure.Parameters, name, exceptionType, hour, delta);
         _failure.Transaction = transaction;
         _failure.ExecuteNonQuery();
     }
@@ -128,5 +156,6 @@ internal sealed class RollupStatements : IDisposable
         _task.Dispose();
         _failure.Dispose();
         _group.Dispose();
+        _failureGroup.Dispose();
     }
 }

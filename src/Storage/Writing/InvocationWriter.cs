@@ -288,6 +288,16 @@ public sealed class InvocationWriter : IDisposable
 
             RollupStatementsFor(day).Write(RollupName(day, name, count: false), queue, GroupName(day, group), hour, delta, transaction);
         }
+
+        foreach (var ((day, name, exceptionType, queue, group, hour), delta) in _rollups.FailureGroups)
+        {
+            if (_groupTables.Add(day))
+            {
+                SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
+            }
+
+            RollupStatementsFor(day).Write(RollupName(day, name, count: false), exceptionType, queue, GroupName(day, group), hour, delta, transaction);
+        }
     }
 
     private string GroupName(DateOnly day, string group)

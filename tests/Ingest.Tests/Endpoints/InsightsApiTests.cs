@@ -155,7 +155,7 @@ public sealed class InsightsApiTests : IAsyncLifetime
     /// are one group), each with its failure rate, as the events say.
     /// </summary>
     [Fact]
-    public async Task Stats_BreakDownTheRange_ByQueueAndWorkerGroup()
+    public async Task StatsAndFailures_BreakDownTheRange_ByQueueAndWorkerGroup()
     {
         using var dir = new TempDirectory();
         var t0 = 1_795_341_600.0; // 2026-11-22 10:00 UTC
@@ -189,6 +189,15 @@ public sealed class InsightsApiTests : IAsyncLifetime
         // Narrowed to one queue, the breakdown is of that queue only.
         var mail = await client.GetFromJsonAsync<JsonElement>($"/api/tasks/t.mix/stats?since={t0 - 3600:F0}&until={t0 + 7200:F0}&queue=mail");
         Assert.Equal([("mail", 2L, 0L)], Rows(mail.GetProperty("queues")));
+
+        // Failures narrowed the same way: the one failure ran on the orders queue and worker group.
+        static List<(string, long)> Failures(JsonElement list) => [.. list.GetProperty("groups").EnumerateArray().Select(g =>
+            (g.GetProperty("exception_type").GetString()!, g.GetProperty("count").GetInt64()))];
+        var range = $"since={t0 - 3600:F0}&until={t0 + 7200:F0}";
+        Assert.Equal([("ValueError", 1L)], Failures(await client.GetFromJsonAsync<JsonElement>($"/api/failures?{range}&queue=orders")));
+        Assert.Equal([("ValueError", 1L)], Failures(await client.GetFromJsonAsync<JsonElement>($"/api/failures?{range}&worker_group=orders")));
+        Assert.Empty(Failures(await client.GetFromJsonAsync<JsonElement>($"/api/failures?{range}&queue=mail")));
+        Assert.Empty(Failures(await client.GetFromJsonAsync<JsonElement>($"/api/failures?{range}&queue=orders&worker_group=mail")));
     }
 
     [Fact]

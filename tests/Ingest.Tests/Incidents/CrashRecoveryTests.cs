@@ -124,7 +124,15 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
         response.EnsureSuccessStatusCode();
     }
 
-    private static JsonElement Report(IngestProcess ingest) => ingest.Client.GetFromJsonAsync<JsonElement>("/api/ingest").GetAwaiter().GetResult();
+    private static JsonElement Report(IngestProcess ingest)
+    {
+        using var response = ingest.Client.GetAsync("/api/ingest").GetAwaiter().GetResult();
+        var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        // A failed report says what the server said and logged, not only its status.
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(body).RootElement.Clone()
+            : throw new HttpRequestException($"/api/ingest answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 2000)]}\n--- ingest's output:\n{ingest.Output[^Math.Min(ingest.Output.Length, 6000)..]}");
+    }
 
     private static JsonElement Amqp(IngestProcess ingest) => Report(ingest).GetProperty("sources").GetProperty("amqp");
 

@@ -57,6 +57,31 @@ public sealed class RollupTests : IDisposable
     }
 
     /// <summary>
+    /// Issue 16: failures by queue and worker group, counted once per task in its final state: a task that failed
+    /// and was written again as a success leaves no failure behind.
+    /// </summary>
+    [Fact]
+    public void WriteBatch_FailureFacets_ByQueueAndWorkerGroup_FollowTheFinalState()
+    {
+        var options = Options();
+        using var writer = new InvocationWriter(options, _time);
+        var t = At(2026, 11, 22, 10, 5);
+        InvocationRecord Failed(string id, string queue, string worker) =>
+            Finished(id, TaskStates.Failure, t) with { Queue = queue, Worker = worker, Exception = "PaymentDeclined('x')" };
+        writer.WriteBatch([Failed("f1", "orders", "celery@orders-7f9c8d6b5-x2k4p"), Failed("f2", "orders", "celery@orders-7f9c8d6b5-q8w2z"), Failed("f3", "mail", "celery@mail-0")]);
+        writer.WriteBatch([Finished("f2", TaskStates.Success, t + 60) with { Queue = "orders", Worker = "celery@orders-7f9c8d6b5-q8w2z" }]);
+
+        var reader = new RollupReader(options);
+        long Count(string? queue, string? group) => reader.FailureHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0), null, queue, group).Sum(r => r.Count);
+
+        Assert.Equal(1, Count("orders", null));
+        Assert.Equal(1, Count(null, "orders"));
+        Assert.Equal(1, Count("mail", "mail"));
+        Assert.Equal(0, Count("mail", "orders"));
+        Assert.Equal(2, reader.FailureHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0)).Sum(r => r.Count));
+    }
+
+    /// <summary>
     /// Issue 16: the facet rollup counts each task once per queue, worker group and hour (pods of one deployment
     /// are one group), with histograms of the wait in the broker's queue and the wait for a worker slot; a task
     /// written early and merged later moves to its final state and worker.

@@ -197,6 +197,10 @@ public sealed class AmqpSource : IHostedService, IHealthContributor, IAsyncDispo
                 {
                     readings.Add(new(queue, null, null));
                 }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    // Refused for this queue only (403: the user may not read it): no reading for it, the others go on.
+                }
             }
 
             return readings;

@@ -16,7 +16,7 @@ namespace Ingest.Sources.Queues;
 /// </summary>
 public sealed class QueueLengths
 {
-    /// <summary>Queue names longer than this are not sampled (AMQP allows 255 bytes; Celery's are short).</summary>
+    /// <summary>Queue names longer than this many UTF-8 bytes are not sampled (AMQP allows 255; Celery's are short).</summary>
     public const int MaxNameLength = 200;
 
     private readonly ConcurrentDictionary<string, byte> _queues = new(StringComparer.Ordinal);
@@ -64,7 +64,7 @@ public sealed class QueueLengths
             return;
         }
 
-        if (_queues.Count >= _maxQueues || queue.Length > MaxNameLength || queue.Any(char.IsControl))
+        if (_queues.Count >= _maxQueues || queue.Length > MaxNameLength || System.Text.Encoding.UTF8.GetByteCount(queue) > MaxNameLength || queue.Any(char.IsControl))
         {
             Interlocked.Increment(ref _unsampled);
             return;

@@ -136,11 +136,31 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
         }
 
         batch.Execute();
-        await Task.WhenAll(lengths).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(lengths).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException)
+        {
+            // A key of another type under a queue's name (WRONGTYPE): that queue has no reading, the others do.
+        }
+
         var readings = new List<Queues.QueueReading>(queues.Count);
         for (var i = 0; i < queues.Count; i++)
         {
-            readings.Add(new(queues[i], lengths.Skip(i * 4).Take(4).Sum(t => t.Result), null));
+            var parts = lengths.AsSpan(i * 4, 4);
+            var ok = true;
+            long sum = 0;
+            foreach (var part in parts)
+            {
+                ok &= part.IsCompletedSuccessfully;
+                sum += part.IsCompletedSuccessfully ? part.Result : 0;
+            }
+
+            if (ok)
+            {
+                readings.Add(new(queues[i], sum, null));
+            }
         }
 
         return readings;

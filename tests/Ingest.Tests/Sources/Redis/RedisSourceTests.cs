@@ -179,11 +179,14 @@ public class RedisSourceTests
 
         await db.ListLeftPushAsync(queue + "\u0006\u00163", "{}");
         await db.ListLeftPushAsync(queue + "\u0006\u00169", "{}");
+        // A key of another type under a queue's name has no length; it must not cost the other queues theirs.
+        var notAList = queue + ".string";
+        await db.StringSetAsync(notAList, "x");
         try
         {
             await using var factory = RedisFactory(redis, dir.File("x.db"), "celeryev")
                 .With("Ingest:QueueSampling:Interval", "00:00:01")
-                .With("Ingest:QueueSampling:Queues", queue);
+                .With("Ingest:QueueSampling:Queues", $"{notAList},{queue}");
             using var client = factory.CreateClient();
             await WaitSubscribedAsync(client);
 
@@ -197,11 +200,12 @@ public class RedisSourceTests
             }
 
             Assert.Equal(JsonValueKind.Null, Amqp.AmqpSourceTests.Queue(client, queue)!.Value.GetProperty("consumers").ValueKind); // Redis cannot tell
+            Assert.Null(Amqp.AmqpSourceTests.Queue(client, notAList));
             Assert.Contains($"celery_queue_length{{queue_name=\"{queue}\"}} 7", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
         }
         finally
         {
-            await db.KeyDeleteAsync([queue, queue + "\u0006\u00163", queue + "\u0006\u00169"]);
+            await db.KeyDeleteAsync([queue, queue + "\u0006\u00163", queue + "\u0006\u00169", notAList]);
         }
     }
 
