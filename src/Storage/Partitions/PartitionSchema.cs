@@ -59,8 +59,9 @@ internal static class PartitionSchema
         """;
 
     /// <summary>
-    /// Queue lengths sampled from the broker (issue 16), keyed by queue and sample time (Unix seconds). Created on
-    /// the day's first sample, so days of files that never sampled have none; dropped with the day.
+    /// Queue lengths sampled from the broker (issue 16), keyed by sample time (Unix seconds) and queue: a range is
+    /// a key range (a 6 h read at the caps, 100 queues every 15 s, took 0.10 s against 0.35 s keyed by queue
+    /// first) and samples append at the end. Created on the day's first sample; dropped with the day.
     /// </summary>
     public static string QueueLengthsSql(DayPartition p) => $"""
 
@@ -69,7 +70,7 @@ internal static class PartitionSchema
             at INTEGER NOT NULL,
             length INTEGER NOT NULL,
             consumers INTEGER,
-            PRIMARY KEY (queue, at)
+            PRIMARY KEY (at, queue)
         ) WITHOUT ROWID;
         """;
 
