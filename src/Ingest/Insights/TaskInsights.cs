@@ -86,10 +86,10 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
             .Select(g =>
             {
                 var rows = g.ToList();
-                return (g.Key, new Window(from, to, Sum([.. rows.Select(r => r.Counts)], rows, from, to)));
+                return (Key: g.Key, Figures: new Window(from, to, Sum([.. rows.Select(r => r.Counts)], rows, from, to)));
             })
-            .Where(b => b.Item2.Figures.Total > 0)
-            .OrderByDescending(b => b.Item2.Figures.Total)
+            .Where(b => b.Figures.Figures.Total > 0)
+            .OrderByDescending(b => b.Figures.Figures.Total)
             .ThenBy(b => b.Key, StringComparer.Ordinal)];
 
     private static List<Window> Series(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, double from, double to, int bucketHours)

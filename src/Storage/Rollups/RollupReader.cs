@@ -60,16 +60,7 @@ public sealed class RollupReader
     public IReadOnlyList<GroupHourRow> GroupHours(double since, double until, string? name = null, string? queue = null, string? group = null)
     {
         var rows = new List<GroupHourRow>();
-        var filters = new List<(string Column, string Value)>();
-        if (queue is not null)
-        {
-            filters.Add(("queue", queue));
-        }
-
-        if (group is not null)
-        {
-            filters.Add(("worker_group", group));
-        }
+        var filters = Facets(queue, group);
 
         Query(since, until, name, d => d.GroupHoursSql,
             $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes, queue, worker_group, queue_wait_count, queue_wait_sum, queue_waits, pickup_count, pickup_sum, pickups",
@@ -160,10 +151,20 @@ public sealed class RollupReader
     private static byte[]? Blob(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : (byte[])reader.GetValue(at);
 
     /// <summary>Failure-hour rows in the range, optionally for one name; groups whose count fell to zero are left out.</summary>
-    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name = null)
+    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name = null) =>
+        ReadFailures(since, until, name, d => d.FailureHoursSql, null);
+
+    /// <summary>
+    /// Failure-hour rows of one queue and/or worker group (the failures' facet rollup), in the shape of
+    /// <see cref="FailureHours(double, double, string?)"/>; days written before it have none.
+    /// </summary>
+    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name, string? queue, string? group) =>
+        ReadFailures(since, until, name, d => d.FailureGroupsSql, Facets(queue, group));
+
+    private List<FailureHourRow> ReadFailures(double since, double until, string? name, Func<DayPartition, string> table, IReadOnlyList<(string Column, string Value)>? filters)
     {
         var rows = new List<FailureHourRow>();
-        Query(since, until, name, d => d.FailureHoursSql, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
+        Query(since, until, name, table, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
         {
             if (reader.GetInt64(3) > 0)
             {
@@ -172,15 +173,13 @@ public sealed class RollupReader
                     reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
                     reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
-        });
+        },
+            filters);
         return rows;
     }
 
-    /// <summary>
-    /// Failure-hour rows of one queue and/or worker group (the failures' facet rollup), in the shape of
-    /// <see cref="FailureHours"/>; days written before it have none.
-    /// </summary>
-    public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name, string? queue, string? group)
+    /// <summary>The facet columns a read is narrowed by (constants: only the values come from the request).</summary>
+    private static List<(string Column, string Value)> Facets(string? queue, string? group)
     {
         var filters = new List<(string Column, string Value)>();
         if (queue is not null)
@@ -193,19 +192,7 @@ public sealed class RollupReader
             filters.Add(("worker_group", group));
         }
 
-        var rows = new List<FailureHourRow>();
-        Query(since, until, name, d => d.FailureGroupsSql, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
-        {
-            if (reader.GetInt64(3) > 0)
-            {
-                rows.Add(new FailureHourRow(
-                    reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
-                    reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-        },
-            filters);
-        return rows;
+        return filters;
     }
 
     private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read,

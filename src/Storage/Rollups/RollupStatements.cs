@@ -49,32 +49,31 @@ internal sealed class RollupStatements : IDisposable
             _group.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
         }
 
-        _failure = connection.CreateCommand();
-        _failure.CommandText = $"""
-            INSERT INTO {day.FailureHoursSql} (name, exception_type, hour, count, first_seen, last_seen, example_task_id)
-            VALUES ($name, $exception_type, $hour, $count, $first_seen, $last_seen, $example)
-            ON CONFLICT (name, exception_type, hour) DO UPDATE SET
+        _failure = FailureUpsert(connection, day.FailureHoursSql, ["name", "exception_type", "hour"]);
+        // By queue and worker group too (prepared on first use: a day made before it gets the table first).
+        _failureGroup = FailureUpsert(connection, day.FailureGroupsSql, ["name", "exception_type", "hour", "queue", "worker_group"]);
+    }
+
+    /// <summary>The failure upsert of one table, keyed by <paramref name="keys"/>; parameters in <see cref="FailureParameters"/> order, then the keys past them.</summary>
+    private static SqliteCommand FailureUpsert(SqliteConnection connection, string table, string[] keys)
+    {
+        var command = connection.CreateCommand();
+        var columns = string.Join(", ", keys);
+        command.CommandText = $"""
+            INSERT INTO {table} ({columns}, count, first_seen, last_seen, example_task_id)
+            VALUES ({string.Join(", ", keys.Select(k => "$" + k))}, $count, $first_seen, $last_seen, $example)
+            ON CONFLICT ({columns}) DO UPDATE SET
                 count = count + excluded.count,
                 first_seen = CASE WHEN excluded.first_seen IS NULL THEN first_seen ELSE MIN(COALESCE(first_seen, excluded.first_seen), excluded.first_seen) END,
                 example_task_id = CASE WHEN excluded.last_seen >= COALESCE(last_seen, excluded.last_seen) THEN excluded.example_task_id ELSE example_task_id END,
                 last_seen = CASE WHEN excluded.last_seen IS NULL THEN last_seen ELSE MAX(COALESCE(last_seen, excluded.last_seen), excluded.last_seen) END
             """;
-        foreach (var p in FailureParameters)
+        foreach (var p in FailureParameters.Concat(keys.Except(FailureParameters)))
         {
-            _failure.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+            command.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
         }
 
-        // The same upsert by queue and worker group too (prepared on first use: a day made before it gets the table first).
-        _failureGroup = connection.CreateCommand();
-        _failureGroup.CommandText = _failure.CommandText
-            .Replace(day.FailureHoursSql, day.FailureGroupsSql, StringComparison.Ordinal)
-            .Replace("(name, exception_type, hour, count", "(name, exception_type, queue, worker_group, hour, count", StringComparison.Ordinal)
-            .Replace("($name, $exception_type, $hour", "($name, $exception_type, $queue, $worker_group, $hour", StringComparison.Ordinal)
-            .Replace("ON CONFLICT (name, exception_type, hour)", "ON CONFLICT (name, exception_type, queue, worker_group, hour)", StringComparison.Ordinal);
-        foreach (var p in FailureParameters.Append("queue").Append("worker_group"))
-        {
-            _failureGroup.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
-        }
+        return command;
     }
 
     /// <summary>A failure delta by queue and worker group (the failures' facet rollup).</summary>

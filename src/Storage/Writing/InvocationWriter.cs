@@ -280,23 +280,23 @@ public sealed class InvocationWriter : IDisposable
 
         foreach (var ((day, name, queue, group, hour), delta) in _rollups.Groups)
         {
-            if (_groupTables.Add(day))
-            {
-                // A day made by a version before the facet rollup: its (empty) table, once per process.
-                SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
-            }
-
+            EnsureFacetTables(day, transaction);
             RollupStatementsFor(day).Write(RollupName(day, name, count: false), queue, GroupName(day, group), hour, delta, transaction);
         }
 
         foreach (var ((day, name, exceptionType, queue, group, hour), delta) in _rollups.FailureGroups)
         {
-            if (_groupTables.Add(day))
-            {
-                SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
-            }
-
+            EnsureFacetTables(day, transaction);
             RollupStatementsFor(day).Write(RollupName(day, name, count: false), exceptionType, queue, GroupName(day, group), hour, delta, transaction);
+        }
+    }
+
+    /// <summary>A day made by a version before the facet rollups gets their (empty) tables, once per process.</summary>
+    private void EnsureFacetTables(DateOnly day, SqliteTransaction transaction)
+    {
+        if (_groupTables.Add(day))
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
         }
     }
 

@@ -4,6 +4,7 @@ using Ingest.Storage;
 using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
 using Ingest.Sources.Amqp;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 
 namespace Ingest.Tests.Sources.Amqp;
@@ -120,8 +121,8 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
             Assert.Equal((0L, false), (missing.GetProperty("length").GetInt64(), missing.GetProperty("exists").GetBoolean()));
 
             // A queue a task event names is sampled from then on; the event itself is stored, so the consumer
-            // kept consuming through every 404 above.
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            // kept consuming through every 404 above. Dated by the server's clock, which retention judges by.
+            var now = factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
             var body = System.Text.Encoding.ASCII.GetBytes($$"""{"type": "task-sent", "uuid": "sent-{{id}}", "name": "t.x", "queue": "{{named}}", "timestamp": {{now}}}""");
             await channel.BasicPublishAsync(exchange, "task.sent", mandatory: false, new BasicProperties(), body);
             await Wait.UntilAsync(() => Queue(client, named) is { } q && q.GetProperty("length").ValueKind == JsonValueKind.Number && q.GetProperty("length").GetInt64() == 3, "the queue the event named to be sampled");
