@@ -223,6 +223,9 @@ public sealed class IngestStatus
                 partitions_dropped = new { retention = _storage.PartitionsDroppedForRetention, disk_pressure = _storage.PartitionsDroppedForPressure },
                 last_drop = _storage.LastDrop,
                 last_drop_ms = Math.Round(_storage.LastDropDuration.TotalMilliseconds, 3),
+                detail_drops = _storage.DetailDrops,
+                last_detail_drop = _storage.LastDetailDrop,
+                last_detail_drop_ms = Math.Round(_storage.LastDetailDropDuration.TotalMilliseconds, 3),
                 vacuum = new
                 {
                     steps = _storage.VacuumSteps,

@@ -5,6 +5,7 @@ public enum MaintenanceKind
     None,
     CreatePartition,
     Drop,
+    DropDetails,
     Vacuum,
     IndexLegacy,
 }

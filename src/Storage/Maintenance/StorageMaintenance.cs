@@ -8,7 +8,8 @@ namespace Ingest.Storage.Maintenance;
 /// The short steps the flush loop runs between batches on the writer connection, never beside a write. Each
 /// call does at most one bounded thing, in this order: create today's and tomorrow's partitions (instant,
 /// empty tables); drop one whole day past retention or under disk pressure (DROP TABLE, never a row-by-row
-/// DELETE: the hourly DELETE of the incident held the write lock 10+ minutes); free pages with one
+/// DELETE: the hourly DELETE of the incident held the write lock 10+ minutes); drop one day's details past
+/// detail retention (its details and search tables, whole); free pages with one
 /// <c>incremental_vacuum</c> step sized to the time budget (dropped tables freed pages, but the file never
 /// shrank until this was added).
 /// </summary>
@@ -78,6 +79,19 @@ public sealed class StorageMaintenance
             Status.Dropped(plan, took);
             RefreshFacts();
             return new MaintenanceStep(MaintenanceKind.Drop, $"dropped {plan.Describe()} in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
+        }
+
+        var detailDrop = !_options.DropDays || _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
+            : RetentionPlanner.NextDetailDrop(today, _options.DetailDays, _writer.Days, _writer.DetailsDroppedThrough);
+        if (detailDrop is { } strip)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var dropStarted = _time.GetTimestamp();
+            _writer.DropDetails(strip);
+            var took = _time.GetElapsedTime(dropStarted);
+            Status.DetailsDropped(strip, took);
+            RefreshFacts();
+            return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {strip} (detail retention) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
         }
 
         if (facts.FreelistPages > 0 && facts.AutoVacuum == "incremental")

@@ -18,6 +18,9 @@ public sealed class StorageStatus
     private long _lastVacuumTicks;
     private int _lastVacuumPages;
     private int _nextVacuumPages;
+    private long _detailDrops;
+    private string? _lastDetailDrop;
+    private long _lastDetailDropTicks;
 
     public StorageFacts Facts => Volatile.Read(ref _facts);
 
@@ -29,6 +32,11 @@ public sealed class StorageStatus
     /// <summary>The last drop: what and how long the DROP TABLE took.</summary>
     public string? LastDrop => Volatile.Read(ref _lastDrop);
     public TimeSpan LastDropDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastDropTicks));
+    /// <summary>Days whose details detail retention dropped since start; the last one and how long it took.</summary>
+    public long DetailDrops => Interlocked.Read(ref _detailDrops);
+    public string? LastDetailDrop => Volatile.Read(ref _lastDetailDrop);
+    public TimeSpan LastDetailDropDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastDetailDropTicks));
+
     public TimeSpan LastVacuumDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastVacuumTicks));
     public int LastVacuumPages => Volatile.Read(ref _lastVacuumPages);
     public int NextVacuumPages => Volatile.Read(ref _nextVacuumPages);
@@ -40,6 +48,13 @@ public sealed class StorageStatus
         Interlocked.Increment(ref plan.Cause == DropCause.Retention ? ref _droppedForRetention : ref _droppedForPressure);
         Interlocked.Exchange(ref _lastDropTicks, duration.Ticks);
         Volatile.Write(ref _lastDrop, plan.Describe());
+    }
+
+    internal void DetailsDropped(Partitions.DayPartition day, TimeSpan duration)
+    {
+        Interlocked.Increment(ref _detailDrops);
+        Interlocked.Exchange(ref _lastDetailDropTicks, duration.Ticks);
+        Volatile.Write(ref _lastDetailDrop, $"details of partition {day}");
     }
 
     internal void Vacuumed(int pagesFreed, TimeSpan duration, int nextPages)

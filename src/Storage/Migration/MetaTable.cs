@@ -13,6 +13,9 @@ internal static class MetaTable
     /// <summary>Set once every legacy row is in the legacy search index.</summary>
     public const string LegacySearchDone = "legacy_search_done_at";
 
+    /// <summary>The newest day (yyyy-MM-dd) whose details were dropped by detail retention; every older day's were too.</summary>
+    public const string DetailsDroppedThrough = "details_dropped_through";
+
     public static void Ensure(SqliteConnection connection, SqliteTransaction? transaction = null) =>
         SqliteConnections.Execute(connection, "CREATE TABLE IF NOT EXISTS ingest_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", transaction);
 

@@ -101,6 +101,10 @@ internal static class PartitionSchema
         );
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_state_at")} ON {p.InvocationsSql} (state_at);
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_name_state_at")} ON {p.InvocationsSql} (name, state_at);
+        {DetailsSql(p)}
+        """;
+
+    private static string DetailsSql(DayPartition p) => $"""
         CREATE TABLE IF NOT EXISTS {p.DetailsSql} (
             id INTEGER PRIMARY KEY,
             args TEXT,
@@ -108,6 +112,16 @@ internal static class PartitionSchema
             result TEXT,
             traceback TEXT
         );
+        """;
+
+    /// <summary>
+    /// Drops a day's details and their search index whole and leaves an empty details table in their place, so
+    /// every reader's join stays as it is and reads NULL details (issue 17's detail retention).
+    /// </summary>
+    public static string DropDetailsSql(DayPartition p) => $"""
+        DROP TABLE IF EXISTS {p.SearchSql};
+        DROP TABLE IF EXISTS {p.DetailsSql};
+        {DetailsSql(p)}
         """;
 
     /// <summary>

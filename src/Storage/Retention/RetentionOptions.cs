@@ -10,6 +10,15 @@ public sealed class RetentionOptions
     public int Days { get; set; } = 7;
 
     /// <summary>
+    /// Days the details (args, kwargs, result, traceback) and their search index are kept, today included; older
+    /// days keep their rows and rollups. Done by dropping the day's details and search tables whole (and recreating
+    /// an empty details table), never by DELETE or UPDATE. Details are 60 % of a stored invocation's bytes. Default
+    /// 0: as long as the rows (<see cref="Days"/>); range 0 to 3650.
+    /// </summary>
+    [Range(0, 3650)]
+    public int DetailDays { get; set; }
+
+    /// <summary>
     /// Whether maintenance drops days (past <see cref="Days"/>, or under disk pressure). Default true. <c>replay</c>
     /// turns it off unless asked (<c>Ingest__Retention__DropDays=true</c>), so that it never deletes what it has just written.
     /// </summary>

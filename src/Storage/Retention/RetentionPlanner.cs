@@ -61,4 +61,33 @@ public static class RetentionPlanner
         // Under pressure, never today's or tomorrow's: they are where new invocations land.
         return oldest is { } p && p < today ? new DropPlan(p, DropCause.DiskPressure) : null;
     }
+
+    /// <summary>
+    /// The next day whose details to drop: the oldest present day older than the detail retention and newer than
+    /// the last day already done (days go oldest first, so one marker says which are done). Null when none is due
+    /// or <paramref name="detailDays"/> is 0 (details kept as long as rows).
+    /// </summary>
+    public static DayPartition? NextDetailDrop(DayPartition today, int detailDays, IReadOnlyCollection<DayPartition> days, DateOnly? droppedThrough)
+    {
+        if (detailDays <= 0)
+        {
+            return null;
+        }
+
+        var keepFrom = today.Day.AddDays(-(detailDays - 1));
+        foreach (var day in days.Order())
+        {
+            if (day.Day >= keepFrom)
+            {
+                return null;
+            }
+
+            if (droppedThrough is null || day.Day > droppedThrough.Value)
+            {
+                return day;
+            }
+        }
+
+        return null;
+    }
 }

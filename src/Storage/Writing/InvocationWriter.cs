@@ -61,6 +61,8 @@ public sealed class InvocationWriter : IDisposable
             LegacyPresent = PartitionCatalog.HasLegacy(_connection);
             LegacyNewest = LegacyPresent ? ReadLegacyNewest() : null;
             LegacySearchPending = LegacyPresent && MetaTable.Get(_connection, MetaTable.LegacySearchDone) is null;
+            DetailsDroppedThrough = DateOnly.TryParseExact(MetaTable.Get(_connection, MetaTable.DetailsDroppedThrough), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var through)
+                ? through : null;
         }
         catch
         {
@@ -79,6 +81,12 @@ public sealed class InvocationWriter : IDisposable
 
     /// <summary>Newest time in the legacy table (Unix seconds), read once at open: legacy never changes.</summary>
     public double? LegacyNewest { get; private set; }
+
+    /// <summary>
+    /// The newest day whose details (and search index) detail retention dropped; that day and every older one keep
+    /// rows and rollups only, and a late record for one of them is stored without its details. Null: none dropped.
+    /// </summary>
+    public DateOnly? DetailsDroppedThrough { get; private set; }
 
     /// <summary>The day partitions known to exist, oldest first (kept in step with creates and drops).</summary>
     public IReadOnlyCollection<DayPartition> Days => _days;
@@ -483,6 +491,21 @@ public sealed class InvocationWriter : IDisposable
         return _days.Remove(day);
     }
 
+    /// <summary>
+    /// Drops a day's details and search index whole (DROP TABLE, never DELETE or UPDATE), leaving its rows and
+    /// rollups, and records that days up to it have no details. Bounded like a day's drop, and cheaper.
+    /// </summary>
+    public void DropDetails(DayPartition day)
+    {
+        ForgetStatements(day);
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, PartitionSchema.DropDetailsSql(day), transaction);
+        var through = DetailsDroppedThrough is { } t && t > day.Day ? t : day.Day;
+        MetaTable.Set(_connection, MetaTable.DetailsDroppedThrough, through.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+        DetailsDroppedThrough = through;
+    }
+
     /// <summary>Drops the legacy tables whole (DROP TABLE, never DELETE).</summary>
     public void DropLegacy()
     {
@@ -653,7 +676,7 @@ public sealed class InvocationWriter : IDisposable
         }
 
         MakeRoom(_statements, StatementCacheDays);
-        statements = new PartitionStatements(_connection, day, _groups);
+        statements = new PartitionStatements(_connection, day, _groups, keepDetails: !(DetailsDroppedThrough >= day.Day));
         _statements.Add(day.Day, statements);
         return statements;
     }

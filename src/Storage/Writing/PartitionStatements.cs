@@ -20,11 +20,14 @@ internal sealed class PartitionStatements : IDisposable
     private readonly SqliteCommand _selectStored;
     private readonly SqliteConnection _connection;
     private readonly WorkerGroups _groups;
+    private readonly bool _keepDetails;
 
-    public PartitionStatements(SqliteConnection connection, DayPartition partition, WorkerGroups groups)
+    /// <param name="keepDetails">False for a day past detail retention: rows and rollups only.</param>
+    public PartitionStatements(SqliteConnection connection, DayPartition partition, WorkerGroups groups, bool keepDetails = true)
     {
         _connection = connection;
         _groups = groups;
+        _keepDetails = keepDetails;
         Partition = partition;
         (_insertInvocation, _insertParameters) = Create(connection, InsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _insertDetails = Create(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES (last_insert_rowid(), $args, $kwargs, $result, $traceback)", PartitionSchema.DetailColumns).Command;
@@ -56,7 +59,7 @@ internal sealed class PartitionStatements : IDisposable
         // reader is opened on this path (RETURNING cost a reader per row in the benchmark).
         if (_insertInvocation.ExecuteNonQuery() == 1)
         {
-            if (r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null || r.Exception is not null)
+            if (_keepDetails && HasDetails(r))
             {
                 BindDetails(_insertDetails, r, transaction);
                 _insertDetails.ExecuteNonQuery();
@@ -114,7 +117,7 @@ internal sealed class PartitionStatements : IDisposable
             rollups.Add(Partition, ReadContribution(reader, 2, _groups), +1);
         }
 
-        if (r.Args is null && r.Kwargs is null && r.Result is null && r.Traceback is null && r.Exception is null)
+        if (!_keepDetails || !HasDetails(r))
         {
             return;
         }
@@ -128,6 +131,9 @@ internal sealed class PartitionStatements : IDisposable
         merged.Read();
         search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2) ?? SearchableFailure(r));
     }
+
+    private static bool HasDetails(InvocationRecord r) =>
+        r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null || r.Exception is not null;
 
     /// <summary>
     /// What a failure is found by: its exception (type and message) and the last frame of its traceback (where it

@@ -99,6 +99,28 @@ public class IngestCliTests
         Assert.InRange(newest, before - (lastCaptured - lastEvent) - 0.01, after - (lastCaptured - lastEvent) + 0.01);
     }
 
+    [Fact]
+    public async Task Replay_WithDetailDays_KeepsTheDetailsItJustWrote()
+    {
+        // Detail retention is maintenance's, and replay runs none unless asked: an old capture keeps its args.
+        using var dir = new TempDirectory();
+        var db = dir.File("x.db");
+
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--detail-days", "1"]));
+
+        var rows = new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
+            .List(new Ingest.Storage.Reading.InvocationQuery { Limit = 1000 }).Items;
+        Assert.Contains(rows, r => r.Args is not null);
+    }
+
+    [Fact]
+    public async Task Replay_NegativeDetailDays_ExitsTwo()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Equal(2, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", dir.File("x.db"), "--detail-days", "-1"]));
+    }
+
     private static List<string> StoredIds(string db) =>
         new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
             .List(new Ingest.Storage.Reading.InvocationQuery { Limit = 1000 }).Items.Select(r => r.TaskId).ToList();

@@ -129,6 +129,54 @@ public sealed class StorageMaintenanceTests : IDisposable
         Assert.DoesNotContain(_statements.Statements, s => s.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void RunStep_PastDetailRetention_DropsDetailsAndSearchWholeAndKeepsRowsAndRollups()
+    {
+        using (var writer = new InvocationWriter(Options(), _time))
+        {
+            writer.WriteBatch([.. Enumerable.Range(19, 4).Select(d => Finished($"t{d}", TaskStates.Failure, At(2026, 11, d), kwargs: $"{{'order_id': 5550{d}}}"))]);
+            var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 7, DetailDays = 2 }, _time);
+
+            var steps = RunUntilIdle(maintenance);
+
+            Assert.Equal(2, steps.Count(s => s.Kind == MaintenanceKind.DropDetails));
+            Assert.Equal(new DateOnly(2026, 11, 20), writer.DetailsDroppedThrough);
+            Assert.Equal(2, maintenance.Status.DetailDrops);
+            Assert.Equal("details of partition 20261120", maintenance.Status.LastDetailDrop);
+            Assert.False(PartitionCatalog.TableExists(writer.Connection, "invocation_search_20261119"));
+            Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocation_search_20261121"));
+            Assert.DoesNotContain(_statements.Statements, s => System.Text.RegularExpressions.Regex.IsMatch(
+                s, @"\b(DELETE\s+FROM|UPDATE)\s+(""?main""?\.)?""?invocation_details_", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+
+            // A late record for a stripped day keeps its row, without details.
+            writer.WriteBatch([Finished("late19", TaskStates.Success, At(2026, 11, 19, 18), kwargs: "{'order_id': 777}")]);
+        }
+
+        var reader = new Ingest.Storage.Reading.InvocationReader(Options());
+        var old = reader.Get("t19")!;
+        Assert.Equal(TaskStates.Failure, old.State);
+        Assert.Equal("ValueError('boom')", old.Exception); // the row's own error text stays: it is not a detail
+        Assert.Null(old.Kwargs);
+        Assert.Null(old.Traceback);
+        Assert.Null(reader.Get("late19")!.Kwargs);
+        Assert.Equal("{'order_id': 555021}", reader.Get("t21")!.Kwargs);
+
+        var found = reader.List(new Ingest.Storage.Reading.InvocationQuery { Text = "555019" });
+        Assert.Empty(found.Items);
+        Assert.Contains("20261119", found.Unsearched);
+        Assert.Equal("t21", Assert.Single(reader.List(new Ingest.Storage.Reading.InvocationQuery { Text = "555021" }).Items).TaskId);
+
+        // Rollups of a stripped day still count its runs.
+        var hours = new Ingest.Storage.Rollups.RollupReader(Options()).TaskHours(At(2026, 11, 19, 0), At(2026, 11, 20, 0));
+        Assert.Equal(2, hours.Sum(h => h.Total));
+
+        // The marker survives a restart: nothing is dropped twice, and the next day goes when it ages out.
+        _time.SetUtcNow(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        using var reopened = new InvocationWriter(Options(), _time);
+        var again = RunUntilIdle(new StorageMaintenance(reopened, new RetentionOptions { Days = 7, DetailDays = 2 }, _time));
+        Assert.Equal(["dropped the details of partition 20261121"], again.Where(s => s.Kind == MaintenanceKind.DropDetails).Select(s => s.Description![..s.Description!.IndexOf(" (", StringComparison.Ordinal)]));
+    }
+
     private static List<MaintenanceStep> RunUntilIdle(StorageMaintenance maintenance)
     {
         var steps = new List<MaintenanceStep>();

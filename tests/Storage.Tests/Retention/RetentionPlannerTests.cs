@@ -37,4 +37,17 @@ public class RetentionPlannerTests
         Assert.Equal(new DropPlan(Day(20), DropCause.DiskPressure), RetentionPlanner.Next(s_today, 7, [Day(20), s_today, Day(23)], null, false, true));
         Assert.Null(RetentionPlanner.Next(s_today, 7, [s_today, Day(23)], null, false, true));
     }
+
+    [Fact]
+    public void NextDetailDrop_TwoDetailDays_StripsOlderDaysOldestFirstOnceEach()
+    {
+        IReadOnlyCollection<DayPartition> days = [Day(23), Day(18), s_today, Day(20), Day(21)];
+
+        Assert.Equal(Day(18), RetentionPlanner.NextDetailDrop(s_today, 2, days, null));
+        Assert.Equal(Day(20), RetentionPlanner.NextDetailDrop(s_today, 2, days, new DateOnly(2026, 11, 18)));
+        // Today and yesterday (21st) keep their details; tomorrow's partition too.
+        Assert.Null(RetentionPlanner.NextDetailDrop(s_today, 2, days, new DateOnly(2026, 11, 20)));
+        Assert.Null(RetentionPlanner.NextDetailDrop(s_today, 0, days, null));
+        Assert.Equal(Day(21), RetentionPlanner.NextDetailDrop(s_today, 1, days, new DateOnly(2026, 11, 20)));
+    }
 }
