@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "indexcost")
     return IndexCostReport.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "fillcurve")
+{
+    return FillCurveReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "search")
 {
     return SearchReport.Run(args[1..]);

@@ -13,10 +13,12 @@ public sealed class RawInsertLoop : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _details;
+    private readonly SqliteCommand? _search;
 
-    public RawInsertLoop(string path, DayPartition day)
+    /// <param name="search">Also index each row's args, kwargs and result in the day's full-text table (which must exist), one prepared insert per row.</param>
+    public RawInsertLoop(string path, DayPartition day, int? cacheKiB = null, bool search = false)
     {
-        _connection = SqliteConnections.OpenWriter(new StorageOptions { DatabasePath = path });
+        _connection = SqliteConnections.OpenWriter(new StorageOptions { DatabasePath = path, WriterCacheKiB = cacheKiB ?? new StorageOptions().WriterCacheKiB });
         using (var create = _connection.CreateCommand())
         {
             create.CommandText = PartitionSchema.CreateSql(day, search: false);
@@ -37,7 +39,19 @@ public sealed class RawInsertLoop : IDisposable
         {
             _details.Parameters.Add(new SqliteParameter("$" + i, DBNull.Value));
         }
+
+        if (search)
+        {
+            _search = _connection.CreateCommand();
+            _search.CommandText = $"INSERT INTO {day.SearchSql} (rowid, args, kwargs, result) VALUES (last_insert_rowid(), $1, $2, $3)";
+            for (var i = 1; i <= 3; i++)
+            {
+                _search.Parameters.Add(new SqliteParameter("$" + i, DBNull.Value));
+            }
+        }
     }
+
+    public SqliteConnection Connection => _connection;
 
     public void WriteBatch(IReadOnlyList<InvocationRecord> batch)
     {
@@ -70,6 +84,14 @@ public sealed class RawInsertLoop : IDisposable
             d[2].Value = (object?)r.Result ?? DBNull.Value;
             d[3].Value = (object?)r.Traceback ?? DBNull.Value;
             _details.ExecuteNonQuery();
+            if (_search is not null)
+            {
+                _search.Transaction = tx;
+                _search.Parameters[0].Value = d[0].Value;
+                _search.Parameters[1].Value = d[1].Value;
+                _search.Parameters[2].Value = d[2].Value;
+                _search.ExecuteNonQuery();
+            }
         }
 
         tx.Commit();
@@ -79,6 +101,7 @@ public sealed class RawInsertLoop : IDisposable
     {
         _insert.Dispose();
         _details.Dispose();
+        _search?.Dispose();
         _connection.Dispose();
     }
 }
