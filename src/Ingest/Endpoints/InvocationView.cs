@@ -49,8 +49,17 @@ public sealed record InvocationView
     /// <summary>True once a final state (SUCCESS, FAILURE, REVOKED, REJECTED) is known.</summary>
     public bool Finished { get; init; }
 
-    public static InvocationView From(InvocationRecord r, string source) => new()
+    /// <summary>
+    /// True when this stored row's day is past detail retention (<c>--detail-days</c>): its args, kwargs, result and
+    /// traceback were dropped, so their absence says nothing about the task.
+    /// </summary>
+    public bool DetailsDropped { get; init; }
+
+    /// <param name="detailsDroppedThrough">The newest day whose details were dropped (<see cref="Storage.Maintenance.StorageStatus.DetailsDroppedThrough"/>).</param>
+    public static InvocationView From(InvocationRecord r, string source, DateOnly? detailsDroppedThrough = null) => new()
     {
+        DetailsDropped = source == "stored" && detailsDroppedThrough is { } through
+            && Storage.Partitions.DayPartition.FromUnixSeconds(r.PartitionTime).Day <= through,
         TaskId = r.TaskId,
         Name = r.Name,
         State = r.State,

@@ -1,4 +1,5 @@
 using Ingest.Storage;
+using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Tracking;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,7 @@ public static class InvocationsApi
     }
 
     /// <summary>From the tracker while the task is tracked (the freshest state), else from SQLite.</summary>
-    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, InvocationReader reader)
+    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, InvocationReader reader, StorageStatus storage)
     {
         if (tracker.TryGet(taskId) is { } live)
         {
@@ -26,13 +27,14 @@ public static class InvocationsApi
         }
 
         return reader.Get(taskId) is { } stored
-            ? TypedResults.Ok(InvocationView.From(stored, "stored"))
+            ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough))
             : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
     }
 
     public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
         InvocationReader reader,
         TimeProvider time,
+        StorageStatus storage,
         string? name = null,
         string? state = null,
         string? worker = null,
@@ -86,7 +88,7 @@ public static class InvocationsApi
             Text = q,
         });
         return TypedResults.Ok(new InvocationListView(
-            page.Items.Select(r => InvocationView.From(r, "stored")).ToList(),
+            page.Items.Select(r => InvocationView.From(r, "stored", storage.DetailsDroppedThrough)).ToList(),
             page.NextCursor?.Encode())
         {
             Unsearched = q is null ? null : page.Unsearched,

@@ -35,6 +35,7 @@ public sealed class StorageMaintenance
         _vacuum = new VacuumStepPolicy(options.VacuumStepBudget);
         Status = status ?? new StorageStatus();
         _startedTimestamp = time.GetTimestamp();
+        Status.PublishDetailsDroppedThrough(writer.DetailsDroppedThrough);
         RefreshFacts();
     }
 
@@ -89,6 +90,7 @@ public sealed class StorageMaintenance
             var dropStarted = _time.GetTimestamp();
             _writer.DropDetails(strip);
             var took = _time.GetElapsedTime(dropStarted);
+            Status.PublishDetailsDroppedThrough(_writer.DetailsDroppedThrough);
             Status.DetailsDropped(strip, took);
             RefreshFacts();
             return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {strip} (detail retention) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);

@@ -21,6 +21,7 @@ public sealed class StorageStatus
     private long _detailDrops;
     private string? _lastDetailDrop;
     private long _lastDetailDropTicks;
+    private int _detailsDroppedThrough = -1;
 
     public StorageFacts Facts => Volatile.Read(ref _facts);
 
@@ -36,6 +37,11 @@ public sealed class StorageStatus
     public long DetailDrops => Interlocked.Read(ref _detailDrops);
     public string? LastDetailDrop => Volatile.Read(ref _lastDetailDrop);
     public TimeSpan LastDetailDropDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastDetailDropTicks));
+
+    /// <summary>The newest day whose details detail retention dropped (that day and older ones keep rows only); null if none.</summary>
+    public DateOnly? DetailsDroppedThrough => Volatile.Read(ref _detailsDroppedThrough) is var n and >= 0 ? DateOnly.FromDayNumber(n) : null;
+
+    internal void PublishDetailsDroppedThrough(DateOnly? day) => Volatile.Write(ref _detailsDroppedThrough, day?.DayNumber ?? -1);
 
     public TimeSpan LastVacuumDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastVacuumTicks));
     public int LastVacuumPages => Volatile.Read(ref _lastVacuumPages);

@@ -8,6 +8,20 @@ namespace Ingest.Tests.Endpoints;
 public class InvocationsApiTests
 {
     [Fact]
+    public void View_OfARowInADayPastDetailRetention_SaysItsDetailsWereDropped()
+    {
+        var day = new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        var row = new Ingest.Storage.InvocationRecord { TaskId = "a", State = Ingest.Storage.TaskStates.Success, StateAt = day, FinishedAt = day };
+        var through = new DateOnly(2026, 11, 20);
+
+        Assert.True(Ingest.Endpoints.InvocationView.From(row, "stored", through).DetailsDropped);
+        Assert.False(Ingest.Endpoints.InvocationView.From(row, "stored", through.AddDays(-1)).DetailsDropped);
+        Assert.False(Ingest.Endpoints.InvocationView.From(row, "stored", null).DetailsDropped);
+        // A task still in memory has whatever details its events carried.
+        Assert.False(Ingest.Endpoints.InvocationView.From(row, "in_flight", through).DetailsDropped);
+    }
+
+    [Fact]
     public async Task PostFixtureBodies_ThenGetEveryTask_StateNameRetriesRuntimeMatchItsEvents()
     {
         await using var factory = new IngestFactory();

@@ -143,6 +143,7 @@ public sealed class StorageMaintenanceTests : IDisposable
             Assert.Equal(new DateOnly(2026, 11, 20), writer.DetailsDroppedThrough);
             Assert.Equal(2, maintenance.Status.DetailDrops);
             Assert.Equal("details of partition 20261120", maintenance.Status.LastDetailDrop);
+            Assert.Equal(new DateOnly(2026, 11, 20), maintenance.Status.DetailsDroppedThrough);
             Assert.False(PartitionCatalog.TableExists(writer.Connection, "invocation_search_20261119"));
             Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocation_search_20261121"));
             Assert.DoesNotContain(_statements.Statements, s => System.Text.RegularExpressions.Regex.IsMatch(
