@@ -76,31 +76,29 @@ public static class FillCurveReport
                         .Chunk(BatchRows).Select(c => c.ToList()).ToList();
                     clock += rows * 0.0005;
                     var watch = new Stopwatch();
-                    if (kind != "ingest")
+                    void Time(Action<List<InvocationRecord>> write)
                     {
-                        using var loop = new RawInsertLoop(path, Day, cacheKiB, search: kind == "raw+search");
-                        Tune(loop.Connection, mmapMiB);
                         foreach (var b in batches)
                         {
                             var t = watch.Elapsed;
                             watch.Start();
-                            loop.WriteBatch(b);
+                            write(b);
                             watch.Stop();
                             longest[kind] = Math.Max(longest[kind], (watch.Elapsed - t).TotalMilliseconds);
                         }
+                    }
+
+                    if (kind != "ingest")
+                    {
+                        using var loop = new RawInsertLoop(path, Day, cacheKiB, search: kind == "raw+search");
+                        Tune(loop.Connection, mmapMiB);
+                        Time(loop.WriteBatch);
                     }
                     else
                     {
                         using var writer = new InvocationWriter(options);
                         Tune(writer.Connection, mmapMiB);
-                        foreach (var b in batches)
-                        {
-                            var t = watch.Elapsed;
-                            watch.Start();
-                            writer.WriteBatch(b);
-                            watch.Stop();
-                            longest[kind] = Math.Max(longest[kind], (watch.Elapsed - t).TotalMilliseconds);
-                        }
+                        Time(b => writer.WriteBatch(b));
                     }
 
                     written += rows;
