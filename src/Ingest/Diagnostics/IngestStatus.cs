@@ -226,6 +226,7 @@ public sealed class IngestStatus
                 detail_drops = _storage.DetailDrops,
                 last_detail_drop = _storage.LastDetailDrop,
                 last_detail_drop_ms = Math.Round(_storage.LastDetailDropDuration.TotalMilliseconds, 3),
+                details_dropped_through = _storage.DetailsDroppedThrough?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 vacuum = new
                 {
                     steps = _storage.VacuumSteps,

@@ -53,6 +53,40 @@ public sealed partial class BrowserTests
         Assert.All(names, n => Assert.Contains($"href=\"#/task/{Uri.EscapeDataString(n)}\"", dom, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task InvocationPage_OfADayPastDetailRetention_SaysItsArgsWereDropped()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
+        using var dir = new TempDirectory();
+        var db = dir.File("capture.db");
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        var task = ExpectedTask.From(Fixtures.AllEvents()).First(t => t.Value.State == Ingest.Storage.TaskStates.Success).Key;
+
+        // Two days on, with one day of details kept, maintenance strips the capture's day.
+        var later = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Fixtures.CaptureEnd.AddDays(2));
+        using (var writer = new Ingest.Storage.Writing.InvocationWriter(new Ingest.Storage.StorageOptions { DatabasePath = db }, later))
+        {
+            var maintenance = new Ingest.Storage.Maintenance.StorageMaintenance(writer, new Ingest.Storage.Retention.RetentionOptions { Days = 3650, DetailDays = 1 }, later);
+            for (var i = 0; i < 100 && maintenance.RunStep(CancellationToken.None) is { Kind: not Ingest.Storage.Maintenance.MaintenanceKind.None } or { MorePending: true }; i++)
+            {
+            }
+
+            Assert.NotNull(writer.DetailsDroppedThrough);
+        }
+
+        await using var factory = new IngestFactory(db);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        using var http = factory.CreateClient();
+        await Wait.UntilAsync(() => http.GetStringAsync("/healthz").Result.Contains("\"details_dropped_through\":\"", StringComparison.Ordinal), "the server to read which days lost their details");
+
+        var dom = await DumpDomAsync($"{root}/#/invocation/{Uri.EscapeDataString(task)}", dir.File("profile"));
+
+        Assert.Contains("id=\"details-dropped\"", dom, StringComparison.Ordinal);
+        Assert.Contains(task, dom, StringComparison.Ordinal);
+    }
+
     private static async Task<string> DumpDomAsync(string url, string profile)
     {
         var start = new ProcessStartInfo(Chromium)
