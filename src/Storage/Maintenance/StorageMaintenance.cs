@@ -63,6 +63,14 @@ public sealed class StorageMaintenance
         var facts = RefreshFacts();
         var plan = !_options.DropDays || _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
             : RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent, facts.OverSizeCap || facts.UnderFreeDiskFloor);
+        // With detail retention on, the operator has said details are worth less than rows: under disk pressure the
+        // oldest day that still has details loses them before any day is dropped whole.
+        if (plan is { Cause: DropCause.DiskPressure, IsLegacy: false } && _options.DetailDays > 0
+            && RetentionPlanner.NextDetailDrop(today, 1, _writer.Days, _writer.DetailsDroppedThrough) is { } relief)
+        {
+            return DropDetails(relief, "disk pressure", started, cancellationToken);
+        }
+
         if (plan is not null)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -86,14 +94,7 @@ public sealed class StorageMaintenance
             : RetentionPlanner.NextDetailDrop(today, _options.DetailDays, _writer.Days, _writer.DetailsDroppedThrough);
         if (detailDrop is { } strip)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var dropStarted = _time.GetTimestamp();
-            _writer.DropDetails(strip);
-            var took = _time.GetElapsedTime(dropStarted);
-            Status.PublishDetailsDroppedThrough(_writer.DetailsDroppedThrough);
-            Status.DetailsDropped(strip, took);
-            RefreshFacts();
-            return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {strip} (detail retention) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
+            return DropDetails(strip, "detail retention", started, cancellationToken);
         }
 
         if (facts.FreelistPages > 0 && facts.AutoVacuum == "incremental")
@@ -121,6 +122,18 @@ public sealed class StorageMaintenance
         }
 
         return MaintenanceStep.Nothing;
+    }
+
+    private MaintenanceStep DropDetails(DayPartition day, string cause, long started, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var dropStarted = _time.GetTimestamp();
+        _writer.DropDetails(day);
+        var took = _time.GetElapsedTime(dropStarted);
+        Status.PublishDetailsDroppedThrough(_writer.DetailsDroppedThrough);
+        Status.DetailsDropped(day, took);
+        RefreshFacts();
+        return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {day} ({cause}) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
     }
 
     /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>

@@ -34,7 +34,8 @@ public sealed class RetentionOptions
 
     /// <summary>
     /// Cap on the bytes the database uses (pages in use, free pages excluded). Over it, whole days are dropped,
-    /// oldest first (legacy before any day), never today's or tomorrow's. Default 0: no cap.
+    /// oldest first (legacy before any day), never today's or tomorrow's; with <see cref="DetailDays"/> set, the
+    /// oldest day that still has details loses them first. Default 0: no cap.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxDatabaseBytes { get; set; }

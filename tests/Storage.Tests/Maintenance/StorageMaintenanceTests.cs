@@ -114,6 +114,33 @@ public sealed class StorageMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void RunStep_OverTheSizeCapWithDetailRetention_DropsDetailsOfOldDaysBeforeAnyWholeDay()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        var big = new string('y', 4000);
+        foreach (var d in new[] { 20, 21 })
+        {
+            writer.WriteBatch(Enumerable.Range(0, 300).Select(i => Finished($"d{d}-{i}", TaskStates.Success, At(2026, 11, d) + i) with { Args = big }).ToList());
+        }
+
+        writer.WriteBatch([Finished("today", TaskStates.Success, At(2026, 11, 22))]);
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 30, DetailDays = 30, MaxDatabaseBytes = 1024 * 1024 }, _time);
+
+        var steps = RunUntilIdle(maintenance);
+
+        // Stripping the two old days' 2.4 MB of args brought the file under the cap: every row is still there.
+        Assert.Equal(["dropped the details of partition 20261120 (disk pressure)", "dropped the details of partition 20261121 (disk pressure)"],
+            steps.Where(s => s.Kind == MaintenanceKind.DropDetails).Select(s => s.Description![..s.Description!.LastIndexOf(" in ", StringComparison.Ordinal)]));
+        Assert.Equal(0, maintenance.Status.PartitionsDroppedForPressure);
+        Assert.Contains(new DayPartition(new DateOnly(2026, 11, 20)), writer.Days);
+        Assert.False(maintenance.Status.Facts.OverSizeCap);
+        var reader = new Ingest.Storage.Reading.InvocationReader(Options());
+        Assert.Null(reader.Get("d20-0")!.Args);
+        Assert.Equal(TaskStates.Success, reader.Get("d21-299")!.State);
+        Assert.Equal("()", reader.Get("today")!.Args);
+    }
+
+    [Fact]
     public void RunStep_PublishesFactsWithoutCountingRows()
     {
         using var writer = new InvocationWriter(Options(), _time);
