@@ -10,7 +10,7 @@ namespace Ingest.Benchmarks;
 
 /// <summary>
 /// The write rate at the end of a busy day (issue 17): `-- fillcurve [--fills 0,1000000,10000000,50000000]
-/// [--rows 100000] [--rounds 3] [--dir DIR] [--cache-kib N] [--mmap-mib N] [--svg FILE] [--keep]`. One file, one day; the day is
+/// [--rows 100000] [--rounds 3] [--dir DIR] [--cache-kib N] [--mmap-mib N] [--svg FILE] [--keep] [--automerge N]`. One file, one day; the day is
 /// topped up to each fill in turn and, at each fill, the raw prepared insert loop and Ingest's writer (search
 /// index on, rollups on) each write <c>--rows</c> new invocations in 2,000-row batches, alternating order over
 /// rounds. Ratios are taken within a round. Writes a markdown table to stdout and an SVG plot beside it.
@@ -51,6 +51,11 @@ public static class FillCurveReport
         using (var create = new InvocationWriter(options))
         {
             create.EnsurePartition(Day);
+            // --automerge N: FTS5's merge fan-in for the day's search index (default 4), stored in the index itself.
+            if (Number(args, "--automerge", 0) is var automerge and > 0)
+            {
+                create.Execute($"INSERT INTO {Day.SearchSql} ({Day.SearchSql}, rank) VALUES ('automerge', {(int)automerge})");
+            }
         }
 
         var points = new List<Point>();
@@ -202,7 +207,7 @@ public static class FillCurveReport
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Flush rate into a day already holding N invocations ({Environment.ProcessorCount} cores; {rows:N0} new rows per writer per round in {BatchRows:N0}-row batches; {rounds} rounds; median)");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Writer page cache {cacheKiB / 1024} MiB, mmap {(mmapMiB > 0 ? $"{mmapMiB} MiB" : "off")}, page size 4096, WAL, synchronous=NORMAL. Ingest: search index and rollups on. Raw loop: one prepared insert of the row and one of its details per record; raw + search: and one of its full-text entry; no rollups.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"FTS5 automerge {(Text(args, "--automerge") ?? "4 (default)")}. Writer page cache {cacheKiB / 1024} MiB, mmap {(mmapMiB > 0 ? $"{mmapMiB} MiB" : "off")}, page size 4096, WAL, synchronous=NORMAL. Ingest: search index and rollups on. Raw loop: one prepared insert of the row and one of its details per record; raw + search: and one of its full-text entry; no rollups.");
         sb.AppendLine();
         sb.AppendLine("| rows in the day | raw loop rows/s | raw + search rows/s | Ingest rows/s | Ingest / raw + search (median round) | Ingest / Ingest at the first fill | Ingest tasks/min | longest batch, Ingest / raw + search (ms) | file GB |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
