@@ -32,6 +32,16 @@ public sealed class InvocationWriterTests : IDisposable
     }
 
     [Fact]
+    public void NewDay_SearchIndex_MergesSixteenSegmentsAtATime()
+    {
+        using var writer = new InvocationWriter(_options);
+        writer.WriteBatch([Finished("a", TaskStates.Success, At(2026, 11, 22))]);
+
+        // FTS5 keeps its options in the index's _config table; a day made by an older version keeps the default 4.
+        Assert.Equal(16L, SqliteConnections.Scalar<long>(writer.Connection, "SELECT v FROM invocation_search_20261122_config WHERE k = 'automerge'"));
+    }
+
+    [Fact]
     public void WriteBatch_EveryField_ReadsBackExactly()
     {
         var at = At(2026, 11, 22, 19, 43, 44.717117);
