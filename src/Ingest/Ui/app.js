@@ -355,8 +355,8 @@
     let notice = "";
     if (i.source === "in_flight") notice = '<p class="notice" id="live-state">Still running: this is the live state in memory, not yet stored.</p>';
     else if (i.source === "recent") notice = '<p class="notice" id="live-state">Finished moments ago: shown from memory while it is written.</p>';
-    if (i.details_dropped) notice += '<p class="notice" id="details-dropped">Args, kwargs, result and traceback of this day were dropped by detail retention (<span class="mono">--detail-days</span>); the run, its state and its error are kept.</p>';
     else if (!i.finished) notice = `<p class="notice" id="live-state">Not finished when Ingest last saw it (${esc(i.state)} at ${time(i.state_at)}). Ingest no longer tracks it: it was written when Ingest stopped, set aside under memory pressure, or went silent past the idle timeout. Its outcome is unknown.</p>`;
+    if (i.details_dropped) notice += '<p class="notice" id="details-dropped">Args, kwargs, result and traceback of this day were dropped by detail retention (<span class="mono">--detail-days</span>); the run, its state and its error are kept.</p>';
     // The lifecycle, each step with the wait before it.
     const steps = [["Sent", i.sent_at, null], ["Received", i.received_at, i.wait_queue_s], ["Started", i.started_at, i.wait_worker_s], [i.state === "FAILURE" ? "Failed" : "Finished", i.finished_at, i.runtime_s]];
     const labels = [null, "in queue", "waiting for a slot", "running"];

@@ -61,7 +61,8 @@ public sealed class StorageMaintenance
         }
 
         var facts = RefreshFacts();
-        var plan = !_options.DropDays || _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
+        var dropsAllowed = _options.DropDays && _time.GetElapsedTime(_startedTimestamp) >= _options.FirstDropDelay;
+        var plan = !dropsAllowed ? null
             : RetentionPlanner.Next(today, _options.Days, _writer.Days, facts.LegacyNewest, facts.LegacyPresent, facts.OverSizeCap || facts.UnderFreeDiskFloor);
         // With detail retention on, the operator has said details are worth less than rows: under disk pressure the
         // oldest day that still has details loses them before any day is dropped whole.
@@ -90,7 +91,7 @@ public sealed class StorageMaintenance
             return new MaintenanceStep(MaintenanceKind.Drop, $"dropped {plan.Describe()} in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
         }
 
-        var detailDrop = !_options.DropDays || _time.GetElapsedTime(_startedTimestamp) < _options.FirstDropDelay ? null
+        var detailDrop = !dropsAllowed ? null
             : RetentionPlanner.NextDetailDrop(today, _options.DetailDays, _writer.Days, _writer.DetailsDroppedThrough);
         if (detailDrop is { } strip)
         {

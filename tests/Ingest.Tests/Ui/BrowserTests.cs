@@ -15,17 +15,12 @@ public sealed partial class BrowserTests
     [Fact]
     public async Task SearchPage_ForAnOrderId_ShowsExactlyTheInvocationsCarryingIt()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
         using var dir = new TempDirectory();
-        var db = dir.File("capture.db");
-        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        var db = await ReplayCaptureAsync(dir);
         var want = ExpectedTask.Carrying("12345", Fixtures.AllEvents(), ExpectedTask.From(Fixtures.AllEvents()));
         Assert.NotEmpty(want);
 
-        await using var factory = new IngestFactory(db);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        await using var factory = Serve(db, out var root);
 
         var dom = await DumpDomAsync($"{root}/#/search?q=12345", dir.File("profile"));
 
@@ -37,16 +32,11 @@ public sealed partial class BrowserTests
     [Fact]
     public async Task TasksPage_ListsTheCapturesTasks_AndServesTheAppWithoutABuildStep()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
         using var dir = new TempDirectory();
-        var db = dir.File("capture.db");
-        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        var db = await ReplayCaptureAsync(dir);
         var names = ExpectedTask.From(Fixtures.AllEvents()).Values.Select(t => t.Name).OfType<string>().Distinct().ToList();
 
-        await using var factory = new IngestFactory(db);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        await using var factory = Serve(db, out var root);
 
         var dom = await DumpDomAsync($"{root}/#/", dir.File("profile"));
 
@@ -56,10 +46,8 @@ public sealed partial class BrowserTests
     [Fact]
     public async Task InvocationPage_OfADayPastDetailRetention_SaysItsArgsWereDropped()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
         using var dir = new TempDirectory();
-        var db = dir.File("capture.db");
-        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        var db = await ReplayCaptureAsync(dir);
         var task = ExpectedTask.From(Fixtures.AllEvents()).First(t => t.Value.State == Ingest.Storage.TaskStates.Success).Key;
 
         // Two days on, with one day of details kept, maintenance strips the capture's day.
@@ -67,17 +55,16 @@ public sealed partial class BrowserTests
         using (var writer = new Ingest.Storage.Writing.InvocationWriter(new Ingest.Storage.StorageOptions { DatabasePath = db }, later))
         {
             var maintenance = new Ingest.Storage.Maintenance.StorageMaintenance(writer, new Ingest.Storage.Retention.RetentionOptions { Days = 3650, DetailDays = 1 }, later);
-            for (var i = 0; i < 100 && maintenance.RunStep(CancellationToken.None) is { Kind: not Ingest.Storage.Maintenance.MaintenanceKind.None } or { MorePending: true }; i++)
+            var step = maintenance.RunStep(CancellationToken.None);
+            for (var i = 0; i < 100 && (step.Kind != Ingest.Storage.Maintenance.MaintenanceKind.None || step.MorePending); i++)
             {
+                step = maintenance.RunStep(CancellationToken.None);
             }
 
             Assert.NotNull(writer.DetailsDroppedThrough);
         }
 
-        await using var factory = new IngestFactory(db);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        await using var factory = Serve(db, out var root);
         using var http = factory.CreateClient();
         await Wait.UntilAsync(() => http.GetStringAsync("/healthz").Result.Contains("\"details_dropped_through\":\"", StringComparison.Ordinal), "the server to read which days lost their details");
 
@@ -85,6 +72,25 @@ public sealed partial class BrowserTests
 
         Assert.Contains("id=\"details-dropped\"", dom, StringComparison.Ordinal);
         Assert.Contains(task, dom, StringComparison.Ordinal);
+    }
+
+    /// <summary>The shared capture replayed into a fresh file in <paramref name="dir"/> (and chromium checked for).</summary>
+    private static async Task<string> ReplayCaptureAsync(TempDirectory dir)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
+        var db = dir.File("capture.db");
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db]));
+        return db;
+    }
+
+    /// <summary>Ingest serving <paramref name="db"/> on a real port; <paramref name="root"/> is its base URL.</summary>
+    private static IngestFactory Serve(string db, out string root)
+    {
+        var factory = new IngestFactory(db);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        root = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        return factory;
     }
 
     private static async Task<string> DumpDomAsync(string url, string profile)
