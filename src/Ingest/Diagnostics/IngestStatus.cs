@@ -95,12 +95,13 @@ public sealed class IngestStatus
     private object Probes()
     {
         var counts = _probes.Counts();
+        var max = Math.Round(_probes.Max.TotalMilliseconds, 3);
         return new
         {
             answered = counts.Sum(),
-            p50_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.5),
-            p99_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.99),
-            max_ms = Math.Round(_probes.Max.TotalMilliseconds, 3),
+            p50_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.5, max),
+            p99_ms_at_most = ProbeLatency.QuantileBoundMs(counts, 0.99, max),
+            max_ms = max,
             bucket_bounds_ms = ProbeLatency.BoundsMs,
             bucket_counts = counts,
         };

@@ -53,8 +53,13 @@ public sealed class ProbeLatency
 
     public TimeSpan Max => TimeSpan.FromTicks(Volatile.Read(ref _maxTicks));
 
-    /// <summary>The bucket bound at or below which <paramref name="quantile"/> of <paramref name="counts"/> fall (∞ past the last bound).</summary>
-    public static double QuantileBoundMs(long[] counts, double quantile)
+    /// <summary>
+    /// The bucket bound at or below which <paramref name="quantile"/> of <paramref name="counts"/> fall. Past the
+    /// last bound the slowest probe seen, <paramref name="maxMs"/>, is the bound: still true, and a number JSON can
+    /// carry (an infinity made the whole report, <c>/healthz</c> with it, fail with a 500 after one probe took over
+    /// a second).
+    /// </summary>
+    public static double QuantileBoundMs(long[] counts, double quantile, double maxMs)
     {
         var total = counts.Sum();
         if (total == 0)
@@ -69,10 +74,10 @@ public sealed class ProbeLatency
             seen += counts[i];
             if (seen >= need)
             {
-                return i < BoundsMs.Length ? BoundsMs[i] : double.PositiveInfinity;
+                return i < BoundsMs.Length ? BoundsMs[i] : Math.Max(maxMs, BoundsMs[^1]);
             }
         }
 
-        return double.PositiveInfinity;
+        return Math.Max(maxMs, BoundsMs[^1]);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ingest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Tests.Endpoints;
@@ -44,6 +45,25 @@ public class HealthApiTests
         Assert.Equal(probes.GetProperty("bucket_bounds_ms").GetArrayLength() + 1, counts.Length);
         Assert.True(probes.GetProperty("max_ms").GetDouble() > 0);
         Assert.True(probes.GetProperty("p99_ms_at_most").GetDouble() >= probes.GetProperty("p50_ms_at_most").GetDouble());
+    }
+
+    [Fact]
+    public async Task Healthz_AfterAProbeSlowerThanTheLastBucket_StillAnswersWithTheSlowestAsBound()
+    {
+        // Seen in CI: four senders posting 64 KB bodies on two cores, one probe took over a second, the p99 bound
+        // became infinity, JSON cannot carry it, and every later /healthz and /api/ingest answered 500.
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var probes = factory.Services.GetRequiredService<Ingest.Diagnostics.ProbeLatency>();
+        probes.Record(TimeSpan.FromMilliseconds(0.01));
+        probes.Record(TimeSpan.FromMilliseconds(2_345));
+
+        using var health = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var report = (await client.GetFromJsonAsync<JsonElement>("/api/ingest")).GetProperty("probes");
+        Assert.Equal(2_345, report.GetProperty("max_ms").GetDouble());
+        Assert.Equal(2_345, report.GetProperty("p99_ms_at_most").GetDouble());
+        Assert.Equal(0.025, report.GetProperty("p50_ms_at_most").GetDouble());
     }
 
     [Fact]
