@@ -80,6 +80,7 @@ public static class IngestCli
             SettingOption.Text("--redact-keys", "Ingest:Decoder:RedactKeys", "Words; values of keys containing one are masked in args, kwargs and result (default password,secret,token,... ; none: off)."),
             SettingOption.Seconds("--max-future-skew-s", "Ingest:Decoder:MaxFutureSkew", "Event times further ahead of arrival are re-dated to it and counted, s (default 300)."),
             SettingOption.Text("--worker-group-pattern", "Ingest:Storage:WorkerGroupPattern", "Regex whose first group is a worker's group (default: Kubernetes pod and process suffixes stripped)."),
+            SettingOption.Text("--clock-start", Hosting.AnchoredTimeProvider.SettingKey, "Start the clock at this UTC instant (ISO 8601), then run it at the wall clock's rate: a dated capture served as if live (default: the system clock)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
         };
         var serveOnly = new[]

@@ -21,6 +21,17 @@ public static class IngestServiceCollectionExtensions
 
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
     {
+        if (configuration[AnchoredTimeProvider.SettingKey] is { Length: > 0 } clockStart)
+        {
+            // Refused at startup, before any write, rather than dating a file's rows by a misread instant.
+            if (!AnchoredTimeProvider.TryParse(clockStart, out var anchored, out var error))
+            {
+                throw new OptionsValidationException(AnchoredTimeProvider.SettingKey, typeof(TimeProvider), [error!]);
+            }
+
+            services.TryAddSingleton<TimeProvider>(anchored!);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptionsWithValidateOnStart<StorageOptions>().Bind(configuration.GetSection($"{Section}:Storage"));

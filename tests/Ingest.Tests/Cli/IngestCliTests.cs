@@ -58,7 +58,8 @@ public class IngestCliTests
         // of some seconds lets maintenance run several times; the old day must survive all of them.
         using var dir = new TempDirectory();
         var capture = dir.File("old.jsonl");
-        var start = DateTimeOffset.UtcNow.AddDays(-10).ToUnixTimeMilliseconds() / 1000.0;
+        var clock = Fixtures.CaptureEnd;
+        var start = clock.AddDays(-10).ToUnixTimeMilliseconds() / 1000.0;
         const int Tasks = 100_000;
         await using (var file = File.CreateText(capture))
         {
@@ -71,7 +72,7 @@ public class IngestCliTests
             }
         }
 
-        var exit = await TestCli.RunAsync(["replay", capture, "--db", dir.File("x.db"), "--batch-size", "500"]);
+        var exit = await TestCli.RunAsync(["replay", capture, "--db", dir.File("x.db"), "--batch-size", "500", "--clock-start", clock.ToString("O")]);
 
         Assert.Equal(0, exit);
         Assert.Equal(Tasks, StoredInvocations.All(dir.File("x.db")).Count);
@@ -82,11 +83,14 @@ public class IngestCliTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("x.db");
-        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        // The replay's clock starts a year after the capture: "now" is the clock's, not the machine's calendar.
+        var clock = Fixtures.CaptureEnd.AddDays(365);
+        var before = clock.ToUnixTimeMilliseconds() / 1000.0;
+        var took = System.Diagnostics.Stopwatch.StartNew();
 
-        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--shift-to-now", "--retention-days", "1"]));
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--db", db, "--shift-to-now", "--retention-days", "1", "--clock-start", clock.ToString("O")]));
 
-        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var after = before + took.Elapsed.TotalSeconds;
         var stored = new Ingest.Storage.Reading.InvocationReader(new Ingest.Storage.StorageOptions { DatabasePath = db })
             .List(new Ingest.Storage.Reading.InvocationQuery { Limit = 1000 }).Items;
         var lastCaptured = File.ReadLines(Fixtures.CapturePath).Where(l => l.Length > 0)
@@ -188,6 +192,8 @@ public class ConfigurationErrorTests
     [InlineData("--max-memory-mb", "1", "must be between 16 and 65536")]
     [InlineData("--worker-group-pattern", "(", "is not a valid regular expression")]
     [InlineData("--max-future-skew-s", "-5", "must be between")]
+    [InlineData("--clock-start", "yesterday", "is not an ISO 8601 instant")]
+    [InlineData("--clock-start", "1999-12-31T23:00:00Z", "the days partitions are named for")]
     public async Task Serve_InvalidFlag_PrintsOneLineNamingFlagAndEnvironmentKey_ExitsTwo_Issue12(string flag, string value, string why)
     {
         using var dir = new TempDirectory();

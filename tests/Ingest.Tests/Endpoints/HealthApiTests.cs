@@ -26,7 +26,7 @@ public class HealthApiTests
     public async Task Probes_AreTimedInIngest_AndReportedAsADistribution()
     {
         // Probe times are measured: this host needs a clock that moves.
-        await using var factory = new IngestFactory().WallClock();
+        await using var factory = new IngestFactory().MovingClock();
         using var client = factory.CreateClient();
         foreach (var path in new[] { "/healthz", "/healthz/live", "/healthz/ready", "/healthz" })
         {
@@ -69,7 +69,7 @@ public class HealthApiTests
     [Fact]
     public async Task Healthz_FlushLoopBlockedWithBacklog_AnswersDegradedAndStaysReady()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = Fixtures.Clock();
         var gate = new GatedWriter();
         // The batch wait is zero: with a stopped fake clock a partial batch would otherwise wait forever.
         await using var factory = new IngestFactory { Time = time, Gate = gate }.With("Ingest:Pipeline:MaxBatchWait", "00:00:00");
@@ -121,7 +121,7 @@ public class HealthApiTests
     {
         // The outage that took the only pod out of its Service, and the UI with it.
         using var dir = new TempDirectory();
-        await using var factory = new IngestFactory(dir.File("x.db")).WallClock()
+        await using var factory = new IngestFactory(dir.File("x.db")).MovingClock()
             .With("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:1/")
             .With("Ingest:Amqp:Queue", "ingest.test.down");
         using var client = factory.CreateClient();

@@ -21,7 +21,7 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
     {
         using var dir = new TempDirectory();
         var db = dir.File("ingest.db");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         await using (var first = IngestProcess.Start("serve", "--db", db))
         {
             await first.WaitReadyAsync();
@@ -63,7 +63,7 @@ public class CrashRecoveryTests(BrokerFixture fixture) : IClassFixture<BrokerFix
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false);
 
         const int Tasks = 3000;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         var ingest = IngestProcess.Start(serve);
         try
         {

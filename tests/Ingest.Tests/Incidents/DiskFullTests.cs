@@ -28,7 +28,7 @@ public class DiskFullTests
                 pragma.CommandText = "PRAGMA max_page_count = 400";
                 pragma.ExecuteNonQuery();
             }),
-        }.WallClock().With("Ingest:Pipeline:MaxWriteAttempts", "2");
+        }.MovingClock().With("Ingest:Pipeline:MaxWriteAttempts", "2");
         using var client = factory.CreateClient();
         var args = new string('a', 4000);
 

@@ -21,7 +21,7 @@ public class IncidentRegressionTests
     {
         using var dir = new TempDirectory();
         var storage = new StorageOptions { DatabasePath = dir.File("ingest.db") };
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.Now;
         var oldDay = now.AddDays(-10).ToUnixTimeSeconds();
         using (var seed = new InvocationWriter(storage))
         {
@@ -39,7 +39,7 @@ public class IncidentRegressionTests
         var retention = new RetentionOptions { Days = 7, VacuumStepBudget = TimeSpan.FromMilliseconds(50) };
         var status = new StorageStatus();
         var options = new PipelineOptions { ChannelCapacity = 20_000, BatchSize = 500, MaxBatchWait = TimeSpan.FromMilliseconds(5), IdleTick = TimeSpan.FromMilliseconds(100) };
-        await using var h = new PipelineHarness(options, TimeProvider.System, () => new SqliteBatchWriter(storage, retention, status, TimeProvider.System, NullLogger.Instance));
+        await using var h = new PipelineHarness(options, TestClock.Moving, () => new SqliteBatchWriter(storage, retention, status, TestClock.Moving, NullLogger.Instance));
         await h.StartAsync();
 
         // Keep writing until the old day is gone and its pages are reclaimed.

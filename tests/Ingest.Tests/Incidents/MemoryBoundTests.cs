@@ -29,7 +29,7 @@ public class MemoryBoundTests(Xunit.Abstractions.ITestOutputHelper output)
         await ingest.WaitReadyAsync();
 
         var big = new string('x', 32_000);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         var next = -1;
         var refused = 0;
         var maxRss = ingest.RssBytes();

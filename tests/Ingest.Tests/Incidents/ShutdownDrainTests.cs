@@ -32,7 +32,7 @@ public class ShutdownDrainTests
         }
 
         // 300 tasks still running (only in the tracker) and 300 finished ones, some perhaps still queued.
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         var events = new StringBuilder("[");
         for (var i = 0; i < 600; i++)
         {

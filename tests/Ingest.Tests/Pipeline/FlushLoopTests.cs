@@ -21,7 +21,7 @@ public class FlushLoopTests
     public async Task Channel_FullWhileFlushLoopBlocked_DropsOldestCountsThemAndKeepsTheInvariant()
     {
         var writer = new GatedWriter();
-        await using var h = new PipelineHarness(Options(capacity: 100, batch: 10), TimeProvider.System, () => writer);
+        await using var h = new PipelineHarness(Options(capacity: 100, batch: 10), TestClock.Moving, () => writer);
         await h.StartAsync();
         writer.Close();
         h.Channel.Write(PipelineHarness.Record(0));
@@ -99,7 +99,7 @@ public class FlushLoopTests
     {
         var writer = new GatedWriter();
         writer.FailNext(2);
-        await using var h = new PipelineHarness(Options(), TimeProvider.System, () => writer);
+        await using var h = new PipelineHarness(Options(), TestClock.Moving, () => writer);
         await h.StartAsync();
 
         h.Channel.Write(PipelineHarness.Record(0));
@@ -117,7 +117,7 @@ public class FlushLoopTests
         writer.FailNext(2);
         var options = Options();
         options.MaxWriteAttempts = 2;
-        await using var h = new PipelineHarness(options, TimeProvider.System, () => writer);
+        await using var h = new PipelineHarness(options, TestClock.Moving, () => writer);
         await h.StartAsync();
 
         h.Channel.Write(PipelineHarness.Record(0));
@@ -133,7 +133,7 @@ public class FlushLoopTests
     public async Task WriteFailure_OneRecordTheWriterCannotStore_IsSetAsideAndTheRestOfItsBatchIsWritten_Issue12()
     {
         var writer = new GatedWriter { PoisonTaskId = "task-000037" };
-        await using var h = new PipelineHarness(Options(capacity: 1000, batch: 100), TimeProvider.System, () => writer);
+        await using var h = new PipelineHarness(Options(capacity: 1000, batch: 100), TestClock.Moving, () => writer);
         writer.Close();
         await h.StartAsync();
         for (var i = 0; i < 100; i++)
@@ -196,7 +196,7 @@ public class FlushLoopTests
     public async Task Stop_WithQueuedRecordsAndUnfinishedTasks_DrainsThemAll()
     {
         var writer = new GatedWriter();
-        await using var h = new PipelineHarness(Options(capacity: 1000, batch: 7), TimeProvider.System, () => writer);
+        await using var h = new PipelineHarness(Options(capacity: 1000, batch: 7), TestClock.Moving, () => writer);
         writer.Close();
         await h.StartAsync();
         for (var i = 0; i < 300; i++)
@@ -219,7 +219,7 @@ public class FlushLoopTests
     [Fact]
     public async Task FlushLoop_WriterCannotOpen_IsFailedAndHealthSaysFailing()
     {
-        await using var h = new PipelineHarness(Options(), TimeProvider.System, () => throw new IOException("disk gone"));
+        await using var h = new PipelineHarness(Options(), TestClock.Moving, () => throw new IOException("disk gone"));
         await h.StartAsync();
 
         await Wait.UntilAsync(() => h.State.Status == FlushLoopStatus.Failed, "the loop to fail");
@@ -260,7 +260,7 @@ public class FlushLoopShutdownTests
         for (var round = 0; round < 20; round++)
         {
             var writer = new GatedWriter();
-            await using var h = new PipelineHarness(new PipelineOptions { ChannelCapacity = 1000, BatchSize = 100, MaxBatchWait = TimeSpan.Zero }, TimeProvider.System, () => writer);
+            await using var h = new PipelineHarness(new PipelineOptions { ChannelCapacity = 1000, BatchSize = 100, MaxBatchWait = TimeSpan.Zero }, TestClock.Moving, () => writer);
             for (var i = 0; i < 50; i++)
             {
                 h.Channel.Write(PipelineHarness.Record(i));

@@ -39,14 +39,25 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
     public TimeProvider? Time { get; init; }
 
-    /// <summary>The system clock, with retention wide enough to keep the capture's day for ten years.</summary>
+    /// <summary>
+    /// The system clock, with retention wide enough to keep the capture's day for ten years: only for events that a
+    /// real Celery worker stamps with the machine's clock. Everything else that needs time to pass takes
+    /// <see cref="MovingClock"/>.
+    /// </summary>
     public IngestFactory WallClock()
     {
-        _wallClock = true;
+        _clock = TimeProvider.System;
         return With("Ingest:Retention:Days", "3650");
     }
 
-    private bool _wallClock;
+    /// <summary>A clock that runs at the wall clock's rate from just after the capture's end (<see cref="TestClock"/>).</summary>
+    public IngestFactory MovingClock()
+    {
+        _clock = TestClock.Moving;
+        return this;
+    }
+
+    private TimeProvider? _clock;
 
     internal GatedWriter? Gate { get; init; }
 
@@ -61,7 +72,7 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var time = _wallClock ? TimeProvider.System : Time ?? Fixtures.Clock();
+        var time = _clock ?? Time ?? Fixtures.Clock();
         if (time is Microsoft.Extensions.Time.Testing.FakeTimeProvider && !_settings.ContainsKey("Ingest:Pipeline:MaxBatchWait"))
         {
             builder.UseSetting("Ingest:Pipeline:MaxBatchWait", "00:00:00");

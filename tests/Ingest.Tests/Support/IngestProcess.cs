@@ -77,6 +77,8 @@ internal sealed class IngestProcess : IAsyncDisposable
         // Open, with HTTP ingest on; a test's own environment below overrides both.
         psi.Environment["Ingest__Auth__Disabled"] = "true";
         psi.Environment["Ingest__Auth__HttpIngest"] = "true";
+        // The test's clock, not the machine's calendar: data the test dates from TestClock are today's for the child.
+        psi.Environment["Ingest__ClockStart"] = TestClock.ChildSetting();
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;

@@ -45,7 +45,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
     {
         using var dir = new TempDirectory();
         await using var factory = new IngestFactory(dir.File("x.db"))
-            .WallClock()
+            .MovingClock()
             .With("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:1/")
             .With("Ingest:Amqp:Queue", "ingest.test.down");
         using var client = factory.CreateClient();
@@ -76,7 +76,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
 
         await Wait.UntilAsync(() => Amqp(client).GetProperty("consumer_cancels").GetInt64() == 1, "the cancel to be seen");
         await Wait.UntilAsync(() => Amqp(client) is var a && a.GetProperty("resubscribes").GetInt64() >= 1 && a.GetProperty("state").GetString() == "connected", "the consumer to start again");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         var body = System.Text.Encoding.ASCII.GetBytes($$"""[{"type": "task-received", "uuid": "after-cancel", "name": "t.x", "timestamp": {{now}}}, {"type": "task-succeeded", "uuid": "after-cancel", "runtime": 0.1, "timestamp": {{now + 0.1}}}]""");
         await channel.BasicPublishAsync(exchange, "task.multi", mandatory: false, new BasicProperties(), body);
         await Wait.UntilAsync(() => client.GetAsync("/api/invocations/after-cancel").GetAwaiter().GetResult().IsSuccessStatusCode, "a task published after the resubscribe to be stored");
@@ -198,7 +198,7 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
 
     internal static IngestFactory AmqpFactory(Broker broker, string db, string exchange, string? queue = null) =>
         new IngestFactory(db)
-            .WallClock()
+            .MovingClock()
             .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
             .With("Ingest:Amqp:Url", broker.Url)
             .With("Ingest:Amqp:Exchange", exchange)

@@ -37,7 +37,7 @@ public class BrokerRestartTests
     {
         await using var connection = await broker.ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         for (var i = 0; i < count; i++)
         {
             var body = System.Text.Encoding.ASCII.GetBytes($$"""[{"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "name": "t.restart", "args": "()", "kwargs": "{}", "timestamp": {{now}}, "type": "task-received"}, {"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "result": "1", "runtime": 0.01, "timestamp": {{now + 0.01}}, "type": "task-succeeded"}]""");

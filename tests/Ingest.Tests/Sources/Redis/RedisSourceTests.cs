@@ -210,7 +210,7 @@ public class RedisSourceTests
     }
 
     private static IngestFactory RedisFactory(RedisServer redis, string db, string exchange) =>
-        new IngestFactory(db).WallClock()
+        new IngestFactory(db).MovingClock()
             .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
             .With("Ingest:Redis:Url", redis.Url)
             .With("Ingest:Redis:Exchange", exchange);
@@ -218,7 +218,7 @@ public class RedisSourceTests
     private static async Task PublishTasksAsync(RedisServer redis, string prefix, int count)
     {
         await using var publisher = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var now = TestClock.UnixSeconds;
         for (var i = 0; i < count; i++)
         {
             var body = Encoding.UTF8.GetBytes($$"""[{"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "name": "t.restart", "args": "()", "kwargs": "{}", "timestamp": {{now}}, "type": "task-received"}, {"hostname": "w1@h", "uuid": "{{prefix}}-{{i}}", "result": "1", "runtime": 0.01, "timestamp": {{now + 0.01}}, "type": "task-succeeded"}]""");
