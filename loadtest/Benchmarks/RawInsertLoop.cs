@@ -53,7 +53,10 @@ public sealed class RawInsertLoop : IDisposable
 
     public SqliteConnection Connection => _connection;
 
-    public void WriteBatch(IReadOnlyList<InvocationRecord> batch)
+    public void WriteBatch(IReadOnlyList<InvocationRecord> batch) => WriteBatch(batch, null);
+
+    /// <param name="alsoInTransaction">More SQL work of the batch, run in its transaction before the commit (a comparison's rollups).</param>
+    public void WriteBatch(IReadOnlyList<InvocationRecord> batch, Action<SqliteTransaction, IReadOnlyList<InvocationRecord>>? alsoInTransaction)
     {
         using var tx = _connection.BeginTransaction(deferred: false);
         _insert.Transaction = tx;
@@ -94,6 +97,7 @@ public sealed class RawInsertLoop : IDisposable
             }
         }
 
+        alsoInTransaction?.Invoke(tx, batch);
         tx.Commit();
     }
 
