@@ -14,12 +14,14 @@ namespace Ingest.Tests.Incidents;
 public class MemoryBoundTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>
-    /// Issue 12 asks for 320 MiB. On a quiet host the peak is 285-292 MiB; on a busy 2-core host the GC keeps
-    /// more garbage (CI once 338 MiB; beside a CPU hog 330-400 MiB, with live data 64-72 MiB: the slack is the GC's,
-    /// not what Ingest holds). The bound asserted is the one that matters to the pod: 64 MiB short of its 512 Mi
-    /// limit. What Ingest itself holds is asserted exactly through the budget's counters below.
+    /// Issue 12 asks for 320 MiB. With the runtime's own ~76 MiB nursery the peak was 285-299 MiB on a quiet host and
+    /// 330-400 MiB beside a CPU hog (CI once 338 MiB): the GC kept more garbage, live data stayed at 64-72 MiB. With
+    /// the 16 MiB first generation the image runs with (DOTNET_GCgen0size, set by IngestProcess as shipped): 293 MiB
+    /// quiet, 287-289 MiB beside two CPU hogs (three runs). Asserted: 384 MiB, 128 MiB short of the pod's 512 Mi
+    /// limit and clear of a slower CI host; what Ingest itself holds is asserted exactly through the budget's
+    /// counters below.
     /// </summary>
-    private const long RssLimit = 448L * 1024 * 1024;
+    private const long RssLimit = 384L * 1024 * 1024;
 
     [Fact]
     public async Task Serve_UnfinishedTasksWithHugeArgs_StaysInsideThePodAndSaysDegraded_Issue12()
