@@ -5,9 +5,15 @@ namespace Ingest.Storage.Reading;
 /// <summary>Turns a row in <see cref="ReadSource.ProjectionDoc"/> order into an <see cref="InvocationRecord"/>.</summary>
 internal static class InvocationRowReader
 {
-    public static InvocationRecord Read(SqliteDataReader r) => new()
+    public static InvocationRecord Read(SqliteDataReader r)
     {
-        TaskId = r.GetString(0),
+        var taskId = r.GetString(0);
+        return Read(r, taskId);
+    }
+
+    private static InvocationRecord Read(SqliteDataReader r, string taskId) => new()
+    {
+        TaskId = taskId,
         Name = Str(r, 1),
         State = Str(r, 2) ?? TaskStates.Pending,
         Worker = Str(r, 3),
@@ -21,7 +27,8 @@ internal static class InvocationRowReader
         Retries = r.IsDBNull(11) ? 0 : r.GetInt32(11),
         Exception = Str(r, 12),
         ParentId = Str(r, 13),
-        RootId = Str(r, 14),
+        // Stored empty when the task is its own root (Writing.PartitionStatements.StoredRootId).
+        RootId = Str(r, 14) is { } root ? (root.Length == 0 ? taskId : root) : null,
         Eta = Str(r, 15),
         Expires = Str(r, 16),
         Terminated = r.IsDBNull(17) ? null : r.GetInt64(17) != 0,

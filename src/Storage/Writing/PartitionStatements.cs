@@ -189,7 +189,7 @@ internal sealed class PartitionStatements : IDisposable
         p[12].Value = Db(r.ExceptionType);
         p[13].Value = Db(r.Exception);
         p[14].Value = Db(r.ParentId);
-        p[15].Value = Db(r.RootId);
+        p[15].Value = StoredRootId(r);
         p[16].Value = Db(r.Eta);
         p[17].Value = Db(r.Expires);
         p[18].Value = r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value;
@@ -267,6 +267,19 @@ internal sealed class PartitionStatements : IDisposable
     }
 
     private static object Db(string? value) => value is null ? DBNull.Value : value;
+
+    /// <summary>
+    /// A task that is its own root (every task not started by another: Celery sets root_id to the task's id) is
+    /// stored with an empty root_id, which <see cref="Reading.InvocationRowReader"/> reads back as the task id:
+    /// 37 of the 868 bytes each invocation took on disk. An empty root_id from the wire carries nothing: NULL.
+    /// </summary>
+    internal static object StoredRootId(InvocationRecord r) =>
+        string.IsNullOrEmpty(r.RootId) ? DBNull.Value
+        : string.Equals(r.RootId, r.TaskId, StringComparison.Ordinal) ? SelfRoot
+        : r.RootId;
+
+    /// <summary>What root_id holds for a task that is its own root.</summary>
+    internal const string SelfRoot = "";
 
     private static object Db(double? value) => value is { } v ? v : DBNull.Value;
 

@@ -84,6 +84,43 @@ public sealed class InvocationWriterTests : IDisposable
     }
 
     [Fact]
+    public void WriteBatch_TaskThatIsItsOwnRoot_ReadsBackItsIdAsRoot_StoredWithoutRepeatingIt()
+    {
+        // Celery sets root_id to the task's own id for every task not started by another: most of a fleet's rows.
+        var at = 1795376624.0;
+        var own = Finished("a6f3c1e2-0000-4000-8000-000000000001", TaskStates.Success, at) with { RootId = "a6f3c1e2-0000-4000-8000-000000000001" };
+        var child = Finished("child-1", TaskStates.Success, at) with { RootId = own.TaskId, ParentId = own.TaskId };
+        var none = Finished("no-root", TaskStates.Success, at) with { RootId = null };
+        var empty = Finished("empty-root", TaskStates.Success, at) with { RootId = "" };
+        using (var writer = new InvocationWriter(_options))
+        {
+            writer.WriteBatch([own, child, none, empty]);
+            // A later version of the root task (the upsert path) keeps it.
+            writer.WriteBatch([own with { StateAt = at + 1, FinishedAt = at + 1 }]);
+        }
+
+        var reader = new InvocationReader(_options);
+        Assert.Equal(own.TaskId, reader.Get(own.TaskId)!.RootId);
+        Assert.Equal(own.TaskId, reader.Get("child-1")!.RootId);
+        Assert.Null(reader.Get("no-root")!.RootId);
+        Assert.Null(reader.Get("empty-root")!.RootId); // an empty root_id on the wire says nothing
+        Assert.Equal(own.TaskId, Assert.Single(reader.List(new InvocationQuery { Limit = 10 }).Items, r => r.TaskId == own.TaskId).RootId);
+
+        using var c = new SqliteConnection($"Data Source={_options.DatabasePath};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var q = c.CreateCommand();
+        q.CommandText = $"SELECT task_id, length(root_id) FROM {DayPartition.FromUnixSeconds(at).InvocationsSql} WHERE root_id IS NOT NULL ORDER BY task_id";
+        using var rows = q.ExecuteReader();
+        var stored = new List<(string, long)>();
+        while (rows.Read())
+        {
+            stored.Add((rows.GetString(0), rows.GetInt64(1)));
+        }
+
+        Assert.Equal([(own.TaskId, 0L), ("child-1", (long)own.TaskId.Length)], stored);
+    }
+
+    [Fact]
     public void WriteBatch_RetryThenSuccessSameDay_LeavesOneRowWithTheOutcome()
     {
         using var writer = new InvocationWriter(_options);
