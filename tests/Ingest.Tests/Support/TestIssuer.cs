@@ -62,6 +62,8 @@ public sealed class TestIssuer : IAsyncDisposable
             claims["groups"] = groups.ToArray();
         }
 
+        // A validity window, not the data's time: the JWT handler checks lifetimes against the system clock, not
+        // the host's TimeProvider (the auth tests pass with a fake clock days away from it).
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {

@@ -9,10 +9,12 @@ public static class Wait
 
     public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? Default);
+        // A deadline on the monotonic clock: never the data's time, and unmoved by the calendar (faketime).
+        var limit = timeout ?? Default;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline && !condition())
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit && !condition())
             {
                 throw new TimeoutException($"Timed out after {(timeout ?? Default).TotalSeconds:F0} s waiting for {what} ({Path.GetFileName(file)}:{line})");
             }
