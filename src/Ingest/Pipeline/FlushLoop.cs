@@ -434,11 +434,12 @@ public sealed class FlushLoop : IHostedService, IDisposable
             {
                 var committed = WriteSettingAsideBadRecords(writer);
                 var took = _time.GetElapsedTime(started);
+                // The stall this batch saw runs to its commit: a slow commit (a lock held by another process, a
+                // full WAL) is a stall as much as a long maintenance step between two writes is. Recorded before
+                // the success, so whoever sees this commit's LastSuccessAt sees its stall too.
+                _state.RecordStall(_time.GetElapsedTime(waitingSince));
                 _state.BatchSucceeded(committed, took);
                 _metrics?.RecordFlush(took, committed);
-                // The stall this batch saw runs to its commit: a slow commit (a lock held by another process, a
-                // full WAL) is a stall as much as a long maintenance step between two writes is.
-                _state.RecordStall(_time.GetElapsedTime(waitingSince));
                 // Only a commit that leaves records waiting starts a stall; an idle wait is not one.
                 _lastCommitTimestamp = _channel.Count > 0 ? _time.GetTimestamp() : 0;
                 Clear();
