@@ -488,6 +488,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         var pieces = new Stack<(int Start, int Count)>();
         pieces.Push((0, records.Length));
         var committed = 0;
+        var settled = 0; // committed or set aside: no longer in progress
         while (pieces.TryPop(out var piece))
         {
             var segment = new ArraySegment<InvocationRecord>(records, piece.Start, piece.Count);
@@ -502,8 +503,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                     var record = records[piece.Start];
                     var why = $"task {record.TaskId}: {e.GetType().Name}: {e.Message}";
                     Log.RecordSetAside(_logger, record.TaskId, e);
+                    // Out of progress before it is counted, so received = flushed + dropped + queued never counts
+                    // a record twice to whoever waits on the counter.
+                    settled++;
+                    _state.SetInProgress(records.Length - settled);
                     _counters.AddWriteFailed(why);
-                    _state.SetInProgress(_batch.Count - committed - 1);
                     continue;
                 }
 
@@ -527,6 +531,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
             }
 
             committed += piece.Count;
+            settled += piece.Count;
+            _state.SetInProgress(records.Length - settled);
             _counters.AddFlushed(piece.Count);
             _stream?.Publish(segment);
         }
