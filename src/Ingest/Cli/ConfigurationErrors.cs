@@ -58,11 +58,13 @@ internal static partial class ConfigurationErrors
     }
 
     /// <summary><c>Ingest:Pipeline:BatchSize (--batch-size, environment Ingest__Pipeline__BatchSize)</c>.</summary>
-    private static string Name(string key, Dictionary<string, string> byKey)
+    public static string Name(string key, string? flag)
     {
         var env = key.Replace(":", "__", StringComparison.Ordinal);
-        return byKey.TryGetValue(key, out var flag) ? $"{key} ({flag}, environment {env})" : $"{key} (environment {env})";
+        return flag is not null ? $"{key} ({flag}, environment {env})" : $"{key} (environment {env})";
     }
+
+    private static string Name(string key, Dictionary<string, string> byKey) => Name(key, byKey.GetValueOrDefault(key));
 
     private static string Friendly(string type) => type switch
     {

@@ -41,6 +41,19 @@ public static class IngestCli
             return 2;
         }
 
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            // Serve passes host settings (--Ingest:Section:Key=value) through as unmatched tokens, so the parser
+            // ends its help with a generic "Additional Arguments" section that tells an operator nothing: cut it.
+            using var help = new StringWriter();
+            invocation.Output = help;
+            var code = await parse.InvokeAsync(invocation).ConfigureAwait(false);
+            var text = help.ToString();
+            var cut = text.IndexOf("Additional Arguments:", StringComparison.Ordinal);
+            await Console.Out.WriteAsync(cut < 0 ? text : text[..cut].TrimEnd() + Environment.NewLine).ConfigureAwait(false);
+            return code;
+        }
+
         return await parse.InvokeAsync(invocation).ConfigureAwait(false);
     }
 
@@ -61,6 +74,21 @@ public static class IngestCli
     }
 
     internal static RootCommand BuildCommand()
+    {
+        var (db, pipeline, serveOnly) = Settings();
+        var root = new RootCommand("Ingest: keeps every Celery task invocation queryable, on one SQLite file. With no verb, runs serve.");
+        AddServe(root, [db, .. pipeline, .. serveOnly]);
+        var serve = new Command("serve", "Run the service (the default): the console and API; the broker's event stream (RabbitMQ or Redis) when a broker URL is given; POST /api/events with --http-ingest.");
+        AddServe(serve, [db, .. pipeline, .. serveOnly]);
+        root.Add(serve);
+        root.Add(ReplayCommand(db, pipeline));
+        root.Add(DbVerbs.Build());
+        root.Add(ProbeVerb.Build());
+        return root;
+    }
+
+    /// <summary>Every named setting <c>serve</c> takes (replay takes the first two groups).</summary>
+    internal static (SettingOption Db, SettingOption[] Pipeline, SettingOption[] ServeOnly) Settings()
     {
         var db = SettingOption.Text("--db", "Ingest:Storage:DatabasePath", $"SQLite file (default {DefaultDatabase}).");
         var pipeline = new[]
@@ -105,15 +133,7 @@ public static class IngestCli
             SettingOption.Text("--auth-proxy-from", "Ingest:Auth:ProxyFrom", "Comma-separated proxy addresses or CIDR ranges the header is trusted from."),
         };
 
-        var root = new RootCommand("Ingest: keeps every Celery task invocation queryable, on one SQLite file.");
-        AddServe(root, [db, .. pipeline, .. serveOnly]);
-        var serve = new Command("serve", "Run the service (the default): HTTP ingest and API, and RabbitMQ when a broker URL is given.");
-        AddServe(serve, [db, .. pipeline, .. serveOnly]);
-        root.Add(serve);
-        root.Add(ReplayCommand(db, pipeline));
-        root.Add(DbVerbs.Build());
-        root.Add(ProbeVerb.Build());
-        return root;
+        return (db, pipeline, serveOnly);
     }
 
     private static void AddServe(Command command, SettingOption[] settings)
@@ -133,7 +153,11 @@ public static class IngestCli
             }
 
             // Only what was given: a default here would override every other configuration source.
-            var values = Collect(result, settings);
+            if (Collect(result, settings, "ingest") is not { } values)
+            {
+                return 2;
+            }
+
             if (ResolveBroker(values) is { } brokerError)
             {
                 await Console.Error.WriteLineAsync($"ingest: invalid configuration: {brokerError}").ConfigureAwait(false);
@@ -202,7 +226,11 @@ public static class IngestCli
                 return 2;
             }
 
-            var values = Collect(result, [db, .. pipeline]);
+            if (Collect(result, [db, .. pipeline], "ingest replay") is not { } values)
+            {
+                return 2;
+            }
+
             // A replay never deletes what it has just written: days past retention are left to the next serve
             // (which it names), unless Ingest__Retention__DropDays=true in the environment asks for serve's behaviour.
             if (Environment.GetEnvironmentVariable("Ingest__Retention__DropDays") is null)
@@ -245,15 +273,22 @@ public static class IngestCli
         }
     }
 
-    private static Dictionary<string, string?> Collect(System.CommandLine.ParseResult result, IEnumerable<SettingOption> settings)
+    /// <summary>The settings given on the command line, or null after one line per bad value (the caller exits 2).</summary>
+    internal static Dictionary<string, string?>? Collect(ParseResult result, IEnumerable<SettingOption> settings, string verb, TextWriter? error = null)
     {
+        error ??= Console.Error;
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var bad = false;
         foreach (var s in settings)
         {
-            s.Collect(result, values);
+            if (s.Collect(result, values) is { } problem)
+            {
+                error.WriteLine($"{verb}: invalid configuration: {problem}");
+                bad = true;
+            }
         }
 
-        return values;
+        return bad ? null : values;
     }
 
     /// <summary>

@@ -3,16 +3,25 @@ using System.Globalization;
 
 namespace Ingest.Cli;
 
-/// <summary>A named CLI option that sets one configuration key, so the CLI, environment variables and appsettings all meet in one place.</summary>
+/// <summary>
+/// A named CLI option that sets one configuration key, so the CLI, environment variables and appsettings all meet in
+/// one place. Every option takes text and checks it here, so a bad value on the command line reads exactly as the
+/// same bad value in the environment (issue 23: <c>--batch-size abc</c> printed the parser's
+/// <c>System.Nullable`1[System.Int32]</c>), and nothing is written before the check.
+/// </summary>
 internal sealed class SettingOption
 {
-    private readonly Func<System.CommandLine.ParseResult, string?> _read;
+    private readonly Func<string, (string? Value, string? Problem)> _convert;
 
-    private SettingOption(Option option, string key, Func<System.CommandLine.ParseResult, string?> read)
+    /// <summary>Set for a switch, which takes no value.</summary>
+    private readonly Option<bool>? _flag;
+
+    private SettingOption(Option option, string key, Func<string, (string? Value, string? Problem)> convert, Option<bool>? flag = null)
     {
         Option = option;
         Key = key;
-        _read = read;
+        _convert = convert;
+        _flag = flag;
     }
 
     public Option Option { get; }
@@ -20,36 +29,76 @@ internal sealed class SettingOption
     public string Key { get; }
 
     public static SettingOption Text(string name, string key, string description) =>
-        Make(new Option<string>(name) { Description = description }, key, v => v);
+        Make(name, key, description, "TEXT", v => (v, null));
 
     public static SettingOption Int(string name, string key, string description) =>
-        Make(new Option<int?>(name) { Description = description }, key, v => v?.ToString(CultureInfo.InvariantCulture));
+        Make(name, key, description, "N", v => int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            ? (v, null) : (null, $"'{v}' is not a valid whole number"));
 
     public static SettingOption Long(string name, string key, string description) =>
-        Make(new Option<long?>(name) { Description = description }, key, v => v?.ToString(CultureInfo.InvariantCulture));
+        Make(name, key, description, "N", v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            ? (v, null) : (null, $"'{v}' is not a valid whole number"));
 
     /// <summary>A switch: present sets the key to true.</summary>
-    public static SettingOption Flag(string name, string key, string description) =>
-        Make(new Option<bool>(name) { Description = description }, key, v => v ? "true" : null);
+    public static SettingOption Flag(string name, string key, string description)
+    {
+        var option = new Option<bool>(name) { Description = description };
+        return new SettingOption(option, key, v => (v, null), option);
+    }
 
     /// <summary>A duration given in seconds on the command line, stored as a TimeSpan setting.</summary>
     public static SettingOption Seconds(string name, string key, string description) =>
-        Make(new Option<double?>(name) { Description = description }, key,
-            v => v is { } s ? TimeSpan.FromSeconds(s).ToString("c", CultureInfo.InvariantCulture) : null);
+        Make(name, key, description, "SECONDS", v => Duration(v, TimeSpan.FromSeconds, "number of seconds"));
 
     /// <summary>A duration given in milliseconds on the command line.</summary>
     public static SettingOption Milliseconds(string name, string key, string description) =>
-        Make(new Option<double?>(name) { Description = description }, key,
-            v => v is { } ms ? TimeSpan.FromMilliseconds(ms).ToString("c", CultureInfo.InvariantCulture) : null);
+        Make(name, key, description, "MS", v => Duration(v, TimeSpan.FromMilliseconds, "number of milliseconds"));
 
-    public void Collect(System.CommandLine.ParseResult result, IDictionary<string, string?> settings)
+    /// <summary>Adds this option's value to <paramref name="settings"/>; returns the operator's line if the value is bad.</summary>
+    public string? Collect(ParseResult result, IDictionary<string, string?> settings)
     {
-        if (_read(result) is { } value)
+        if (_flag is not null)
         {
-            settings[Key] = value;
+            if (result.GetValue(_flag))
+            {
+                settings[Key] = "true";
+            }
+
+            return null;
+        }
+
+        if (result.GetValue((Option<string>)Option) is not { } text)
+        {
+            return null;
+        }
+
+        var (value, problem) = _convert(text.Trim());
+        if (problem is not null)
+        {
+            return $"{ConfigurationErrors.Name(Key, Option.Name)}: {problem}";
+        }
+
+        settings[Key] = value;
+        return null;
+    }
+
+    private static (string? Value, string? Problem) Duration(string text, Func<double, TimeSpan> unit, string what)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || !double.IsFinite(n))
+        {
+            return (null, $"'{text}' is not a valid {what}");
+        }
+
+        try
+        {
+            return (unit(n).ToString("c", CultureInfo.InvariantCulture), null);
+        }
+        catch (OverflowException)
+        {
+            return (null, $"'{text}' is out of range");
         }
     }
 
-    private static SettingOption Make<T>(Option<T> option, string key, Func<T?, string?> format) =>
-        new(option, key, r => format(r.GetValue(option)));
+    private static SettingOption Make(string name, string key, string description, string helpName, Func<string, (string? Value, string? Problem)> convert) =>
+        new(new Option<string>(name) { Description = description, HelpName = helpName }, key, convert);
 }

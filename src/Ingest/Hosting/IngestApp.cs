@@ -61,6 +61,9 @@ public static class IngestApp
             return Task.CompletedTask;
         }));
         var app = builder.Build();
+        // Every setting is checked before anything below writes (the generated admin password and users file, the
+        // key ring): a refused start leaves nothing behind (issue 23: --retention-days -3 wrote both, then refused).
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         app.Use(async (context, next) =>
         {
             // Every response: no sniffing a JSON body into HTML, no framing (clickjacking), scripts and styles from
