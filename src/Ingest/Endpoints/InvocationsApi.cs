@@ -103,12 +103,3 @@ public static class InvocationsApi
                 tracker.SnapshotInFlight(count).Select(r => InvocationView.From(r, "in_flight")).ToList(),
                 null));
 }
-
-public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, string? NextCursor)
-{
-    /// <summary>With <c>q</c>: partitions the value search could not look in (empty when it searched everything).</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<string>? Unsearched { get; init; }
-}
-
-public sealed record ErrorView(string Error);

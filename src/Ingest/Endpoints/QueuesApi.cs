@@ -80,15 +80,3 @@ public static class QueuesApi
         return (long)Math.Ceiling(least / 86400) * 86400;
     }
 }
-
-public sealed record QueueListView(string GeneratedAt, string From, string To, long BucketS, object Sampling, IReadOnlyList<QueueView> Queues);
-
-/// <summary>
-/// One queue: the latest reading (null when none is recent: sampling off, or the broker out of reach), whether the
-/// broker has it, the largest reading in the range, and the range in buckets.
-/// </summary>
-public sealed record QueueView(
-    string Name, long? Length, int? Consumers, bool? Exists, string? SampledAt, long? MaxInRange, IReadOnlyList<QueuePointView> Series);
-
-/// <summary>One bucket: its start, the largest and mean length read in it, and the consumers at its last reading.</summary>
-public sealed record QueuePointView(string T, long Max, double Mean, int? Consumers);

@@ -133,6 +133,3 @@ public static class IngestApp
         return app;
     }
 }
-
-/// <summary>The signed-in user (null with sign-in off) and whether sign-in is on.</summary>
-public sealed record MeView(string? User, bool AuthEnabled);

@@ -1,11 +1,5 @@
 namespace Ingest.Insights;
 
-/// <summary>The verdict on one task: its recent window against its baseline, with the reasons in words.</summary>
-public sealed record RegressionVerdict(bool Flagged, IReadOnlyList<string> Reasons, Window Recent, Window Baseline);
-
-/// <summary>A window's bounds (Unix seconds, hour-aligned) and its figures.</summary>
-public sealed record Window(double From, double To, TaskFigures Figures);
-
 /// <summary>Pure: compares two windows' figures by the configured factors; no I/O, no clock.</summary>
 public static class RegressionCheck
 {

@@ -159,24 +159,3 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
         return figures;
     }
 }
-
-public sealed record TaskSummary(string Name, Window Range, IReadOnlyList<Window> Series, RegressionVerdict Regression);
-
-/// <summary>The facets a rollup question is narrowed to: a queue, a worker group, both or neither.</summary>
-public sealed record Facets(string? Queue, string? WorkerGroup)
-{
-    public static readonly Facets None = new(null, null);
-
-    public bool Any => Queue is not null || WorkerGroup is not null;
-}
-
-public sealed record TaskStats(string Name, int BucketHours, IReadOnlyList<Window> Series, RegressionVerdict Regression, bool Known)
-{
-    /// <summary>The range's figures by queue (facet rollup), most runs first.</summary>
-    public IReadOnlyList<(string Key, Window Figures)> Queues { get; init; } = [];
-
-    /// <summary>The range's figures by worker group (facet rollup), most runs first.</summary>
-    public IReadOnlyList<(string Key, Window Figures)> WorkerGroups { get; init; } = [];
-}
-
-public sealed record FailureGroup(string Name, string ExceptionType, long Count, double? FirstSeen, double? LastSeen, string? ExampleTaskId);

@@ -1,0 +1,7 @@
+using Ingest.Sources.Queues;
+using Ingest.Storage.Rollups;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ingest.Endpoints;
+
+public sealed record QueueListView(string GeneratedAt, string From, string To, long BucketS, object Sampling, IReadOnlyList<QueueView> Queues);

@@ -1,0 +1,7 @@
+using System.Globalization;
+using Ingest.Insights;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ingest.Endpoints;
+
+public sealed record RegressionThresholdsView(double P95Factor, double FailureRateFactor, double MinFailureRateIncrease, int MinSamples);

@@ -1,0 +1,18 @@
+using Ingest.Decoding;
+using Ingest.Pipeline;
+using Ingest.Sources.Amqp;
+using Ingest.Storage;
+using Ingest.Storage.Retention;
+using Ingest.Tracking;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+/// <summary>Rules that span fields, checked in one place.</summary>
+internal sealed class PipelineOptionsRules : IValidateOptions<PipelineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PipelineOptions options) =>
+        options.BatchSize > options.ChannelCapacity
+            ? ValidateOptionsResult.Fail($"Ingest:Pipeline:BatchSize ({options.BatchSize}) must not exceed Ingest:Pipeline:ChannelCapacity ({options.ChannelCapacity}).")
+            : ValidateOptionsResult.Success;
+}

@@ -1,0 +1,5 @@
+using Ingest.Storage.Rollups;
+
+namespace Ingest.Insights;
+
+public sealed record TaskSummary(string Name, Window Range, IReadOnlyList<Window> Series, RegressionVerdict Regression);

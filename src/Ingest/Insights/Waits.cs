@@ -1,0 +1,7 @@
+using Ingest.Storage;
+using Ingest.Storage.Rollups;
+
+namespace Ingest.Insights;
+
+/// <summary>A wait's count, mean and percentiles, seconds.</summary>
+public sealed record Waits(long Count, double Mean, double? P50, double? P95, double? P99);
