@@ -2,6 +2,7 @@ using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Tracking;
+using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;
@@ -110,5 +111,3 @@ public sealed record InvocationListView(IReadOnlyList<InvocationView> Items, str
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Unsearched { get; init; }
 }
-
-public sealed record ErrorView(string Error);

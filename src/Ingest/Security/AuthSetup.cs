@@ -143,7 +143,7 @@ public static partial class AuthSetup
     private static Task Refuse(HttpResponse response, int status, string why)
     {
         response.StatusCode = status;
-        return response.WriteAsJsonAsync(new Endpoints.ErrorView(why));
+        return response.WriteAsJsonAsync(new Web.ErrorView(why));
     }
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> c)
@@ -329,12 +329,12 @@ public static partial class AuthSetup
         // A sign-in form posted from another site is refused: no one is signed in to an account they did not choose.
         if (http.Request.Headers.Origin.ToString() is { Length: > 0 } origin && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase))
         {
-            return Results.Json(new Endpoints.ErrorView("sign-in from another site is refused"), statusCode: StatusCodes.Status403Forbidden);
+            return Results.Json(new Web.ErrorView("sign-in from another site is refused"), statusCode: StatusCodes.Status403Forbidden);
         }
 
         if (!http.Request.HasFormContentType)
         {
-            return Results.Json(new Endpoints.ErrorView("sign in with the form: application/x-www-form-urlencoded"), statusCode: StatusCodes.Status415UnsupportedMediaType);
+            return Results.Json(new Web.ErrorView("sign in with the form: application/x-www-form-urlencoded"), statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);

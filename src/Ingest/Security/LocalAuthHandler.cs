@@ -103,7 +103,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = RetrySeconds(wait);
-            await Response.WriteAsJsonAsync(new Endpoints.ErrorView($"too many failed sign-ins from this address; try again in {RetrySeconds(wait)} s"), Context.RequestAborted).ConfigureAwait(false);
+            await Response.WriteAsJsonAsync(new Web.ErrorView($"too many failed sign-ins from this address; try again in {RetrySeconds(wait)} s"), Context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -118,7 +118,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
             Response.Headers.Append("WWW-Authenticate", "Bearer");
         }
 
-        await Response.WriteAsJsonAsync(new Endpoints.ErrorView("a credential is required: " + _settings.Describe()), Context.RequestAborted).ConfigureAwait(false);
+        await Response.WriteAsJsonAsync(new Web.ErrorView("a credential is required: " + _settings.Describe()), Context.RequestAborted).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -127,7 +127,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
         var needs = Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy == AuthSettings.IngestPolicy
             ? "posting events needs the ingest token (--ingest-token-file)"
             : "this credential may not read task data";
-        await Response.WriteAsJsonAsync(new Endpoints.ErrorView(needs), Context.RequestAborted).ConfigureAwait(false);
+        await Response.WriteAsJsonAsync(new Web.ErrorView(needs), Context.RequestAborted).ConfigureAwait(false);
     }
 }
 
