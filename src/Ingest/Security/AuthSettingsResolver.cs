@@ -51,14 +51,14 @@ internal static class AuthSettingsResolver
         var usersFile = options.UsersFile;
         if (usersFile is null && !options.OidcConfigured && !options.ProxyConfigured)
         {
-            var (users, password) = GeneratedFiles(Path.GetFullPath(databasePath));
-            if (HtpasswdUsers.EnsureGenerated(users, password) is not null)
+            var (users, passwordFile) = GeneratedFiles(Path.GetFullPath(databasePath));
+            if (HtpasswdUsers.EnsureGenerated(users, passwordFile) is { } password)
             {
-                SecurityLog.GeneratedAdmin(log, password, users);
+                SecurityLog.GeneratedAdmin(log, password, passwordFile, users);
             }
             else
             {
-                SecurityLog.UsingGenerated(log, users, password);
+                SecurityLog.UsingGenerated(log, users, passwordFile);
             }
 
             usersFile = users;

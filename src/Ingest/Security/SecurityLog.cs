@@ -9,8 +9,9 @@ internal static partial class SecurityLog
     [LoggerMessage(4001, LogLevel.Warning, "--no-auth: task data and event writes are open to anyone who can reach {Address}")]
     public static partial void OpenOnNetwork(ILogger logger, string address);
 
-    [LoggerMessage(4002, LogLevel.Warning, "No way to sign in was configured: created user 'admin' with a generated password, in {PasswordFile} (users in {UsersFile}; pass --users-file to use your own)")]
-    public static partial void GeneratedAdmin(ILogger logger, string passwordFile, string usersFile);
+    // The README sends a first-time user to the log for this password: it is printed here, once, when it is made.
+    [LoggerMessage(4002, LogLevel.Warning, "No way to sign in was configured: created user 'admin' with the generated password {Password}, kept in {PasswordFile} (users in {UsersFile}; pass --users-file to use your own)")]
+    public static partial void GeneratedAdmin(ILogger logger, string password, string passwordFile, string usersFile);
 
     [LoggerMessage(4003, LogLevel.Information, "Signing in with the users in {UsersFile} (the generated admin password is in {PasswordFile})")]
     public static partial void UsingGenerated(ILogger logger, string usersFile, string passwordFile);
