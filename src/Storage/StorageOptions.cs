@@ -5,6 +5,9 @@ namespace Ingest.Storage;
 /// <summary>Where and how the SQLite file is opened.</summary>
 public sealed class StorageOptions
 {
+    /// <summary>Where the database is when no path is given: <c>data/ingest.db</c>, relative to the working directory.</summary>
+    public const string DefaultDatabasePath = "data/ingest.db";
+
     /// <summary>Path of the SQLite file. Default <c>data/ingest.db</c>; its folder is created if missing.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DatabasePath { get; set; } = "data/ingest.db";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Microsoft.Data.Sqlite;
 
@@ -13,7 +14,7 @@ internal static class DbVerbs
 
     public static Command Build()
     {
-        var db = new Option<string>("--db") { Description = $"SQLite file (default {IngestCli.DefaultDatabase}).", DefaultValueFactory = _ => IngestCli.DefaultDatabase };
+        var db = new Option<string>("--db") { Description = $"SQLite file (default {StorageOptions.DefaultDatabasePath}).", DefaultValueFactory = _ => StorageOptions.DefaultDatabasePath };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var info = new Command("info", "Partitions with row estimates, file and free-page sizes, vacuum mode, legacy tables. Read-only; safe beside a running Ingest.")
         {
@@ -21,7 +22,7 @@ internal static class DbVerbs
         };
         info.SetAction(result => Info(result.GetValue(db)!, result.GetValue(json)));
 
-        var compactDb = new Option<string>("--db") { Description = $"SQLite file (default {IngestCli.DefaultDatabase}).", DefaultValueFactory = _ => IngestCli.DefaultDatabase };
+        var compactDb = new Option<string>("--db") { Description = $"SQLite file (default {StorageOptions.DefaultDatabasePath}).", DefaultValueFactory = _ => StorageOptions.DefaultDatabasePath };
         var compact = new Command("compact", "Offline full reclaim: switch to incremental auto-vacuum and rewrite the file without free pages. Stop Ingest first; needs free disk about the file's size.")
         {
             compactDb,

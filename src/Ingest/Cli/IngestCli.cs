@@ -14,7 +14,6 @@ namespace Ingest.Cli;
 /// </summary>
 public static class IngestCli
 {
-    public const string DefaultDatabase = "data/ingest.db";
     public const string DefaultUrls = "http://localhost:8080";
 
     /// <summary>Not a setting of its own: resolved into the AMQP or the Redis source's URL by its scheme.</summary>
@@ -90,7 +89,7 @@ public static class IngestCli
     /// <summary>Every named setting <c>serve</c> takes (replay takes the first two groups).</summary>
     internal static (SettingOption Db, SettingOption[] Pipeline, SettingOption[] ServeOnly) Settings()
     {
-        var db = SettingOption.Text("--db", "Ingest:Storage:DatabasePath", $"SQLite file (default {DefaultDatabase}).");
+        var db = SettingOption.Text("--db", "Ingest:Storage:DatabasePath", $"SQLite file (default {StorageOptions.DefaultDatabasePath}).");
         var pipeline = new[]
         {
             SettingOption.Int("--channel-capacity", "Ingest:Pipeline:ChannelCapacity", "Records queued before the oldest is dropped (default 100000)."),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ingest.Web;
 
 namespace Ingest.Endpoints;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ingest.Insights;
+using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;

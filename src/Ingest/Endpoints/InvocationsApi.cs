@@ -2,6 +2,7 @@ using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Tracking;
+using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;

@@ -1,5 +1,6 @@
 using Ingest.Sources.Queues;
 using Ingest.Storage.Rollups;
+using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;

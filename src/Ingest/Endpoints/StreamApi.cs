@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ingest.Diagnostics;
 using Ingest.Storage;
 using Ingest.Streaming;
+using Ingest.Web;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 

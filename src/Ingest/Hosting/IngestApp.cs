@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Ingest.Sources.Http;
 using Ingest.Security;
+using Ingest.Web;
 
 namespace Ingest.Hosting;
 

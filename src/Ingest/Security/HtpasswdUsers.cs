@@ -187,8 +187,8 @@ public sealed class HtpasswdUsers
 
     /// <summary>
     /// With no way to sign in configured: a users file beside the database with <c>admin</c> and a generated
-    /// password, the password in a second file readable by the owner only. Returns the password when it was
-    /// created now, null when the files were already there.
+    /// password, the password in a second file readable by the owner only; a missing folder is created, owner
+    /// only. Returns the password when it was created now, null when the files were already there.
     /// </summary>
     public static string? EnsureGenerated(string usersPath, string passwordPath)
     {
@@ -200,9 +200,31 @@ public sealed class HtpasswdUsers
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
         var hash = BCrypt.Net.BCrypt.HashPassword(password, 11);
         var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        // A fresh clone has no data/ folder yet and this runs before storage creates it (issue 23: the first
+        // `dotnet run` died with DirectoryNotFoundException); a folder made here holds a password, so owner only.
+        CreatePrivateFolder(passwordPath);
+        CreatePrivateFolder(usersPath);
         WritePrivate(passwordPath, password + "\n", owner);
         WritePrivate(usersPath, $"admin:{hash}\n", owner);
         return password;
+    }
+
+    private static void CreatePrivateFolder(string filePath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(filePath));
+        if (folder is null || Directory.Exists(folder))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static void WritePrivate(string path, string text, UnixFileMode mode)

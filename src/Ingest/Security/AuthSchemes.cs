@@ -1,0 +1,88 @@
+using Ingest.Storage;
+using Ingest.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Ingest.Security;
+
+/// <summary>
+/// The authentication schemes and the selector that picks one per request: the session cookie of the UI, the
+/// local handler (Basic, the ingest token, the proxy header) and, when configured, the issuer's tokens.
+/// </summary>
+internal static class AuthSchemes
+{
+    /// <summary>Registers the schemes, the session cookie and the keys that sign it.</summary>
+    public static void Add(IServiceCollection services, IConfiguration configuration, AuthOptions options)
+    {
+        var keys = Path.GetFullPath((configuration["Ingest:Storage:DatabasePath"] ?? StorageOptions.DefaultDatabasePath) + ".keys");
+        // Session cookies outlive a restart: the keys that sign them live beside the database, not in the container's home.
+        services.AddDataProtection().SetApplicationName("ingest").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        var auth = services.AddAuthentication(AuthSetup.SelectorScheme)
+            .AddPolicyScheme(AuthSetup.SelectorScheme, "Ingest", o =>
+            {
+                o.ForwardDefaultSelector = context => SelectScheme(context, options);
+            })
+            .AddScheme<AuthenticationSchemeOptions, LocalAuthHandler>(LocalAuthHandler.SchemeName, _ => { })
+            .AddCookie(AuthSetup.CookieScheme, o =>
+            {
+                o.Cookie.Name = "ingest.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = options.SessionIdle;
+                o.SlidingExpiration = true;
+                o.LoginPath = AuthSetup.SignInPath;
+                o.ReturnUrlParameter = "return";
+                o.Events = new CookieAuthenticationEvents
+                {
+                    // A script or the UI's own fetch gets a status and a reason, not the sign-in page's HTML.
+                    OnRedirectToLogin = c => IsApi(c.Request.Path) ? Refuse(c.Response, 401, "the session has ended: sign in again") : Redirect(c),
+                    OnRedirectToAccessDenied = c => Refuse(c.Response, 403, "this account may not read task data"),
+                };
+            });
+        if (options.OidcConfigured)
+        {
+            OidcAuthentication.Add(auth, options);
+        }
+    }
+
+    private static Task Refuse(HttpResponse response, int status, string why)
+    {
+        response.StatusCode = status;
+        return response.WriteAsJsonAsync(new ErrorView(why));
+    }
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> c)
+    {
+        c.Response.Redirect(c.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Which handler reads this request's credential.</summary>
+    private static string SelectScheme(HttpContext context, AuthOptions options)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && options.OidcConfigured)
+        {
+            var settings = context.RequestServices.GetRequiredService<AuthSettings>();
+            return settings.IsIngestToken(header["Bearer ".Length..].Trim()) ? LocalAuthHandler.SchemeName : AuthSetup.JwtScheme;
+        }
+
+        if (header.Length > 0 || (options.ProxyConfigured && context.Request.Headers.ContainsKey(options.ProxyUserHeader!)))
+        {
+            return LocalAuthHandler.SchemeName;
+        }
+
+        if (context.Request.Cookies.ContainsKey("ingest.session"))
+        {
+            return AuthSetup.CookieScheme;
+        }
+
+        // No credential at all: scripts get 401 with a reason, people get the sign-in page.
+        return IsApi(context.Request.Path) ? LocalAuthHandler.SchemeName : AuthSetup.CookieScheme;
+    }
+
+    private static bool IsApi(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/openapi");
+}

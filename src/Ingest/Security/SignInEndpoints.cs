@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using Ingest.Web;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Ingest.Security;
+
+/// <summary>The sign-in page, its form's post, sign-out and the hand-off to single sign-on.</summary>
+internal static class SignInEndpoints
+{
+    private const string HtmlType = "text/html; charset=utf-8";
+
+    /// <summary>Maps the endpoints; with <c>--no-auth</c> only a sign-out that goes back to the start page.</summary>
+    public static void Map(WebApplication app, AuthOptions options, AuthSettings settings)
+    {
+        if (options.Disabled)
+        {
+            app.MapPost("/signout", () => Results.Redirect("/"));
+            return;
+        }
+
+        app.MapGet(AuthSetup.SignInPath, (HttpContext http, string? @return, string? failed) => Results.Content(SignInPageHtml.Render(settings, SafeReturn(@return), failed), HtmlType))
+            .AllowAnonymous();
+        app.MapPost(AuthSetup.SignInPath, SignInAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(AuthSetup.CookieScheme);
+            return Results.Redirect(AuthSetup.SignInPath);
+        });
+        if (options.OidcConfigured)
+        {
+            app.MapGet($"{AuthSetup.SignInPath}/sso", (string? @return) =>
+                Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturn(@return) }, [AuthSetup.OidcScheme])).AllowAnonymous();
+        }
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext http, AuthSettings settings)
+    {
+        // A sign-in form posted from another site is refused: no one is signed in to an account they did not choose.
+        if (http.Request.Headers.Origin.ToString() is { Length: > 0 } origin && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Json(new ErrorView("sign-in from another site is refused"), statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        if (!http.Request.HasFormContentType)
+        {
+            return Results.Json(new ErrorView("sign in with the form: application/x-www-form-urlencoded"), statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var user = form["username"].ToString();
+        var password = form["password"].ToString();
+        var back = SafeReturn(form["return"].ToString());
+        if (!settings.VerifyPassword(http.Connection.RemoteIpAddress, user, password, out var retryAfter))
+        {
+            if (retryAfter is { } wait)
+            {
+                http.Response.Headers.RetryAfter = LocalAuthHandler.RetrySeconds(wait);
+                return Results.Content(SignInPageHtml.Render(settings, back, "throttled"), HtmlType, statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
+            return Results.Redirect($"{AuthSetup.SignInPath}?failed=1&return={Uri.EscapeDataString(back)}");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, AuthSettings.ReadRole), new Claim(AuthSettings.MethodClaim, "password")],
+            AuthSetup.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
+        await http.SignInAsync(AuthSetup.CookieScheme, new ClaimsPrincipal(identity));
+        return Results.Redirect(back);
+    }
+
+    /// <summary>Only a path on this site: <c>//evil.example</c> and absolute URLs go to the start page instead.</summary>
+    internal static string SafeReturn(string? value) =>
+        value is { Length: > 0 } v && v[0] == '/' && !v.StartsWith("//", StringComparison.Ordinal) && !v.StartsWith("/\\", StringComparison.Ordinal) ? v : "/";
+}
