@@ -239,7 +239,7 @@ public sealed class InvocationWriter : IDisposable
             using var reader = probe.ExecuteReader();
             if (reader.Read())
             {
-                _rollups.Add(earlier, PartitionStatements.ReadContribution(reader, 0, _groups), -1);
+                _rollups.Add(earlier, StoredRow.ReadContribution(reader, 0, _groups), -1);
                 return;
             }
         }
@@ -268,7 +268,7 @@ public sealed class InvocationWriter : IDisposable
 
         MakeRoom(_probes, StatementCacheDays * 2);
         probe = _connection.CreateCommand();
-        probe.CommandText = $"SELECT {PartitionStatements.StoredColumns} FROM {day.InvocationsSql} WHERE task_id = $task_id";
+        probe.CommandText = $"SELECT {StoredRow.Columns} FROM {day.InvocationsSql} WHERE task_id = $task_id";
         probe.Parameters.Add(new SqliteParameter("$task_id", DBNull.Value));
         _probes.Add(day.Day, probe);
         return probe;
