@@ -12,9 +12,6 @@ internal static class StoredRow
     /// <summary>What a stored row counts for in the rollups, in <see cref="ReadContribution"/>'s order.</summary>
     internal const string Columns = "name, state, runtime_s, COALESCE(finished_at, state_at), exception_type, task_id, queue, worker, sent_at, received_at, started_at";
 
-    /// <summary>What root_id holds for a task that is its own root.</summary>
-    internal const string SelfRoot = "";
-
     /// <summary>Reads <see cref="Columns"/> from position <paramref name="at"/> of a row.</summary>
     internal static RollupContribution ReadContribution(SqliteDataReader reader, int at, WorkerGroups groups) => new(
         reader.IsDBNull(at) ? "" : reader.GetString(at),
@@ -37,6 +34,9 @@ internal static class StoredRow
         string.IsNullOrEmpty(r.RootId) ? DBNull.Value
         : string.Equals(r.RootId, r.TaskId, StringComparison.Ordinal) ? SelfRoot
         : r.RootId;
+
+    /// <summary>What root_id holds for a task that is its own root.</summary>
+    internal const string SelfRoot = "";
 
     private static double? Nullable(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetDouble(at);
 }
