@@ -23,7 +23,6 @@ public sealed class StorageOptions
     [Range(1024, 1048576)]
     public int WriterCacheKiB { get; set; } = 32 * 1024;
 
-    /// <summary>Test hook: runs on the writer connection right after it opens, before anything else.</summary>
     /// <summary>
     /// Keep a full-text index of args, kwargs and result per day, so <c>q=</c> finds a value in milliseconds.
     /// Costs flush time (see the benchmark); days written with it off cannot be searched by value.
@@ -41,28 +40,6 @@ public sealed class StorageOptions
     [RegexPattern]
     public string? WorkerGroupPattern { get; set; }
 
+    /// <summary>Test hook: runs on the writer connection right after it opens, before anything else.</summary>
     internal Action<Microsoft.Data.Sqlite.SqliteConnection>? OnWriterOpen { get; set; }
-}
-
-/// <summary>A setting that must be a valid .NET regular expression (or empty).</summary>
-[AttributeUsage(AttributeTargets.Property)]
-public sealed class RegexPatternAttribute : ValidationAttribute
-{
-    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
-    {
-        if (value is not string { Length: > 0 } pattern)
-        {
-            return ValidationResult.Success;
-        }
-
-        try
-        {
-            _ = new System.Text.RegularExpressions.Regex(pattern);
-            return ValidationResult.Success;
-        }
-        catch (ArgumentException e)
-        {
-            return new ValidationResult($"'{pattern}' is not a valid regular expression: {e.Message}", [validationContext.MemberName ?? "pattern"]);
-        }
-    }
 }

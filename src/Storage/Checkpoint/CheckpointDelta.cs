@@ -11,6 +11,3 @@ public sealed record CheckpointDelta(IReadOnlyList<CheckpointRow> Upserts, IRead
 
     public bool IsEmpty => Upserts.Count == 0 && Deletes.Count == 0;
 }
-
-/// <summary>One unfinished task's merge state, as JSON text.</summary>
-public sealed record CheckpointRow(string TaskId, string State, double UpdatedAt);

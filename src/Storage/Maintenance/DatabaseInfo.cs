@@ -4,9 +4,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Ingest.Storage.Maintenance;
 
-/// <summary>One table's line in <c>db info</c>.</summary>
-public sealed record TableInfo(string Name, long RowEstimate);
-
 /// <summary>
 /// What <c>ingest db info</c> reports. Read on a read-only connection, so it can run beside a live Ingest.
 /// Row counts are estimates from <c>MAX(rowid)</c> (one probe: rows are never deleted from a partition; in

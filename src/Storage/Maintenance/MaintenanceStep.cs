@@ -1,15 +1,5 @@
 namespace Ingest.Storage.Maintenance;
 
-public enum MaintenanceKind
-{
-    None,
-    CreatePartition,
-    Drop,
-    DropDetails,
-    Vacuum,
-    IndexLegacy,
-}
-
 /// <summary>What one maintenance step did, how long it took, and whether more work is waiting.</summary>
 public sealed record MaintenanceStep(MaintenanceKind Kind, string? Description, TimeSpan Duration, bool MorePending)
 {

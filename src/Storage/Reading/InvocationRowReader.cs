@@ -24,8 +24,8 @@ internal static class InvocationRowReader
             Retries = r.IsDBNull(11) ? 0 : r.GetInt32(11),
             Exception = Str(r, 12),
             ParentId = Str(r, 13),
-            // Stored empty when the task is its own root (Writing.PartitionStatements.StoredRootId).
-            RootId = Str(r, 14) is { } root ? (root == Writing.PartitionStatements.SelfRoot ? taskId : root) : null,
+            // Stored empty when the task is its own root (Writing.StoredRow.RootId).
+            RootId = Str(r, 14) is { } root ? (root == Writing.StoredRow.SelfRoot ? taskId : root) : null,
             Eta = Str(r, 15),
             Expires = Str(r, 16),
             Terminated = r.IsDBNull(17) ? null : r.GetInt64(17) != 0,

@@ -2,24 +2,6 @@ using Ingest.Storage.Partitions;
 
 namespace Ingest.Storage.Retention;
 
-/// <summary>Why a partition was dropped.</summary>
-public enum DropCause
-{
-    /// <summary>Older than the retention.</summary>
-    Retention,
-
-    /// <summary>The database was over its size cap, or the volume under its free-space floor.</summary>
-    DiskPressure,
-}
-
-/// <summary>One drop to make: a day partition, or the legacy tables (Day is null).</summary>
-public sealed record DropPlan(DayPartition? Day, DropCause Cause)
-{
-    public bool IsLegacy => Day is null;
-
-    public string Describe() => $"{(IsLegacy ? "legacy tables" : $"partition {Day}")} ({(Cause == DropCause.Retention ? "retention" : "disk pressure")})";
-}
-
 /// <summary>
 /// Decides the next whole-table drop, one per maintenance step. Pure: given the day, the partitions that exist,
 /// the legacy table's newest time and the pressure flags, it answers without touching SQLite.

@@ -4,20 +4,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Ingest.Storage.Rollups;
 
-/// <summary>One task name's figures for one hour, as the flush loop rolled them up.</summary>
-public sealed record TaskHourRow(string Name, long Hour, long Total, IReadOnlyList<long> States, long RuntimeCount, double RuntimeSum, byte[]? Runtimes)
-{
-    public long Count(string state) => TaskStates.IndexOf(state) is var i and >= 0 ? States[i] : 0;
-}
-
-/// <summary>One task's figures for one queue, worker group and hour, with its wait histograms (the facet rollup).</summary>
-public sealed record GroupHourRow(
-    string Queue, string WorkerGroup, TaskHourRow Counts,
-    long QueueWaitCount, double QueueWaitSum, byte[]? QueueWaits, long PickupCount, double PickupSum, byte[]? Pickups);
-
-/// <summary>Failures of one task name and exception type in one hour.</summary>
-public sealed record FailureHourRow(string Name, string ExceptionType, long Hour, long Count, double? FirstSeen, double? LastSeen, string? ExampleTaskId);
-
 /// <summary>
 /// Reads the hourly rollups of every day partition. A few rows per task name and hour: the answers to "did
 /// it regress" and "what is failing" never visit invocation rows.

@@ -34,11 +34,8 @@ internal sealed class PartitionStatements : IDisposable
         (_upsertInvocation, _invocationParameters) = Create(connection, UpsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _upsertDetailsNewer = Create(connection, UpsertDetailsSql(partition, newer: true), ["id", .. PartitionSchema.DetailColumns]).Command;
         _upsertDetailsOlder = Create(connection, UpsertDetailsSql(partition, newer: false), ["id", .. PartitionSchema.DetailColumns]).Command;
-        _selectStored = Create(connection, $"SELECT {StoredColumns} FROM {partition.InvocationsSql} WHERE task_id = $task_id", ["task_id"]).Command;
+        _selectStored = Create(connection, $"SELECT {StoredRow.Columns} FROM {partition.InvocationsSql} WHERE task_id = $task_id", ["task_id"]).Command;
     }
-
-    /// <summary>What a stored row counts for in the rollups, in <see cref="ReadContribution"/>'s order.</summary>
-    internal const string StoredColumns = "name, state, runtime_s, COALESCE(finished_at, state_at), exception_type, task_id, queue, worker, sent_at, received_at, started_at";
 
     public DayPartition Partition { get; }
 
@@ -80,23 +77,8 @@ internal sealed class PartitionStatements : IDisposable
         _selectStored.Parameters[0].Value = taskId;
         _selectStored.Transaction = transaction;
         using var reader = _selectStored.ExecuteReader();
-        return reader.Read() ? ReadContribution(reader, 0, _groups) : null;
+        return reader.Read() ? StoredRow.ReadContribution(reader, 0, _groups) : null;
     }
-
-    /// <summary>Reads <see cref="StoredColumns"/> from position <paramref name="at"/> of a row.</summary>
-    internal static RollupContribution ReadContribution(SqliteDataReader reader, int at, WorkerGroups groups) => new(
-        reader.IsDBNull(at) ? "" : reader.GetString(at),
-        reader.GetString(at + 1),
-        reader.IsDBNull(at + 2) ? null : reader.GetDouble(at + 2),
-        reader.GetDouble(at + 3),
-        reader.IsDBNull(at + 4) ? null : reader.GetString(at + 4),
-        reader.GetString(at + 5),
-        reader.IsDBNull(at + 6) ? "" : reader.GetString(at + 6),
-        groups.Of(reader.IsDBNull(at + 7) ? null : reader.GetString(at + 7)),
-        RollupContribution.Wait(Nullable(reader, at + 8), Nullable(reader, at + 9)),
-        RollupContribution.Wait(Nullable(reader, at + 9), Nullable(reader, at + 10)));
-
-    private static double? Nullable(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetDouble(at);
 
     private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
@@ -114,7 +96,7 @@ internal sealed class PartitionStatements : IDisposable
             reader.Read();
             id = reader.GetInt64(0);
             storedStateAt = reader.GetDouble(1);
-            rollups.Add(Partition, ReadContribution(reader, 2, _groups), +1);
+            rollups.Add(Partition, StoredRow.ReadContribution(reader, 2, _groups), +1);
         }
 
         if (!_keepDetails || !HasDetails(r))
@@ -189,7 +171,7 @@ internal sealed class PartitionStatements : IDisposable
         p[12].Value = Db(r.ExceptionType);
         p[13].Value = Db(r.Exception);
         p[14].Value = Db(r.ParentId);
-        p[15].Value = StoredRootId(r);
+        p[15].Value = StoredRow.RootId(r);
         p[16].Value = Db(r.Eta);
         p[17].Value = Db(r.Expires);
         p[18].Value = r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value;
@@ -240,7 +222,7 @@ internal sealed class PartitionStatements : IDisposable
             INSERT INTO {p.InvocationsSql} ({string.Join(", ", columns)})
             VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
             ON CONFLICT (task_id) DO UPDATE SET {string.Join(", ", sets)}
-            RETURNING id, state_at, {StoredColumns}
+            RETURNING id, state_at, {StoredRow.Columns}
             """;
     }
 
@@ -267,19 +249,6 @@ internal sealed class PartitionStatements : IDisposable
     }
 
     private static object Db(string? value) => value is null ? DBNull.Value : value;
-
-    /// <summary>
-    /// A task that is its own root (every task not started by another: Celery sets root_id to the task's id) is
-    /// stored with an empty root_id, which <see cref="Reading.InvocationRowReader"/> reads back as the task id:
-    /// about 40 of the 868 bytes each invocation took on disk (disk-per-invocation.md). An empty root_id from the wire carries nothing: NULL.
-    /// </summary>
-    internal static object StoredRootId(InvocationRecord r) =>
-        string.IsNullOrEmpty(r.RootId) ? DBNull.Value
-        : string.Equals(r.RootId, r.TaskId, StringComparison.Ordinal) ? SelfRoot
-        : r.RootId;
-
-    /// <summary>What root_id holds for a task that is its own root.</summary>
-    internal const string SelfRoot = "";
 
     private static object Db(double? value) => value is { } v ? v : DBNull.Value;
 

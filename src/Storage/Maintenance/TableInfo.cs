@@ -1,0 +1,4 @@
+namespace Ingest.Storage.Maintenance;
+
+/// <summary>One table's line in <c>db info</c>.</summary>
+public sealed record TableInfo(string Name, long RowEstimate);

@@ -1,0 +1,158 @@
+using System.Globalization;
+using Ingest.Storage.Migration;
+using Microsoft.Data.Sqlite;
+
+namespace Ingest.Storage.Partitions;
+
+/// <summary>
+/// The day partitions known to exist, kept in step with the DDL that creates and drops them on the writer's
+/// connection. Every change is whole tables: a new day's are empty (instant), and a day goes with DROP TABLE,
+/// never a row-by-row DELETE. Not thread-safe: it belongs to the writer.
+/// </summary>
+internal sealed class PartitionSet
+{
+    private readonly SqliteConnection _connection;
+    private readonly bool _searchIndex;
+    private readonly SortedSet<DayPartition> _days;
+    private readonly List<DayPartition> _createdInBatch = [];
+    private readonly HashSet<DateOnly> _facetTables = [];
+
+    /// <summary>Reads the days present and the details marker: metadata only (sqlite_master and one meta row).</summary>
+    /// <param name="searchIndex">Whether a day made here gets its full-text index table.</param>
+    public PartitionSet(SqliteConnection connection, bool searchIndex)
+    {
+        _connection = connection;
+        _searchIndex = searchIndex;
+        _days = new SortedSet<DayPartition>(PartitionCatalog.ListDays(connection));
+        DetailsDroppedThrough = DateOnly.TryParseExact(MetaTable.Get(connection, MetaTable.DetailsDroppedThrough), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var through)
+            ? through : null;
+    }
+
+    /// <summary>The day partitions known to exist, oldest first.</summary>
+    public IReadOnlyCollection<DayPartition> Days => _days;
+
+    /// <summary>
+    /// The newest day whose details (and search index) detail retention dropped; that day and every older one keep
+    /// rows and rollups only. Null: none dropped.
+    /// </summary>
+    public DateOnly? DetailsDroppedThrough { get; private set; }
+
+    /// <summary>Whether a record written to <paramref name="day"/> keeps its details (false past detail retention).</summary>
+    public bool KeepsDetails(DayPartition day) => !(DetailsDroppedThrough >= day.Day);
+
+    /// <summary>The days present from <paramref name="first"/> to <paramref name="last"/>, both included, newest first.</summary>
+    public IEnumerable<DayPartition> NewestFirst(DayPartition first, DayPartition last) => _days.GetViewBetween(first, last).Reverse();
+
+    /// <summary>Starts a write batch: no day is yet created inside it.</summary>
+    public void BeginBatch() => _createdInBatch.Clear();
+
+    /// <summary>
+    /// Creates a day's tables inside the batch's transaction if they are missing (a late event for a day with no table
+    /// yet, or a replayed capture), remembering it so that a rollback can forget it again.
+    /// </summary>
+    public void CreateInBatch(DayPartition day, SqliteTransaction transaction)
+    {
+        if (_days.Contains(day))
+        {
+            return;
+        }
+
+        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, _searchIndex), transaction);
+        _days.Add(day);
+        _createdInBatch.Add(day);
+    }
+
+    /// <summary>
+    /// After a batch rolled back: the rollback took back any table the batch created, a facet table included, so
+    /// they are forgotten too. Returns the days the batch had created, whose statements the caller must let go.
+    /// </summary>
+    public IReadOnlyList<DayPartition> RollBackBatch()
+    {
+        _facetTables.Clear();
+        foreach (var day in _createdInBatch)
+        {
+            _days.Remove(day);
+        }
+
+        return _createdInBatch;
+    }
+
+    /// <summary>A day made by a version before the facet rollups gets their (empty) tables, once per process.</summary>
+    public void EnsureFacetTables(DateOnly day, SqliteTransaction transaction)
+    {
+        if (_facetTables.Add(day))
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
+        }
+    }
+
+    /// <summary>
+    /// The queue-length table comes with a day's first sample (instant: it is empty); a day made before it existed
+    /// gets it here.
+    /// </summary>
+    public void EnsureQueueLengthsTable(DayPartition day, SqliteTransaction transaction) =>
+        SqliteConnections.Execute(_connection, PartitionSchema.QueueLengthsSql(day), transaction);
+
+    /// <summary>Creates a day's tables if missing (instant: they are empty). Returns true if it created them.</summary>
+    public bool Ensure(DayPartition day)
+    {
+        if (_days.Contains(day))
+        {
+            return false;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, _searchIndex), transaction);
+        transaction.Commit();
+        _days.Add(day);
+        return true;
+    }
+
+    /// <summary>
+    /// Drops a whole day with DROP TABLE. Returns false if it did not exist. Every statement prepared on the day's
+    /// tables must be disposed first: one that reads a table keeps DROP TABLE from running.
+    /// </summary>
+    public bool Drop(DayPartition day)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, PartitionSchema.DropSql(day), transaction);
+        transaction.Commit();
+        return _days.Remove(day);
+    }
+
+    /// <summary>
+    /// Drops a day's details and search index whole (DROP TABLE, never DELETE or UPDATE), leaving its rows and
+    /// rollups, and records that days up to it have no details. Statements on the day go first, as for <see cref="Drop"/>.
+    /// </summary>
+    public void DropDetails(DayPartition day)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, PartitionSchema.DropDetailsSql(day), transaction);
+        var through = DetailsDroppedThrough is { } t && t > day.Day ? t : day.Day;
+        MetaTable.Set(_connection, MetaTable.DetailsDroppedThrough, through.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+        DetailsDroppedThrough = through;
+    }
+
+    /// <summary>
+    /// Files written by earlier versions indexed by trigger; the writer indexes each batch itself now, so those
+    /// triggers go (metadata only, one sqlite_master read, and nothing to do on a file that never had them).
+    /// </summary>
+    public void DropSearchTriggers()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'invocation\\_details\\_%\\_search\\_%' ESCAPE '\\'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var day in _days)
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.DropSearchTriggersSql(day), transaction);
+        }
+
+        transaction.Commit();
+    }
+}
