@@ -1,8 +1,5 @@
 namespace Ingest.Sources.Queues;
 
-/// <summary>One queue as the broker reports it: <see cref="Length"/> null when the broker has no such queue.</summary>
-public readonly record struct QueueReading(string Queue, long? Length, int? Consumers);
-
 /// <summary>A broker that can tell how many messages wait in a queue (RabbitMQ by passive declare, Redis by LLEN).</summary>
 public interface IQueueLengthProbe
 {

@@ -162,9 +162,9 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         var byBroker = new RabbitMQ.Client.Events.ShutdownEventArgs(ShutdownInitiator.Peer, 406, "PRECONDITION_FAILED");
         var byUs = new RabbitMQ.Client.Events.ShutdownEventArgs(ShutdownInitiator.Application, 200, "Goodbye");
 
-        Assert.True(AmqpSource.IsChannelClosedByBroker(byBroker, connectionOpen: true));
-        Assert.False(AmqpSource.IsChannelClosedByBroker(byBroker, connectionOpen: false)); // connection recovery's case
-        Assert.False(AmqpSource.IsChannelClosedByBroker(byUs, connectionOpen: true));
+        Assert.True(AmqpSubscription.IsChannelClosedByBroker(byBroker, connectionOpen: true));
+        Assert.False(AmqpSubscription.IsChannelClosedByBroker(byBroker, connectionOpen: false)); // connection recovery's case
+        Assert.False(AmqpSubscription.IsChannelClosedByBroker(byUs, connectionOpen: true));
     }
 
     [Fact]

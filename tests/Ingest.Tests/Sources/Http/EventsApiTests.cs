@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Ingest.Tests.Support;
 
-namespace Ingest.Tests.Sources;
+namespace Ingest.Tests.Sources.Http;
 
 public class EventsApiTests
 {
