@@ -82,7 +82,7 @@ public sealed class AuthTests : IDisposable
             })))))
             .Distinct()
             .ToList();
-        routes.AddRange(["/", "/index.html", "/app.js"]);
+        routes.AddRange(["/", "/index.html", "/js/main.js"]);
         return routes;
     }
 

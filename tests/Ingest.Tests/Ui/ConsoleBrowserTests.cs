@@ -77,7 +77,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Waits until the page has rendered the route it is on (app.js marks <c>#view</c> when done).</summary>
+    /// <summary>Waits until the page has rendered the route it is on (the router marks <c>#view</c> when done).</summary>
     private static async Task LoadedAsync(IPage page, string? hash = null)
     {
         var want = (hash ?? new Uri(page.Url).Fragment).TrimStart('#');

@@ -1,0 +1,57 @@
+// Hash routes (every page keeps its range and filters in the URL):
+//   #/  tasks   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest
+import { html, render } from "./html.js";
+import { setCurrent } from "./links.js";
+import { failuresPage } from "./pages/failures.js";
+import { ingestPage } from "./pages/ingest.js";
+import { invocationPage } from "./pages/invocation.js";
+import { queuesPage } from "./pages/queues.js";
+import { runsPage } from "./pages/runs.js";
+import { searchPage } from "./pages/search.js";
+import { taskPage } from "./pages/task.js";
+import { tasksPage } from "./pages/tasks.js";
+import { workersPage } from "./pages/workers.js";
+
+// Each page by its path's first segment: (view, params, rest of the path) => a promise, or what ends the page
+// (the ingest page's live stream) when another opens.
+const PAGES = {
+  "": (view, params) => tasksPage(view, params),
+  task: (view, params, parts) => taskPage(view, params, parts.join("/")),
+  runs: (view, params) => runsPage(view, params),
+  search: (view, params) => searchPage(view, params),
+  invocation: (view, params, parts) => invocationPage(view, params, parts[0]),
+  failures: (view, params) => failuresPage(view, params),
+  workers: (view, params) => workersPage(view, params),
+  queues: (view, params) => queuesPage(view, params),
+  ingest: (view) => ingestPage(view),
+};
+
+// The nav entry lit for each page: pages about tasks and runs light Tasks.
+const NAV = { task: "tasks", runs: "tasks", invocation: "tasks", search: "tasks" };
+
+let leave = null; // ends the page shown, if it holds something open
+
+/** Shows the page the hash names in view, then marks view with the route it rendered. */
+export async function route(view) {
+  if (leave) { leave(); leave = null; }
+  const hash = location.hash.slice(1) || "/";
+  const [path, query] = hash.split("?");
+  const params = new URLSearchParams(query || "");
+  setCurrent(path || "/", params);
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const nav = NAV[parts[0]] || parts[0] || "tasks";
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
+  render(view, html`<p class="muted">Loading…</p>`);
+  try {
+    const page = Object.hasOwn(PAGES, parts[0] ?? "") ? PAGES[parts[0] ?? ""] : null;
+    if (page) {
+      const ended = await page(view, params, parts.slice(1));
+      if (typeof ended === "function") leave = ended;
+    } else {
+      render(view, html`<p>Not found. <a href="#/">Tasks</a></p>`);
+    }
+  } catch (e) {
+    render(view, html`<div class="notice bad">${e.message}</div>`);
+  }
+  view.dataset.loaded = hash;
+}
