@@ -96,22 +96,12 @@ internal sealed class TrackedTaskMap
         }
     }
 
+    /// <summary>Past the task cap, lets go of the oldest tasks (finished ones first) until the map is within it.</summary>
     public void EvictOverCap()
     {
-        while (_tasks.Count > _maxTasks)
+        while (_tasks.Count > _maxTasks && LetGoOfTheOldest(EarlyWriteReason.Capacity))
         {
-            if (_finished.First is { } f)
-            {
-                Remove(f.Value);
-            }
-            else if (_active.First is { } a)
-            {
-                _writeEarly(a.Value, EarlyWriteReason.Capacity);
-            }
-            else
-            {
-                return;
-            }
+            // one task let go per turn
         }
     }
 
@@ -124,15 +114,7 @@ internal sealed class TrackedTaskMap
         while (_budget is { TrackerOver: true })
         {
             _budget.MarkLimited();
-            if (_finished.First is { } f)
-            {
-                Remove(f.Value);
-            }
-            else if (_active.First is { } a)
-            {
-                _writeEarly(a.Value, EarlyWriteReason.Memory);
-            }
-            else
+            if (!LetGoOfTheOldest(EarlyWriteReason.Memory))
             {
                 return;
             }
@@ -167,5 +149,26 @@ internal sealed class TrackedTaskMap
         }
 
         _tasks.Clear();
+    }
+
+    /// <summary>
+    /// Forgets the oldest finished task, or else writes the oldest in-flight one early for <paramref name="reason"/>.
+    /// False when the map is empty.
+    /// </summary>
+    private bool LetGoOfTheOldest(EarlyWriteReason reason)
+    {
+        if (_finished.First is { } f)
+        {
+            Remove(f.Value);
+            return true;
+        }
+
+        if (_active.First is { } a)
+        {
+            _writeEarly(a.Value, reason);
+            return true;
+        }
+
+        return false;
     }
 }
