@@ -91,10 +91,7 @@ public class CheckpointTakeTests
     public void Take_AfterFlushAllKeepingTheCheckpoint_StillWritesTheUnfinishedTasksLastChanges()
     {
         // serve: a task unfinished at shutdown stays in the checkpoint, with what changed since the last take.
-        var tracker = Tracker();
-        tracker.Apply(Event(CeleryEventType.TaskReceived, "t", 1, "t.named"));
-        Assert.Single(tracker.TakeCheckpoint(0).Delta.Upserts);
-        tracker.Apply(Event(CeleryEventType.TaskStarted, "t", 2));
+        var tracker = TrackerWithATaskChangedSinceItsRow();
 
         Assert.Equal(1, tracker.FlushAll(keepCheckpoint: true));
 
@@ -109,10 +106,7 @@ public class CheckpointTakeTests
     public void Take_AfterFlushAllWithoutKeeping_DeletesTheRowOnceItsRecordIsGone()
     {
         // replay: a capture's unfinished tasks are history once written.
-        var tracker = Tracker();
-        tracker.Apply(Event(CeleryEventType.TaskReceived, "t", 1, "t.named"));
-        Assert.Single(tracker.TakeCheckpoint(0).Delta.Upserts);
-        tracker.Apply(Event(CeleryEventType.TaskStarted, "t", 2));
+        var tracker = TrackerWithATaskChangedSinceItsRow();
 
         tracker.FlushAll(keepCheckpoint: false);
 
@@ -120,5 +114,15 @@ public class CheckpointTakeTests
         Assert.Empty(waiting.Delta.Upserts);
         Assert.Empty(waiting.Delta.Deletes);
         Assert.Equal(["t"], tracker.TakeCheckpoint(goneThroughSeq: 1).Delta.Deletes);
+    }
+
+    /// <summary>Task "t" has a checkpoint row, and has started since that row was taken.</summary>
+    private TaskTracker TrackerWithATaskChangedSinceItsRow()
+    {
+        var tracker = Tracker();
+        tracker.Apply(Event(CeleryEventType.TaskReceived, "t", 1, "t.named"));
+        Assert.Single(tracker.TakeCheckpoint(0).Delta.Upserts);
+        tracker.Apply(Event(CeleryEventType.TaskStarted, "t", 2));
+        return tracker;
     }
 }
