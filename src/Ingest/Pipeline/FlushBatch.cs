@@ -26,6 +26,7 @@ internal sealed class FlushBatch
     /// <summary>The records in hand, in the order they were taken.</summary>
     public List<InvocationRecord> Records { get; }
 
+    /// <summary>Records in hand.</summary>
     public int Count => Records.Count;
 
     /// <summary>At its size in records or in bytes.</summary>

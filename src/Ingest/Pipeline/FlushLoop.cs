@@ -94,6 +94,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         durable.RequestedNow += _collector.Wake;
     }
 
+    /// <summary>Starts the loop on its own thread; completes once the in-flight checkpoint is restored.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // The loop must not inherit the ambient context (activity, culture, async locals) of whoever started the host.

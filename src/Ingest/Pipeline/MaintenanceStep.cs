@@ -47,6 +47,7 @@ internal sealed class MaintenanceStep
         _time.GetElapsedTime(_lastRunTimestamp) >= _idleTick
         || (Pending && _channel.Count < _batchSize);
 
+    /// <summary>Runs one step, timed; a failure is logged and counted, and the loop goes on.</summary>
     public void Run(IBatchWriter writer, CancellationToken cancellationToken)
     {
         _state.SetStatus(FlushLoopStatus.Maintaining);

@@ -24,6 +24,7 @@ internal sealed class QueueSampleStep
     /// <summary>Samples wait to be written.</summary>
     public bool Waiting => _samples is { Count: > 0 };
 
+    /// <summary>Writes the waiting samples (up to the buffer's capacity), or counts them lost.</summary>
     public void Run(IBatchWriter writer)
     {
         var samples = _samples!.Take(QueueSampleBuffer.Capacity);

@@ -17,6 +17,7 @@ internal static class SnapshotJson
         }
     }
 
+    /// <summary>Writes the number, or nothing when there is none.</summary>
     public static void WriteNumber(Utf8JsonWriter w, string name, int? value)
     {
         if (value is { } v)
@@ -25,6 +26,7 @@ internal static class SnapshotJson
         }
     }
 
+    /// <summary>Writes the boolean, or nothing when there is none.</summary>
     public static void WriteBool(Utf8JsonWriter w, string name, bool? value)
     {
         if (value is { } v)
@@ -33,12 +35,15 @@ internal static class SnapshotJson
         }
     }
 
+    /// <summary>The string property <paramref name="name"/>, or null when absent or not a string.</summary>
     public static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
+    /// <summary>The number property <paramref name="name"/>, or null when absent or not a number.</summary>
     public static double? Num(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 
+    /// <summary>The boolean property <paramref name="name"/>, or null when absent or not a boolean.</summary>
     public static bool? Bool(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
 }

@@ -31,14 +31,19 @@ internal struct TaskLifecycle
     /// <summary>The outcome's result, as its event gave it.</summary>
     public string? Result { get; private set; }
 
+    /// <summary>The outcome's exception, as its event gave it.</summary>
     public string? Exception { get; private set; }
 
+    /// <summary>The outcome's traceback, as its event gave it.</summary>
     public string? Traceback { get; private set; }
 
+    /// <summary>A revoke's terminated flag.</summary>
     public bool? Terminated { get; private set; }
 
+    /// <summary>A revoke's expired flag.</summary>
     public bool? Expired { get; private set; }
 
+    /// <summary>The signal a revoke terminated the task with.</summary>
     public int? Signum { get; private set; }
 
     /// <summary>When the outcome happened (-Infinity if none yet).</summary>

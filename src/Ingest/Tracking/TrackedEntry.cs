@@ -15,8 +15,10 @@ internal sealed class TrackedEntry(TaskMerge merge)
     /// <summary>Its node in the map's in-flight or finished list; null once it has left the map.</summary>
     public LinkedListNode<TrackedEntry>? Node { get; set; }
 
+    /// <summary>When its last event arrived (UTC ticks): the last-update order, idle expiry and linger go by it.</summary>
     public long LastSeenTicks { get; set; }
 
+    /// <summary>Where it is in its life in the tracker; changed only by the transitions below.</summary>
     public TrackedState State { get; private set; } = TrackedState.InFlight;
 
     /// <summary>What it was last accounted at in the byte budget.</summary>

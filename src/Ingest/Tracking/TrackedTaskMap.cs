@@ -47,6 +47,7 @@ internal sealed class TrackedTaskMap
     /// <summary>The unfinished tasks, least recently updated first.</summary>
     public IEnumerable<TrackedEntry> InFlight => _active;
 
+    /// <summary>The tracked task of this id, if any.</summary>
     public bool TryGet(string taskId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TrackedEntry entry) =>
         _tasks.TryGetValue(taskId, out entry);
 
