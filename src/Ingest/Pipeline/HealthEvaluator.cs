@@ -59,10 +59,29 @@ public static class HealthEvaluator
         return reasons.Count == 0 ? new HealthStatus(HealthStatus.Ok, reasons) : new HealthStatus(HealthStatus.Degraded, reasons);
     }
 
-    private static string Explain(Diagnostics.DropReason reason) => reason switch
+    /// <summary>
+    /// What a drop of this reason means, for <c>/healthz</c>. Every reason has its own words and there is no catch-all:
+    /// one ended this switch and reported a memory_budget drop as "shutdown ran out of its drain budget". The arms
+    /// name every value, so a new <see cref="Diagnostics.DropReason"/> does not build (CS8509 under
+    /// TreatWarningsAsErrors) until it is explained here; a value outside the enum is a bug and throws.
+    /// </summary>
+    private static string Explain(Diagnostics.DropReason reason)
     {
-        Diagnostics.DropReason.QueueFull => "the channel was full",
-        Diagnostics.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
-        _ => "shutdown ran out of its drain budget",
-    };
+        if (!Enum.IsDefined(reason))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a defined DropReason");
+        }
+
+        // CS8524 asks for an arm for undefined values; that discard would also swallow a new named one, which is
+        // what hid memory_budget. Undefined values are refused above instead.
+#pragma warning disable CS8524
+        return reason switch
+        {
+            Diagnostics.DropReason.QueueFull => "the channel was full",
+            Diagnostics.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
+            Diagnostics.DropReason.Shutdown => "shutdown ran out of its drain budget",
+            Diagnostics.DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
+        };
+#pragma warning restore CS8524
+    }
 }

@@ -7,36 +7,25 @@ namespace Ingest.Tracking;
 /// The merged view of one task id's events. Every rule is order-independent (keep the latest by event
 /// timestamp, fill what is missing, count), so the result depends on the events' own timestamps and not on
 /// the order they arrived in: a task-retried that arrives after the next attempt's task-received does not hide
-/// the later SUCCESS, and a late task-started does not undo a SUCCESS. Not thread-safe.
+/// the later SUCCESS, and a late task-started does not undo a SUCCESS. The state and the outcome's details are
+/// <see cref="TaskLifecycle"/>'s; the descriptive fields, worker, timestamps and retries are merged here.
+/// Not thread-safe.
 /// </summary>
 public sealed class TaskMerge
 {
-    // The latest non-terminal worker event (received or started): the attempt in progress.
-    private string? _activeState;
-    private double _activeAt = double.NegativeInfinity;
-    private int _activeRank;
-
-    // The latest terminal event: it decides the state unless a later attempt has begun after a RETRY.
-    private CeleryEventType? _terminal;
-    private double _terminalAt = double.NegativeInfinity;
-    private string? _result;
-    private double? _runtime;
-    private string? _exception;
-    private string? _traceback;
-    private bool? _terminated;
-    private bool? _expired;
-    private int? _signum;
+    // The attempt in progress and the outcome: they decide the state.
+    private TaskLifecycle _lifecycle = new();
 
     // Descriptive fields come from the latest event (by timestamp) that carries them: a retry may carry new
     // args or a new eta, and "latest" does not depend on arrival order the way "first seen" would.
-    private Described _name;
-    private Described _args;
-    private Described _kwargs;
-    private Described _queue;
-    private Described _rootId;
-    private Described _parentId;
-    private Described _eta;
-    private Described _expires;
+    private DescribedField _name;
+    private DescribedField _args;
+    private DescribedField _kwargs;
+    private DescribedField _queue;
+    private DescribedField _rootId;
+    private DescribedField _parentId;
+    private DescribedField _eta;
+    private DescribedField _expires;
     private string? _worker;
     private double _workerAt = double.NegativeInfinity;
     private double? _sentAt;
@@ -57,8 +46,8 @@ public sealed class TaskMerge
 
     /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="Pipeline.RecordSize"/>).</summary>
     public long EstimateBytes() =>
-        Pipeline.RecordSize.Overhead + Pipeline.RecordSize.Of(TaskId) + Pipeline.RecordSize.Of(_result) + Pipeline.RecordSize.Of(_exception)
-        + Pipeline.RecordSize.Of(_traceback) + Pipeline.RecordSize.Of(_name.Value) + Pipeline.RecordSize.Of(_args.Value)
+        Pipeline.RecordSize.Overhead + Pipeline.RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
+        + Pipeline.RecordSize.Of(_name.Value) + Pipeline.RecordSize.Of(_args.Value)
         + Pipeline.RecordSize.Of(_kwargs.Value) + Pipeline.RecordSize.Of(_queue.Value) + Pipeline.RecordSize.Of(_rootId.Value)
         + Pipeline.RecordSize.Of(_parentId.Value) + Pipeline.RecordSize.Of(_eta.Value) + Pipeline.RecordSize.Of(_expires.Value)
         + Pipeline.RecordSize.Of(_worker);
@@ -79,18 +68,7 @@ public sealed class TaskMerge
     public bool IsReady => TaskStates.IsReady(State);
 
     /// <summary>The state the event timestamps give.</summary>
-    public string State
-    {
-        get
-        {
-            if (_terminal is { } t && (t != CeleryEventType.TaskRetried || _activeAt <= _terminalAt))
-            {
-                return TerminalState(t);
-            }
-
-            return _activeState ?? (_terminal is not null ? TaskStates.Retry : TaskStates.Pending);
-        }
-    }
+    public string State => _lifecycle.State;
 
     /// <summary>Applies one event. Returns true if anything an emitted record shows may have changed.</summary>
     public bool Apply(CeleryEvent e)
@@ -113,11 +91,11 @@ public sealed class TaskMerge
                 return changed;
             case CeleryEventType.TaskReceived:
                 changed |= Latest(ref _receivedAt, ts);
-                changed |= Active(TaskStates.Received, 1, ts);
+                changed |= _lifecycle.OfferAttempt(AttemptPhase.Received, ts);
                 break;
             case CeleryEventType.TaskStarted:
                 changed |= Latest(ref _startedAt, ts);
-                changed |= Active(TaskStates.Started, 2, ts);
+                changed |= _lifecycle.OfferAttempt(AttemptPhase.Started, ts);
                 break;
             default:
                 if (e.Type == CeleryEventType.TaskRetried && (_retriedAt ??= []).Count < MaxRetriesCounted && !_retriedAt.Contains(ts))
@@ -126,7 +104,7 @@ public sealed class TaskMerge
                     changed = true;
                 }
 
-                changed |= Terminal(e);
+                changed |= _lifecycle.OfferOutcome(e);
                 break;
         }
 
@@ -144,11 +122,8 @@ public sealed class TaskMerge
     public InvocationRecord ToRecord()
     {
         var state = State;
-        var terminalDecides = _terminal is not null && state == TerminalState(_terminal.Value);
-        var stateAt = terminalDecides ? _terminalAt
-            : _activeState is not null ? _activeAt
-            : _sentAt ?? _terminalAt;
-        double? finishedAt = terminalDecides ? _terminalAt : null;
+        var outcomeDecides = _lifecycle.OutcomeDecides(state);
+        var stateAt = _lifecycle.StateAt(outcomeDecides, _sentAt);
         return new InvocationRecord
         {
             TaskId = TaskId,
@@ -160,21 +135,21 @@ public sealed class TaskMerge
             SentAt = _sentAt,
             ReceivedAt = _receivedAt,
             StartedAt = _startedAt,
-            FinishedAt = finishedAt,
-            RuntimeSeconds = terminalDecides ? Runtime() : null,
+            FinishedAt = outcomeDecides ? _lifecycle.OutcomeAt : null,
+            RuntimeSeconds = outcomeDecides ? _lifecycle.Runtime(_startedAt) : null,
             Retries = _retriedAt?.Count ?? 0,
             Args = _args.Value,
             Kwargs = _kwargs.Value,
-            Result = terminalDecides ? _result : null,
-            Exception = terminalDecides ? _exception : null,
-            Traceback = terminalDecides ? _traceback : null,
+            Result = outcomeDecides ? _lifecycle.Result : null,
+            Exception = outcomeDecides ? _lifecycle.Exception : null,
+            Traceback = outcomeDecides ? _lifecycle.Traceback : null,
             ParentId = _parentId.Value,
             RootId = _rootId.Value,
             Eta = _eta.Value,
             Expires = _expires.Value,
-            Terminated = terminalDecides ? _terminated : null,
-            Expired = terminalDecides ? _expired : null,
-            Signum = terminalDecides ? _signum : null,
+            Terminated = outcomeDecides ? _lifecycle.Terminated : null,
+            Expired = outcomeDecides ? _lifecycle.Expired : null,
+            Signum = outcomeDecides ? _lifecycle.Signum : null,
         };
     }
 
@@ -185,22 +160,7 @@ public sealed class TaskMerge
     public void WriteSnapshot(System.Text.Json.Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("as", _activeState);
-        WriteNumber(w, "aa", _activeAt);
-        w.WriteNumber("ar", _activeRank);
-        if (_terminal is { } t)
-        {
-            w.WriteNumber("t", (int)t);
-        }
-
-        WriteNumber(w, "ta", _terminalAt);
-        w.WriteString("r", _result);
-        WriteNumber(w, "rt", _runtime);
-        w.WriteString("x", _exception);
-        w.WriteString("tb", _traceback);
-        WriteBool(w, "te", _terminated);
-        WriteBool(w, "ex", _expired);
-        WriteNumber(w, "sg", _signum);
+        _lifecycle.WriteSnapshot(w);
         _name.Write(w, "n");
         _args.Write(w, "a");
         _kwargs.Write(w, "k");
@@ -210,10 +170,10 @@ public sealed class TaskMerge
         _eta.Write(w, "et");
         _expires.Write(w, "es");
         w.WriteString("w", _worker);
-        WriteNumber(w, "wa", _workerAt);
-        WriteNumber(w, "se", _sentAt);
-        WriteNumber(w, "re", _receivedAt);
-        WriteNumber(w, "st", _startedAt);
+        SnapshotJson.WriteNumber(w, "wa", _workerAt);
+        SnapshotJson.WriteNumber(w, "se", _sentAt);
+        SnapshotJson.WriteNumber(w, "re", _receivedAt);
+        SnapshotJson.WriteNumber(w, "st", _startedAt);
         if (_retriedAt is { Count: > 0 })
         {
             w.WriteStartArray("rr");
@@ -233,31 +193,20 @@ public sealed class TaskMerge
     {
         var m = new TaskMerge(taskId)
         {
-            _activeState = Str(e, "as"),
-            _activeAt = Num(e, "aa") ?? double.NegativeInfinity,
-            _activeRank = (int)(Num(e, "ar") ?? 0),
-            _terminal = Num(e, "t") is { } t ? (CeleryEventType)(int)t : null,
-            _terminalAt = Num(e, "ta") ?? double.NegativeInfinity,
-            _result = Str(e, "r"),
-            _runtime = Num(e, "rt"),
-            _exception = Str(e, "x"),
-            _traceback = Str(e, "tb"),
-            _terminated = Bool(e, "te"),
-            _expired = Bool(e, "ex"),
-            _signum = Num(e, "sg") is { } sg ? (int)sg : null,
-            _name = Described.Read(e, "n"),
-            _args = Described.Read(e, "a"),
-            _kwargs = Described.Read(e, "k"),
-            _queue = Described.Read(e, "q"),
-            _rootId = Described.Read(e, "ro"),
-            _parentId = Described.Read(e, "pa"),
-            _eta = Described.Read(e, "et"),
-            _expires = Described.Read(e, "es"),
-            _worker = Str(e, "w"),
-            _workerAt = Num(e, "wa") ?? double.NegativeInfinity,
-            _sentAt = Num(e, "se"),
-            _receivedAt = Num(e, "re"),
-            _startedAt = Num(e, "st"),
+            _lifecycle = TaskLifecycle.ReadSnapshot(e),
+            _name = DescribedField.Read(e, "n"),
+            _args = DescribedField.Read(e, "a"),
+            _kwargs = DescribedField.Read(e, "k"),
+            _queue = DescribedField.Read(e, "q"),
+            _rootId = DescribedField.Read(e, "ro"),
+            _parentId = DescribedField.Read(e, "pa"),
+            _eta = DescribedField.Read(e, "et"),
+            _expires = DescribedField.Read(e, "es"),
+            _worker = SnapshotJson.Str(e, "w"),
+            _workerAt = SnapshotJson.Num(e, "wa") ?? double.NegativeInfinity,
+            _sentAt = SnapshotJson.Num(e, "se"),
+            _receivedAt = SnapshotJson.Num(e, "re"),
+            _startedAt = SnapshotJson.Num(e, "st"),
         };
         if (e.TryGetProperty("rr", out var rr) && rr.ValueKind == System.Text.Json.JsonValueKind.Array)
         {
@@ -265,149 +214,6 @@ public sealed class TaskMerge
         }
 
         return m;
-    }
-
-    // -Infinity ("never") is not JSON: it is left out and read back as -Infinity.
-    private static void WriteNumber(System.Text.Json.Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            w.WriteNumber(name, v);
-        }
-    }
-
-    private static void WriteNumber(System.Text.Json.Utf8JsonWriter w, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-    }
-
-    private static void WriteBool(System.Text.Json.Utf8JsonWriter w, string name, bool? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteBoolean(name, v);
-        }
-    }
-
-    private static string? Str(System.Text.Json.JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
-
-    private static double? Num(System.Text.Json.JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : null;
-
-    private static bool? Bool(System.Text.Json.JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? v.GetBoolean() : null;
-
-    private double? Runtime()
-    {
-        // Celery measures runtime on the worker for successes; for the other outcomes the attempt's own
-        // started → finished span is the closest truth (a revoke before start has none).
-        if (_terminal == CeleryEventType.TaskSucceeded && _runtime is not null)
-        {
-            return _runtime;
-        }
-
-        return _startedAt is { } s && s <= _terminalAt ? _terminalAt - s : null;
-    }
-
-    private bool Active(string state, int rank, double ts)
-    {
-        if (ts > _activeAt || (ts == _activeAt && rank > _activeRank))
-        {
-            _activeState = state;
-            _activeAt = ts;
-            _activeRank = rank;
-            return true;
-        }
-
-        return false;
-    }
-
-    private bool Terminal(CeleryEvent e)
-    {
-        var ts = e.Timestamp;
-        // Equal timestamps: an outcome beats a retry, so a lost clock tick never turns SUCCESS into RETRY.
-        var newer = ts > _terminalAt
-            || (ts == _terminalAt && _terminal == CeleryEventType.TaskRetried && e.Type != CeleryEventType.TaskRetried);
-        if (!newer)
-        {
-            return false;
-        }
-
-        _terminal = e.Type;
-        _terminalAt = ts;
-        _result = e.Result;
-        _runtime = e.Runtime;
-        _exception = e.Exception;
-        _traceback = e.Traceback;
-        _terminated = e.Terminated;
-        _expired = e.Expired;
-        _signum = e.Signum;
-        return true;
-    }
-
-    private static string TerminalState(CeleryEventType type) => type switch
-    {
-        CeleryEventType.TaskSucceeded => TaskStates.Success,
-        CeleryEventType.TaskFailed => TaskStates.Failure,
-        CeleryEventType.TaskRetried => TaskStates.Retry,
-        CeleryEventType.TaskRevoked => TaskStates.Revoked,
-        CeleryEventType.TaskRejected => TaskStates.Rejected,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a terminal event"),
-    };
-
-    /// <summary>A text field and the timestamp of the event it came from.</summary>
-    private struct Described
-    {
-        private double _at;
-
-        public readonly void Write(System.Text.Json.Utf8JsonWriter w, string name)
-        {
-            if (Value is null)
-            {
-                return;
-            }
-
-            w.WriteStartArray(name);
-            w.WriteStringValue(Value);
-            w.WriteNumberValue(_at);
-            w.WriteEndArray();
-        }
-
-        public static Described Read(System.Text.Json.JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Array && v.GetArrayLength() == 2
-                && v[0].ValueKind == System.Text.Json.JsonValueKind.String && v[1].ValueKind == System.Text.Json.JsonValueKind.Number
-                ? new Described { Value = v[0].GetString(), _at = v[1].GetDouble() }
-                : default;
-
-        public string? Value { get; private set; }
-
-        /// <summary>Keeps the value of the latest event; on a timestamp tie the ordinally greater text, so order never matters.</summary>
-        public bool Offer(string? value, double at)
-        {
-            if (value is null)
-            {
-                return false;
-            }
-
-            if (value == Value)
-            {
-                _at = Math.Max(_at, at);
-                return false;
-            }
-
-            if (Value is null || at > _at || (at == _at && string.CompareOrdinal(value, Value) > 0))
-            {
-                Value = value;
-                _at = at;
-                return true;
-            }
-
-            return false;
-        }
     }
 
     private static bool Latest(ref double? field, double value)

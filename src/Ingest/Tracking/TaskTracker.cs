@@ -11,31 +11,18 @@ namespace Ingest.Tracking;
 /// with its last state and counted; a task idle past <see cref="TrackerOptions.IdleTimeout"/> likewise. Nothing
 /// leaves the map unwritten. Finished tasks stay a short while for late events, and are the first to go at the cap
 /// (they are already written, so that costs nothing).
-/// Thread-safe: sources on several threads call <see cref="Apply"/>; one lock, held for a map update.
+/// Thread-safe: sources on several threads call <see cref="Apply"/>; one lock, held for a map update. The map and
+/// its caps are <see cref="TrackedTaskMap"/>'s, the checkpoint's bookkeeping <see cref="TrackerCheckpoint"/>'s.
 /// </summary>
 public sealed class TaskTracker
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Entry> _tasks = new(StringComparer.Ordinal);
-    // Both lists are in last-update order, oldest first, so expiry and eviction look only at their heads.
-    private readonly LinkedList<Entry> _active = new();
-    private readonly LinkedList<Entry> _finished = new();
+    private readonly TrackedTaskMap _map;
+    private readonly TrackerCheckpoint _checkpoint;
     private readonly IInvocationSink _sink;
     private readonly IngestCounters _counters;
     private readonly TimeProvider _time;
     private readonly int _maxTasks;
-    private readonly long _idleTicks;
-    private readonly long _lingerTicks;
-
-    private readonly Pipeline.MemoryBudget? _budget;
-
-    // The checkpoint's bookkeeping, under the lock: entries changed since the last take, rows to delete once the
-    // record that replaced them is gone from the channel, events applied and records emitted so far.
-    private readonly List<Entry> _dirty = [];
-    private readonly Dictionary<string, long> _pendingDeletes = new(StringComparer.Ordinal);
-    private long _appliedSeq;
-    private long _lastEmittedSeq;
-
 
     /// <param name="options">The caps.</param>
     /// <param name="sink">Where invocations go (the channel).</param>
@@ -44,13 +31,12 @@ public sealed class TaskTracker
     /// <param name="budget">The byte budget the tracker keeps to its share of; none in tests of the merge alone.</param>
     public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, Pipeline.MemoryBudget? budget = null)
     {
-        _budget = budget;
         _sink = sink;
         _counters = counters;
         _time = time;
         _maxTasks = options.MaxTasks;
-        _idleTicks = options.IdleTimeout.Ticks;
-        _lingerTicks = options.FinishedLinger.Ticks;
+        _map = new TrackedTaskMap(options, budget, WriteEarly);
+        _checkpoint = new TrackerCheckpoint(options.MaxTasks);
     }
 
     // Published under the lock after each change and read without it, so probes never wait on the tracker.
@@ -74,46 +60,35 @@ public sealed class TaskTracker
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            ExpireLocked(now);
-            _appliedSeq++;
-            if (!_tasks.TryGetValue(e.Uuid!, out var entry))
+            _map.Expire(now);
+            _checkpoint.Applied();
+            if (!_map.TryGet(e.Uuid!, out var entry))
             {
-                entry = Track(new TaskMerge(e.Uuid!));
-                EvictOverCapLocked();
+                entry = _map.Track(new TaskMerge(e.Uuid!));
+                _map.EvictOverCap();
             }
 
             var changed = entry.Merge.Apply(e);
             entry.LastSeenTicks = now;
             if (changed)
             {
-                Account(entry, entry.Merge.EstimateBytes());
-                if (!entry.Merge.IsReady && !entry.Dirty)
-                {
-                    entry.Dirty = true;
-                    entry.DirtySeq = _appliedSeq;
-                    _dirty.Add(entry);
-                    if (_dirty.Count > 2 * _maxTasks)
-                    {
-                        // No checkpoint taken for a long while (it is off, or the writer is stuck): keep the list to
-                        // what is still tracked and unfinished, which the task cap bounds.
-                        _dirty.RemoveAll(d => d.Node is null || d.Merge.IsReady);
-                    }
-                }
+                _map.Account(entry, entry.Merge.EstimateBytes());
+                _checkpoint.Changed(entry);
             }
 
-            if (e.Type.IsTerminal() || (entry.Written && changed))
+            if (entry.EmitsOn(e.Type.IsTerminal(), changed))
             {
                 // Written again when a late event changes a finished task: the upsert merges it.
-                entry.Written = true;
+                entry.MarkEmitted();
                 var seq = Emit(entry);
                 if (entry.Merge.IsReady)
                 {
-                    ReleaseCheckpoint(entry, seq);
+                    _checkpoint.Release(entry, seq);
                 }
             }
 
-            Touch(entry);
-            EvictOverBudgetLocked();
+            _map.Touch(entry);
+            _map.EvictOverBudget();
             PublishLocked();
             return new TaskLabels(entry.Merge.Name, entry.Merge.Queue, entry.Merge.SentAt, entry.Merge.Eta is not null);
         }
@@ -124,7 +99,7 @@ public sealed class TaskTracker
     {
         lock (_lock)
         {
-            return _tasks.TryGetValue(taskId, out var entry) ? entry.Merge.ToRecord() : null;
+            return _map.TryGet(taskId, out var entry) ? entry.Merge.ToRecord() : null;
         }
     }
 
@@ -133,13 +108,7 @@ public sealed class TaskTracker
     {
         lock (_lock)
         {
-            var list = new List<InvocationRecord>(Math.Min(limit, _active.Count));
-            for (var node = _active.Last; node is not null && list.Count < limit; node = node.Previous)
-            {
-                list.Add(node.Value.Merge.ToRecord());
-            }
-
-            return list;
+            return _map.SnapshotInFlight(limit);
         }
     }
 
@@ -149,7 +118,7 @@ public sealed class TaskTracker
         var now = _time.GetUtcNow().UtcTicks;
         lock (_lock)
         {
-            ExpireLocked(now);
+            _map.Expire(now);
             PublishLocked();
         }
     }
@@ -168,152 +137,32 @@ public sealed class TaskTracker
         lock (_lock)
         {
             var written = 0;
-            foreach (var entry in _active)
+            foreach (var entry in _map.InFlight)
             {
                 _counters.AddEarlyWrite(EarlyWriteReason.Shutdown);
                 // Its bytes leave the tracker before they enter the channel, so the budget never counts a task twice.
-                Account(entry, 0);
+                _map.Account(entry, 0);
                 var seq = Emit(entry);
                 if (keepCheckpoint)
                 {
-                    entry.KeepInCheckpoint = true;
+                    entry.KeepForRestart();
                 }
                 else
                 {
-                    ReleaseCheckpoint(entry, seq);
+                    _checkpoint.Release(entry, seq);
                 }
 
                 written++;
             }
 
-            _active.Clear();
-            _finished.Clear();
-            foreach (var entry in _tasks.Values)
-            {
-                Account(entry, 0);
-                entry.Node = null;
-            }
-
+            _map.Clear();
             if (!keepCheckpoint)
             {
-                _dirty.Clear(); // every task was written: none of them is the checkpoint's any more
+                _checkpoint.ForgetChanges(); // every task was written: none of them is the checkpoint's any more
             }
 
-            _tasks.Clear();
             PublishLocked();
             return written;
-        }
-    }
-
-    private void PublishLocked()
-    {
-        Volatile.Write(ref _publishedCount, _tasks.Count);
-        Volatile.Write(ref _publishedInFlight, _active.Count);
-        Volatile.Write(ref _publishedOldestTicks, _active.First?.Value.LastSeenTicks ?? 0);
-    }
-
-    private void Touch(Entry entry)
-    {
-        var list = entry.Merge.IsReady ? _finished : _active;
-        entry.Node!.List!.Remove(entry.Node);
-        list.AddLast(entry.Node);
-    }
-
-    private void ExpireLocked(long now)
-    {
-        while (_finished.First is { } f && now - f.Value.LastSeenTicks >= _lingerTicks)
-        {
-            Remove(f.Value);
-        }
-
-        while (_active.First is { } a && now - a.Value.LastSeenTicks >= _idleTicks)
-        {
-            WriteEarly(a.Value, EarlyWriteReason.Idle);
-        }
-    }
-
-    private void EvictOverCapLocked()
-    {
-        while (_tasks.Count > _maxTasks)
-        {
-            if (_finished.First is { } f)
-            {
-                Remove(f.Value);
-            }
-            else if (_active.First is { } a)
-            {
-                WriteEarly(a.Value, EarlyWriteReason.Capacity);
-            }
-            else
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Over its share of the byte budget, the tracker lets go of what it holds oldest first: finished tasks (already
-    /// written, so that costs nothing), then in-flight ones, written with their last state as the task cap does.
-    /// </summary>
-    private void EvictOverBudgetLocked()
-    {
-        while (_budget is { TrackerOver: true })
-        {
-            _budget.MarkLimited();
-            if (_finished.First is { } f)
-            {
-                Remove(f.Value);
-            }
-            else if (_active.First is { } a)
-            {
-                WriteEarly(a.Value, EarlyWriteReason.Memory);
-            }
-            else
-            {
-                return;
-            }
-        }
-    }
-
-    private void Account(Entry entry, long bytes)
-    {
-        _budget?.AddTracker(bytes - entry.Bytes);
-        entry.Bytes = bytes;
-    }
-
-    private void WriteEarly(Entry entry, EarlyWriteReason reason)
-    {
-        _counters.AddEarlyWrite(reason);
-        ReleaseCheckpoint(entry, Emit(entry));
-        Remove(entry);
-    }
-
-    private long Emit(Entry entry)
-    {
-        var seq = _sink.Write(entry.Merge.ToRecord());
-        _lastEmittedSeq = seq;
-        return seq;
-    }
-
-    private Entry Track(TaskMerge merge)
-    {
-        var entry = new Entry(merge);
-        _tasks.Add(merge.TaskId, entry);
-        entry.Node = _active.AddLast(entry);
-        // A row from an earlier life of this task may still wait for its delete; the take decides (TakeCheckpoint).
-        return entry;
-    }
-
-    /// <summary>
-    /// The task's invocation went out as record <paramref name="seq"/>: its checkpoint row may go, but only in a
-    /// checkpoint taken once that record is committed (or dropped, counted), so a crash between never loses both.
-    /// </summary>
-    private void ReleaseCheckpoint(Entry entry, long seq)
-    {
-        if (entry.Checkpointed)
-        {
-            _pendingDeletes[entry.Merge.TaskId] = seq;
-            entry.Checkpointed = false;
         }
     }
 
@@ -334,69 +183,7 @@ public sealed class TaskTracker
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         lock (_lock)
         {
-            var upserts = new List<CheckpointRow>(Math.Min(_dirty.Count, 4096));
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            var bytes = 0L;
-            var remaining = new List<Entry>();
-            foreach (var entry in _dirty)
-            {
-                if (entry.Merge.IsReady || (entry.Node is null && !entry.KeepInCheckpoint))
-                {
-                    entry.Dirty = false;
-                    continue; // finished, or gone from the tracker: its record carries it
-                }
-
-                if (bytes >= maxBytes)
-                {
-                    remaining.Add(entry);
-                    continue;
-                }
-
-                // A row of this task's earlier life waits for its record: overwriting it before that record is
-                // committed would lose both in a crash. The entry waits, dirty, for a later take.
-                if (_pendingDeletes.TryGetValue(entry.Merge.TaskId, out var waitingFor))
-                {
-                    if (waitingFor > goneThroughSeq)
-                    {
-                        remaining.Add(entry);
-                        continue;
-                    }
-
-                    _pendingDeletes.Remove(entry.Merge.TaskId); // the upsert replaces that row
-                }
-
-                entry.Dirty = false;
-                bytes += entry.Bytes;
-                buffer.ResetWrittenCount();
-                using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
-                {
-                    entry.Merge.WriteSnapshot(json);
-                }
-
-                upserts.Add(new CheckpointRow(entry.Merge.TaskId, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), now));
-                entry.Checkpointed = true;
-            }
-
-            _dirty.Clear();
-            _dirty.AddRange(remaining);
-            // Applied events are covered up to just before the earliest change still waiting for a take.
-            var covered = remaining.Count == 0 ? _appliedSeq : remaining.Min(e => e.DirtySeq) - 1;
-
-            List<string>? deletes = null;
-            foreach (var (id, seq) in _pendingDeletes)
-            {
-                if (seq <= goneThroughSeq)
-                {
-                    (deletes ??= []).Add(id);
-                }
-            }
-
-            foreach (var id in deletes ?? [])
-            {
-                _pendingDeletes.Remove(id);
-            }
-
-            return (new CheckpointDelta(upserts, deletes ?? []), covered, _lastEmittedSeq, remaining.Count == 0);
+            return _checkpoint.Take(goneThroughSeq, maxBytes, now);
         }
     }
 
@@ -408,22 +195,7 @@ public sealed class TaskTracker
     {
         lock (_lock)
         {
-            foreach (var row in failed.Upserts)
-            {
-                if (_tasks.TryGetValue(row.TaskId, out var entry) && !entry.Merge.IsReady && !entry.Dirty)
-                {
-                    // Its changes are not durable: the coverage stays below them until a take commits them.
-                    entry.Dirty = true;
-                    entry.DirtySeq = 0;
-                    _dirty.Add(entry);
-                }
-            }
-
-            foreach (var id in failed.Deletes)
-            {
-                // Their records were gone already; a live entry of the same task supersedes the delete in its take.
-                _pendingDeletes.TryAdd(id, 0);
-            }
+            _checkpoint.Retake(failed, _map);
         }
     }
 
@@ -434,7 +206,7 @@ public sealed class TaskTracker
         {
             lock (_lock)
             {
-                return _appliedSeq;
+                return _checkpoint.AppliedSeq;
             }
         }
     }
@@ -462,22 +234,22 @@ public sealed class TaskTracker
                 catch (System.Text.Json.JsonException)
                 {
                     RestoreFailed++;
-                    _pendingDeletes.TryAdd(row.TaskId, 0); // unreadable: let the next checkpoint remove it
+                    _checkpoint.DeleteUnreadable(row.TaskId); // unreadable: let the next checkpoint remove it
                     continue;
                 }
 
-                if (_tasks.ContainsKey(row.TaskId))
+                if (_map.Contains(row.TaskId))
                 {
                     continue;
                 }
 
-                var entry = Track(merge);
+                var entry = _map.Track(merge);
                 entry.Checkpointed = true;
                 entry.LastSeenTicks = now;
-                Account(entry, merge.EstimateBytes());
+                _map.Account(entry, merge.EstimateBytes());
                 restored++;
-                EvictOverCapLocked();
-                EvictOverBudgetLocked();
+                _map.EvictOverCap();
+                _map.EvictOverBudget();
             }
 
             PublishLocked();
@@ -493,41 +265,25 @@ public sealed class TaskTracker
     /// <summary>Checkpoint rows that could not be read back.</summary>
     public int RestoreFailed { get; private set; }
 
-    private void Remove(Entry entry)
+    private void PublishLocked()
     {
-        entry.Node!.List!.Remove(entry.Node);
-        entry.Node = null;
-        _tasks.Remove(entry.Merge.TaskId);
-        Account(entry, 0);
+        Volatile.Write(ref _publishedCount, _map.Count);
+        Volatile.Write(ref _publishedInFlight, _map.InFlightCount);
+        Volatile.Write(ref _publishedOldestTicks, _map.OldestInFlightTicks);
     }
 
-    private sealed class Entry(TaskMerge merge)
+    /// <summary>Writes an in-flight task with its last state, counted, and takes it out of the map.</summary>
+    private void WriteEarly(TrackedEntry entry, EarlyWriteReason reason)
     {
-        public TaskMerge Merge { get; } = merge;
+        _counters.AddEarlyWrite(reason);
+        _checkpoint.Release(entry, Emit(entry));
+        _map.Remove(entry);
+    }
 
-        public LinkedListNode<Entry>? Node { get; set; }
-
-        public long LastSeenTicks { get; set; }
-
-        /// <summary>Sent to the sink at least once (a terminal event was seen).</summary>
-        public bool Written { get; set; }
-
-        /// <summary>What it was last accounted at in the byte budget.</summary>
-        public long Bytes { get; set; }
-
-        /// <summary>Changed since the last checkpoint was taken (and listed in the tracker's dirty list).</summary>
-        public bool Dirty { get; set; }
-
-        /// <summary>Has a row in the checkpoint table (or will once the take that wrote it commits).</summary>
-        public bool Checkpointed { get; set; }
-
-        /// <summary>The applied sequence when it became dirty: applied events are durable only below it until taken.</summary>
-        public long DirtySeq { get; set; }
-
-        /// <summary>Written at shutdown but kept in the checkpoint for the next start (serve).</summary>
-        public bool KeepInCheckpoint { get; set; }
+    private long Emit(TrackedEntry entry)
+    {
+        var seq = _sink.Write(entry.Merge.ToRecord());
+        _checkpoint.Emitted(seq);
+        return seq;
     }
 }
-
-/// <summary>What the tracker knows of a task after one of its events: its name, queue, send time, and whether it had an ETA.</summary>
-public readonly record struct TaskLabels(string? Name, string? Queue, double? SentAt, bool HasEta);

@@ -86,4 +86,43 @@ public class CheckpointTakeTests
         Assert.Equal("t.named", restarted.TryGet("t")?.Name);
         Assert.Equal(["broken"], restarted.TakeCheckpoint(0).Delta.Deletes);
     }
+
+    [Fact]
+    public void Take_AfterFlushAllKeepingTheCheckpoint_StillWritesTheUnfinishedTasksLastChanges()
+    {
+        // serve: a task unfinished at shutdown stays in the checkpoint, with what changed since the last take.
+        var tracker = TrackerWithATaskChangedSinceItsRow();
+
+        Assert.Equal(1, tracker.FlushAll(keepCheckpoint: true));
+
+        var take = tracker.TakeCheckpoint(goneThroughSeq: 1);
+        var row = Assert.Single(take.Delta.Upserts);
+        Assert.Equal("t", row.TaskId);
+        Assert.Contains("STARTED", row.State, StringComparison.Ordinal);
+        Assert.Empty(take.Delta.Deletes);
+    }
+
+    [Fact]
+    public void Take_AfterFlushAllWithoutKeeping_DeletesTheRowOnceItsRecordIsGone()
+    {
+        // replay: a capture's unfinished tasks are history once written.
+        var tracker = TrackerWithATaskChangedSinceItsRow();
+
+        tracker.FlushAll(keepCheckpoint: false);
+
+        var waiting = tracker.TakeCheckpoint(goneThroughSeq: 0);
+        Assert.Empty(waiting.Delta.Upserts);
+        Assert.Empty(waiting.Delta.Deletes);
+        Assert.Equal(["t"], tracker.TakeCheckpoint(goneThroughSeq: 1).Delta.Deletes);
+    }
+
+    /// <summary>Task "t" has a checkpoint row, and has started since that row was taken.</summary>
+    private TaskTracker TrackerWithATaskChangedSinceItsRow()
+    {
+        var tracker = Tracker();
+        tracker.Apply(Event(CeleryEventType.TaskReceived, "t", 1, "t.named"));
+        Assert.Single(tracker.TakeCheckpoint(0).Delta.Upserts);
+        tracker.Apply(Event(CeleryEventType.TaskStarted, "t", 2));
+        return tracker;
+    }
 }

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace Ingest.Tracking;
+
+/// <summary>
+/// One task in the tracker: its merge, where it is in its life there (<see cref="State"/>), its place in the
+/// last-update order, and what the checkpoint knows of it. The checkpoint's two marks are not part of the state:
+/// an entry in any state may have a checkpoint row or not (<see cref="Checkpointed"/>), and changes no take has
+/// written yet or not (<see cref="DirtySince"/>). Used under the tracker's lock.
+/// </summary>
+internal sealed class TrackedEntry(TaskMerge merge)
+{
+    public TaskMerge Merge { get; } = merge;
+
+    /// <summary>Its node in the map's in-flight or finished list; null once it has left the map.</summary>
+    public LinkedListNode<TrackedEntry>? Node { get; set; }
+
+    /// <summary>When its last event arrived (UTC ticks): the last-update order, idle expiry and linger go by it.</summary>
+    public long LastSeenTicks { get; set; }
+
+    /// <summary>Where it is in its life in the tracker; changed only by the transitions below.</summary>
+    public TrackedState State { get; private set; } = TrackedState.InFlight;
+
+    /// <summary>What it was last accounted at in the byte budget.</summary>
+    public long Bytes { get; set; }
+
+    /// <summary>
+    /// The applied sequence when it changed after the last take (and was listed in the checkpoint's dirty list);
+    /// null when no change waits. Applied events are durable only below it until a take writes it.
+    /// </summary>
+    public long? DirtySince { get; set; }
+
+    /// <summary>Has a row in the checkpoint table (or will once the take that wrote it commits).</summary>
+    public bool Checkpointed { get; set; }
+
+    /// <summary>In the map: events still merge into it.</summary>
+    public bool IsTracked => State switch
+    {
+        TrackedState.InFlight or TrackedState.Emitted => true,
+        TrackedState.Released or TrackedState.KeptForRestart => false,
+        _ => throw new UnreachableException($"tracked state {State}"),
+    };
+
+    /// <summary>The checkpoint takes its unfinished state (if it changed): true unless its record now carries it.</summary>
+    public bool CheckpointTakesIt => State switch
+    {
+        TrackedState.InFlight or TrackedState.Emitted or TrackedState.KeptForRestart => true,
+        TrackedState.Released => false,
+        _ => throw new UnreachableException($"tracked state {State}"),
+    };
+
+    /// <summary>Whether an event sends its invocation: a terminal one always; once sent, any that changes it.</summary>
+    /// <param name="terminal">The event ends an attempt.</param>
+    /// <param name="changed">The event changed what the record shows.</param>
+    public bool EmitsOn(bool terminal, bool changed) => State switch
+    {
+        TrackedState.InFlight => terminal,
+        TrackedState.Emitted => terminal || changed,
+        TrackedState.Released or TrackedState.KeptForRestart =>
+            throw new InvalidOperationException($"task {Merge.TaskId} has left the tracker ({State}): no event reaches it"),
+        _ => throw new UnreachableException($"tracked state {State}"),
+    };
+
+    /// <summary>Its invocation was sent.</summary>
+    public void MarkEmitted() => State = State switch
+    {
+        TrackedState.InFlight or TrackedState.Emitted => TrackedState.Emitted,
+        TrackedState.Released or TrackedState.KeptForRestart => throw Invalid(nameof(MarkEmitted)),
+        _ => throw new UnreachableException($"tracked state {State}"),
+    };
+
+    /// <summary>Written at shutdown, its checkpoint row kept for the next start.</summary>
+    public void KeepForRestart() => State = State switch
+    {
+        TrackedState.InFlight or TrackedState.Emitted => TrackedState.KeptForRestart,
+        TrackedState.Released or TrackedState.KeptForRestart => throw Invalid(nameof(KeepForRestart)),
+        _ => throw new UnreachableException($"tracked state {State}"),
+    };
+
+    /// <summary>Leaves the map: released to its record, unless it was kept for the next start.</summary>
+    public void LeaveMap()
+    {
+        State = State switch
+        {
+            TrackedState.InFlight or TrackedState.Emitted => TrackedState.Released,
+            TrackedState.KeptForRestart => TrackedState.KeptForRestart,
+            TrackedState.Released => throw Invalid(nameof(LeaveMap)),
+            _ => throw new UnreachableException($"tracked state {State}"),
+        };
+        Node = null;
+    }
+
+    private InvalidOperationException Invalid(string transition) =>
+        new($"task {Merge.TaskId}: {transition} from {State}");
+}
