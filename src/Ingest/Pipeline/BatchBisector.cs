@@ -1,4 +1,5 @@
 using Ingest.Storage;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 

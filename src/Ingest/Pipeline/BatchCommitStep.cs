@@ -1,5 +1,6 @@
 using Ingest.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 

@@ -1,6 +1,7 @@
 using Ingest.Diagnostics;
 using Ingest.Tracking;
 using Microsoft.Extensions.Logging;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 
