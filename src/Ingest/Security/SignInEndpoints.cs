@@ -18,7 +18,9 @@ internal static class SignInEndpoints
             return;
         }
 
-        app.MapGet(AuthSetup.SignInPath, (HttpContext http, string? @return, string? failed) => Results.Content(SignInPageHtml.Render(settings, SafeReturn(@return), failed), HtmlType))
+        app.MapGet(AuthSetup.SignInPath, (string? @return, string? failed) => ReturnPath.TryRead(@return, out var back)
+                ? Results.Content(SignInPageHtml.Render(settings, back, failed), HtmlType)
+                : Results.Content(SignInPageHtml.Render(settings, ReturnPath.StartPage, "return"), HtmlType, statusCode: StatusCodes.Status400BadRequest))
             .AllowAnonymous();
         app.MapPost(AuthSetup.SignInPath, SignInAsync).AllowAnonymous().DisableAntiforgery();
         app.MapPost("/signout", async (HttpContext http) =>
@@ -28,8 +30,9 @@ internal static class SignInEndpoints
         });
         if (options.OidcConfigured)
         {
-            app.MapGet($"{AuthSetup.SignInPath}/sso", (string? @return) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturn(@return) }, [AuthSetup.OidcScheme])).AllowAnonymous();
+            app.MapGet($"{AuthSetup.SignInPath}/sso", (string? @return) => ReturnPath.TryRead(@return, out var back)
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = back }, [AuthSetup.OidcScheme])
+                : BadReturn()).AllowAnonymous();
         }
     }
 
@@ -49,7 +52,11 @@ internal static class SignInEndpoints
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var user = form["username"].ToString();
         var password = form["password"].ToString();
-        var back = SafeReturn(form["return"].ToString());
+        if (!ReturnPath.TryRead(form["return"].ToString(), out var back))
+        {
+            return BadReturn();
+        }
+
         if (!settings.VerifyPassword(http.Connection.RemoteIpAddress, user, password, out var retryAfter))
         {
             if (retryAfter is { } wait)
@@ -68,7 +75,5 @@ internal static class SignInEndpoints
         return Results.Redirect(back);
     }
 
-    /// <summary>Only a path on this site: <c>//evil.example</c> and absolute URLs go to the start page instead.</summary>
-    internal static string SafeReturn(string? value) =>
-        value is { Length: > 0 } v && v[0] == '/' && !v.StartsWith("//", StringComparison.Ordinal) && !v.StartsWith("/\\", StringComparison.Ordinal) ? v : "/";
+    private static IResult BadReturn() => Results.Json(new ErrorView(ReturnPath.Rule), statusCode: StatusCodes.Status400BadRequest);
 }

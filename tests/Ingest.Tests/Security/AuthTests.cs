@@ -130,7 +130,12 @@ public sealed class AuthTests : IDisposable
     {
         await using var factory = _server.Serve(("Ingest:Auth:UsersFile", _server.UsersFile()));
         using var client = Client(factory);
-        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse", ["return"] = "//evil.example/x" });
+        // Issue 24: a return path to another site is refused outright (it used to be replaced by "/").
+        var offSite = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse", ["return"] = "//evil.example/x" });
+        using var refusedReturn = await client.PostAsync("/signin", offSite);
+        Assert.Equal(HttpStatusCode.BadRequest, refusedReturn.StatusCode);
+        Assert.False(refusedReturn.Headers.Contains("Set-Cookie"));
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse" });
         using var signedIn = await client.PostAsync("/signin", form);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
