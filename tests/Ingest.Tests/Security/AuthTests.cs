@@ -312,6 +312,7 @@ public sealed class AuthTests : IDisposable
     [InlineData("--auth-proxy-header=X-Forwarded-User", "--auth-proxy-header needs --auth-proxy-from")]
     [InlineData("--oidc-authority=https://id.example.com", "--oidc-authority needs --oidc-client-id")]
     [InlineData("--users-file=/nonexistent/users", "does not exist")]
+    [InlineData("--session-max-hours=0", "--session-max-hours 0: a UI session lasts from 1 to 8760 hours")]
     public async Task AnIncompleteSetup_StopsTheStartWithOneLine(string flag, string message)
     {
         var error = new StringWriter();
