@@ -130,6 +130,7 @@ public static class IngestCli
             SettingOption.Text("--oidc-allowed-emails", "Ingest:Auth:OidcAllowedEmails", "Comma-separated addresses, or @domain, that may read."),
             SettingOption.Text("--auth-proxy-header", "Ingest:Auth:ProxyUserHeader", "User header set by an authenticating proxy (X-Forwarded-User, X-Auth-Request-User)."),
             SettingOption.Text("--auth-proxy-from", "Ingest:Auth:ProxyFrom", "Comma-separated proxy addresses or CIDR ranges the header is trusted from."),
+            SettingOption.Int("--session-max-hours", "Ingest:Auth:SessionMaxHours", "A UI session ends this long after its sign-in, however often it is used, h (default 24)."),
         };
 
         return (db, pipeline, serveOnly);

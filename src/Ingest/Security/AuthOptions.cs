@@ -43,6 +43,15 @@ public sealed class AuthOptions
     /// <summary>How long a UI session lasts without use.</summary>
     public TimeSpan SessionIdle { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// <c>--session-max-hours</c>: how long a UI session lasts from its sign-in, however often it is used (the idle
+    /// expiry slides with use, so without this a used cookie never ends).
+    /// </summary>
+    public int SessionMaxHours { get; set; } = 24;
+
+    /// <summary><see cref="SessionMaxHours"/> as a span.</summary>
+    public TimeSpan SessionMax => TimeSpan.FromHours(SessionMaxHours);
+
     /// <summary><c>--http-ingest</c>: accept <c>POST /api/events</c> at all (off by default: brokers are the usual source).</summary>
     public bool HttpIngest { get; set; }
 

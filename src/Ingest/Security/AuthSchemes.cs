@@ -39,12 +39,31 @@ internal static class AuthSchemes
                     // A script or the UI's own fetch gets a status and a reason, not the sign-in page's HTML.
                     OnRedirectToLogin = c => IsApi(c.Request.Path) ? Refuse(c.Response, 401, "the session has ended: sign in again") : Redirect(c),
                     OnRedirectToAccessDenied = c => Refuse(c.Response, 403, "this account may not read task data"),
+                    OnValidatePrincipal = EndIfRevokedAsync,
                 };
             });
         if (options.OidcConfigured)
         {
             OidcAuthentication.Add(auth, options);
         }
+    }
+
+    /// <summary>
+    /// A session whose credential is gone (signed out, past its maximum age, its user removed or its password
+    /// changed) is refused and its cookie deleted; the request goes on as anonymous (401, or the sign-in page).
+    /// </summary>
+    private static async Task EndIfRevokedAsync(CookieValidatePrincipalContext context)
+    {
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<AuthSettings>().Sessions;
+        if (context.Principal is not { } session || sessions.Refusal(session) is not { } why)
+        {
+            return;
+        }
+
+        var log = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Security");
+        SecurityLog.SessionEnded(log, session.Identity?.Name ?? "", why);
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(AuthSetup.CookieScheme);
     }
 
     private static Task Refuse(HttpResponse response, int status, string why)

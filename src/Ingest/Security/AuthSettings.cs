@@ -21,6 +21,7 @@ public sealed class AuthSettings
     {
         Options = options;
         Throttle = new SignInThrottle(time ?? TimeProvider.System);
+        Sessions = new SessionGuard(time ?? TimeProvider.System, options.SessionMax, users);
         Users = users;
         IngestToken = ingestToken;
         _ingestTokenHash = ingestToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(ingestToken));
@@ -34,6 +35,9 @@ public sealed class AuthSettings
     public HtpasswdUsers? Users { get; }
 
     public SignInThrottle Throttle { get; }
+
+    /// <summary>What ends a UI session besides its idle expiry: sign-out, its maximum age, a changed or removed user.</summary>
+    public SessionGuard Sessions { get; }
 
     /// <summary>
     /// Checks a user and password against the users file, unless the address has failed too often (then false and

@@ -6,6 +6,9 @@ namespace Ingest.Security;
 /// </summary>
 internal static class AuthSettingsResolver
 {
+    /// <summary>A year: the longest <c>--session-max-hours</c> taken.</summary>
+    public const int MaxSessionHours = 24 * 365;
+
     /// <summary>Files a first start writes when no way to sign in is configured.</summary>
     public static (string Users, string Password) GeneratedFiles(string databasePath) => (databasePath + ".users", databasePath + ".admin-password");
 
@@ -13,6 +16,11 @@ internal static class AuthSettingsResolver
     public static AuthSettings Resolve(AuthOptions options, string databasePath, TimeProvider time, ILoggerFactory loggers)
     {
         var log = loggers.CreateLogger("Ingest.Security");
+        if (options.SessionMaxHours is < 1 or > MaxSessionHours)
+        {
+            throw new AuthConfigurationException($"--session-max-hours {options.SessionMaxHours}: a UI session lasts from 1 to {MaxSessionHours} hours");
+        }
+
         string? token = null;
         if (options.IngestTokenFile is { } tokenFile)
         {

@@ -16,7 +16,8 @@ public sealed class HtpasswdUsers
 
     public static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(5);
 
-    private static readonly TimeSpan RecheckFileEvery = TimeSpan.FromSeconds(5);
+    /// <summary>How often, at most, the file is looked at again: the longest a removed user or an old password lives on.</summary>
+    public static readonly TimeSpan RecheckFileEvery = TimeSpan.FromSeconds(5);
 
     private readonly string _path;
     private readonly TimeProvider _time;
@@ -146,6 +147,21 @@ public sealed class HtpasswdUsers
         }
 
         return ok;
+    }
+
+    /// <summary>
+    /// What a session signed in with this user's password carries (issue 24): a hash of the user's line, which
+    /// changes with the password; null when the user is no longer in the file. The file is read again first if it
+    /// changed, so a session checked against this ends within <see cref="RecheckFileEvery"/> of the edit. Unkeyed,
+    /// so sessions outlive a restart; the bcrypt hash it is made from cannot be read back out of it.
+    /// </summary>
+    public string? CredentialStamp(string user)
+    {
+        ReloadIfChanged();
+        var hashes = _hashes;
+        return hashes.TryGetValue(user, out var hash)
+            ? Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(user + ":" + hash)).AsSpan(0, 16))
+            : null;
     }
 
     private static readonly string DummyHash = BCrypt.Net.BCrypt.HashPassword("not a password", 10);

@@ -62,6 +62,12 @@ internal static class OidcAuthentication
                         c.Response.Redirect($"{AuthSetup.SignInPath}?failed=sso");
                         c.HandleResponse();
                     }
+                    else
+                    {
+                        // Tokens are not refreshed, so the issuer's verdict is not asked again: the session's maximum
+                        // age is what bounds a user since taken out of the allowed groups.
+                        settings.Sessions.Stamp((ClaimsIdentity)c.Principal!.Identity!, null);
+                    }
 
                     return Task.CompletedTask;
                 },

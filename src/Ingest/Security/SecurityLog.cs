@@ -15,4 +15,7 @@ internal static partial class SecurityLog
 
     [LoggerMessage(4003, LogLevel.Information, "Signing in with the users in {UsersFile} (the generated admin password is in {PasswordFile})")]
     public static partial void UsingGenerated(ILogger logger, string usersFile, string passwordFile);
+
+    [LoggerMessage(4004, LogLevel.Information, "A session of {User} was refused: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string user, string reason);
 }

@@ -18,25 +18,25 @@ internal static class SignInEndpoints
             return;
         }
 
-        app.MapGet(AuthSetup.SignInPath, (HttpContext http, string? @return, string? failed) => Results.Content(SignInPageHtml.Render(settings, SafeReturn(@return), failed), HtmlType))
+        app.MapGet(AuthSetup.SignInPath, (string? @return, string? failed) => ReturnPath.TryRead(@return, out var back)
+                ? Results.Content(SignInPageHtml.Render(settings, back, failed), HtmlType)
+                : Results.Content(SignInPageHtml.Render(settings, ReturnPath.StartPage, "return"), HtmlType, statusCode: StatusCodes.Status400BadRequest))
             .AllowAnonymous();
         app.MapPost(AuthSetup.SignInPath, SignInAsync).AllowAnonymous().DisableAntiforgery();
-        app.MapPost("/signout", async (HttpContext http) =>
-        {
-            await http.SignOutAsync(AuthSetup.CookieScheme);
-            return Results.Redirect(AuthSetup.SignInPath);
-        });
+        // Open to all, so that a cross-site post is told 403 whether or not its cookie still reads.
+        app.MapPost("/signout", SignOutAsync).AllowAnonymous();
         if (options.OidcConfigured)
         {
-            app.MapGet($"{AuthSetup.SignInPath}/sso", (string? @return) =>
-                Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturn(@return) }, [AuthSetup.OidcScheme])).AllowAnonymous();
+            app.MapGet($"{AuthSetup.SignInPath}/sso", (string? @return) => ReturnPath.TryRead(@return, out var back)
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = back }, [AuthSetup.OidcScheme])
+                : BadReturn()).AllowAnonymous();
         }
     }
 
     private static async Task<IResult> SignInAsync(HttpContext http, AuthSettings settings)
     {
         // A sign-in form posted from another site is refused: no one is signed in to an account they did not choose.
-        if (http.Request.Headers.Origin.ToString() is { Length: > 0 } origin && !string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase))
+        if (RequestOrigin.IsFromElsewhere(http.Request))
         {
             return Results.Json(new ErrorView("sign-in from another site is refused"), statusCode: StatusCodes.Status403Forbidden);
         }
@@ -49,7 +49,14 @@ internal static class SignInEndpoints
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var user = form["username"].ToString();
         var password = form["password"].ToString();
-        var back = SafeReturn(form["return"].ToString());
+        if (!ReturnPath.TryRead(form["return"].ToString(), out var back))
+        {
+            return BadReturn();
+        }
+
+        // Read before the password is checked: should the file change in between, the session carries the old
+        // line's stamp and ends at its first use, rather than a new line's stamp vouching for an old password.
+        var stamp = settings.Users?.CredentialStamp(user);
         if (!settings.VerifyPassword(http.Connection.RemoteIpAddress, user, password, out var retryAfter))
         {
             if (retryAfter is { } wait)
@@ -64,11 +71,24 @@ internal static class SignInEndpoints
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, AuthSettings.ReadRole), new Claim(AuthSettings.MethodClaim, "password")],
             AuthSetup.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
+        settings.Sessions.Stamp(identity, stamp);
         await http.SignInAsync(AuthSetup.CookieScheme, new ClaimsPrincipal(identity));
         return Results.Redirect(back);
     }
 
-    /// <summary>Only a path on this site: <c>//evil.example</c> and absolute URLs go to the start page instead.</summary>
-    internal static string SafeReturn(string? value) =>
-        value is { Length: > 0 } v && v[0] == '/' && !v.StartsWith("//", StringComparison.Ordinal) && !v.StartsWith("/\\", StringComparison.Ordinal) ? v : "/";
+    private static async Task<IResult> SignOutAsync(HttpContext http, AuthSettings settings)
+    {
+        // A post another site's page made (a link, a form, an image) must not end the user's session: it needs this
+        // site's own origin, which the UI's sign-out form sends (Origin, and Sec-Fetch-Site: same-origin).
+        if (!RequestOrigin.IsFromHere(http.Request))
+        {
+            return Results.Json(new ErrorView("sign-out from another site is refused"), statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        settings.Sessions.SignOut(http.User);
+        await http.SignOutAsync(AuthSetup.CookieScheme);
+        return Results.Redirect(AuthSetup.SignInPath);
+    }
+
+    private static IResult BadReturn() => Results.Json(new ErrorView(ReturnPath.Rule), statusCode: StatusCodes.Status400BadRequest);
 }

@@ -48,6 +48,7 @@ internal static class SignInPageHtml
     {
         null or "" => null,
         "sso" => "Your single sign-on account is not in a group or domain allowed here.",
+        "return" => "The link you followed would have left this site after signing in; you will go to the start page instead.",
         "throttled" => "Too many failed sign-ins from your address. Wait a few minutes, then try again.",
         _ => "Wrong user or password.",
     };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -7,6 +6,7 @@ using System.Text.Json;
 using Ingest.Tests.Support;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using static Ingest.Tests.Security.AuthTestServer;
 
 namespace Ingest.Tests.Security;
 
@@ -16,56 +16,18 @@ namespace Ingest.Tests.Security;
 /// </summary>
 public sealed class AuthTests : IDisposable
 {
-    private const string Htpasswd = "/usr/bin/htpasswd";
     private const string Token = "ingest-token-0123456789abcdef0123456789";
 
-    private readonly TempDirectory _dir = new();
+    private readonly AuthTestServer _server = new();
 
-    public void Dispose() => _dir.Dispose();
-
-    private string UsersFile(string user = "sre", string password = "correct horse")
-    {
-        Assert.True(File.Exists(Htpasswd), $"{Htpasswd} is missing: run scripts/test, which installs Debian's apache2-utils");
-        var path = _dir.File("users");
-        // The file exactly as operators make it: Apache's htpasswd, bcrypt ($2y$).
-        var start = new ProcessStartInfo(Htpasswd) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-B", "-b", File.Exists(path) ? "" : "-c", path, user, password }.Where(a => a.Length > 0))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(start)!;
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        Assert.StartsWith($"{user}:$2y$", File.ReadAllLines(path).Last(), StringComparison.Ordinal);
-        return path;
-    }
+    public void Dispose() => _server.Dispose();
 
     private string TokenFile()
     {
-        var path = _dir.File("token");
+        var path = _server.Dir.File("token");
         File.WriteAllText(path, Token + "\n");
         return path;
     }
-
-    private IngestFactory Serve(params (string Key, string? Value)[] settings)
-    {
-        var factory = new IngestFactory(_dir.File("ingest.db")).With("Ingest:Auth:Disabled", "false").With("Ingest:Auth:HttpIngest", "false");
-        foreach (var (key, value) in settings)
-        {
-            factory.With(key, value);
-        }
-
-        // A port chosen here: with port 0 the factory's base address kept ":0" on some starts.
-        factory.UseKestrel(IngestProcess.FreePort());
-        factory.StartServer();
-        return factory;
-    }
-
-    private static HttpClient Client(IngestFactory factory, AuthenticationHeaderValue? auth = null) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = factory.ClientOptions.BaseAddress, DefaultRequestHeaders = { Authorization = auth } };
-
-    private static AuthenticationHeaderValue Basic(string user, string password) => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     private static StringContent Event(string uuid, string mediaType = "application/json") =>
         new($$"""{"type": "task-received", "uuid": "{{uuid}}", "name": "shop.tasks.charge", "hostname": "w1@h", "timestamp": 1795376624.0}""", Encoding.UTF8, mediaType);
@@ -89,7 +51,7 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task WithoutACredential_EveryRouteButHealthz_Answers401OrSendsToSignIn()
     {
-        await using var factory = Serve(("Ingest:Auth:UsersFile", UsersFile()));
+        await using var factory = _server.Serve(("Ingest:Auth:UsersFile", _server.UsersFile()));
         using var anonymous = Client(factory);
         var routes = EveryGetRoute(factory);
         Assert.Contains("/api/invocations", routes);
@@ -122,7 +84,7 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task ReadCredential_ReadsButCannotPost_IngestToken_PostsButCannotRead()
     {
-        await using var factory = Serve(("Ingest:Auth:UsersFile", UsersFile()), ("Ingest:Auth:HttpIngest", "true"), ("Ingest:Auth:IngestTokenFile", TokenFile()));
+        await using var factory = _server.Serve(("Ingest:Auth:UsersFile", _server.UsersFile()), ("Ingest:Auth:HttpIngest", "true"), ("Ingest:Auth:IngestTokenFile", TokenFile()));
         using var reader = Client(factory, Basic("sre", "correct horse"));
         using var machine = Client(factory, new AuthenticationHeaderValue("Bearer", Token));
 
@@ -166,9 +128,14 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task SignInForm_SetsAHardenedSessionCookie_AndRefusesForeignOriginsAndOpenRedirects()
     {
-        await using var factory = Serve(("Ingest:Auth:UsersFile", UsersFile()));
+        await using var factory = _server.Serve(("Ingest:Auth:UsersFile", _server.UsersFile()));
         using var client = Client(factory);
-        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse", ["return"] = "//evil.example/x" });
+        // Issue 24: a return path to another site is refused outright (it used to be replaced by "/").
+        var offSite = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse", ["return"] = "//evil.example/x" });
+        using var refusedReturn = await client.PostAsync("/signin", offSite);
+        Assert.Equal(HttpStatusCode.BadRequest, refusedReturn.StatusCode);
+        Assert.False(refusedReturn.Headers.Contains("Set-Cookie"));
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "sre", ["password"] = "correct horse" });
         using var signedIn = await client.PostAsync("/signin", form);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
@@ -214,8 +181,8 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task PasswordGuessing_IsRefusedWith429AfterTenFailures_UntilTheWindowPasses()
     {
-        UsersFile("sre", "correct horse");
-        await using var factory = Serve(("Ingest:Auth:UsersFile", UsersFile("ops", "battery staple")));
+        _server.UsersFile("sre", "correct horse");
+        await using var factory = _server.Serve(("Ingest:Auth:UsersFile", _server.UsersFile("ops", "battery staple")));
         var time = (Microsoft.Extensions.Time.Testing.FakeTimeProvider)factory.Services.GetRequiredService<TimeProvider>();
         using var sre = Client(factory, Basic("sre", "correct horse"));
         Assert.Equal(HttpStatusCode.OK, (await sre.GetAsync("/api/invocations")).StatusCode);
@@ -248,11 +215,11 @@ public sealed class AuthTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task NothingConfigured_MakesAnAdminWithAGeneratedPassword_ReadableByItsOwnerOnly()
     {
-        await using var factory = Serve();
-        var password = File.ReadAllText(_dir.File("ingest.db.admin-password")).Trim();
+        await using var factory = _server.Serve();
+        var password = File.ReadAllText(_server.Dir.File("ingest.db.admin-password")).Trim();
         Assert.True(password.Length >= 20);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_dir.File("ingest.db.admin-password")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_dir.File("ingest.db.users")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_server.Dir.File("ingest.db.admin-password")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_server.Dir.File("ingest.db.users")));
         using var admin = Client(factory, Basic("admin", password));
         using var ok = await admin.GetAsync("/api/invocations");
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -264,7 +231,7 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task NoAuth_OpensReads_ButStillRefusesCrossSiteTextPlainPosts()
     {
-        await using var factory = Serve(("Ingest:Auth:Disabled", "true"), ("Ingest:Auth:HttpIngest", "true"));
+        await using var factory = _server.Serve(("Ingest:Auth:Disabled", "true"), ("Ingest:Auth:HttpIngest", "true"));
         using var anonymous = Client(factory);
         using var crossSite = await anonymous.PostAsync("/api/events", Event("forged", "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, crossSite.StatusCode);
@@ -280,7 +247,7 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task HttpIngest_IsOffUnlessAskedFor()
     {
-        await using var factory = Serve(("Ingest:Auth:Disabled", "true"));
+        await using var factory = _server.Serve(("Ingest:Auth:Disabled", "true"));
         using var anonymous = Client(factory);
         using var posted = await anonymous.PostAsync("/api/events", Event("off-1"));
         Assert.Equal(HttpStatusCode.NotFound, posted.StatusCode);
@@ -290,7 +257,7 @@ public sealed class AuthTests : IDisposable
     [Fact]
     public async Task AuthProxy_HeaderTrustedOnlyFromTheConfiguredAddresses()
     {
-        await using (var trusted = Serve(("Ingest:Auth:ProxyUserHeader", "X-Forwarded-User"), ("Ingest:Auth:ProxyFrom", "127.0.0.1/32,::1")))
+        await using (var trusted = _server.Serve(("Ingest:Auth:ProxyUserHeader", "X-Forwarded-User"), ("Ingest:Auth:ProxyFrom", "127.0.0.1/32,::1")))
         {
             using var viaProxy = Client(trusted);
             viaProxy.DefaultRequestHeaders.Add("X-Forwarded-User", "alice@example.com");
@@ -301,7 +268,7 @@ public sealed class AuthTests : IDisposable
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         }
 
-        await using var untrusted = Serve(("Ingest:Storage:DatabasePath", _dir.File("other.db")), ("Ingest:Auth:ProxyUserHeader", "X-Forwarded-User"), ("Ingest:Auth:ProxyFrom", "10.0.0.0/8"));
+        await using var untrusted = _server.Serve(("Ingest:Storage:DatabasePath", _server.Dir.File("other.db")), ("Ingest:Auth:ProxyUserHeader", "X-Forwarded-User"), ("Ingest:Auth:ProxyFrom", "10.0.0.0/8"));
         using var direct = Client(untrusted);
         direct.DefaultRequestHeaders.Add("X-Forwarded-User", "mallory");
         using var spoofed = await direct.GetAsync("/api/invocations");
@@ -312,7 +279,7 @@ public sealed class AuthTests : IDisposable
     public async Task Sso_BearerTokensFromTheIssuer_AllowedGroupReads_OthersRefused_UiSignInGoesToTheIssuer()
     {
         await using var issuer = await TestIssuer.StartAsync();
-        await using var factory = Serve(("Ingest:Auth:OidcAuthority", issuer.Authority), ("Ingest:Auth:OidcClientId", "ingest-ui"), ("Ingest:Auth:OidcAllowedGroups", "sre,platform"));
+        await using var factory = _server.Serve(("Ingest:Auth:OidcAuthority", issuer.Authority), ("Ingest:Auth:OidcClientId", "ingest-ui"), ("Ingest:Auth:OidcAllowedGroups", "sre,platform"));
 
         using var member = Client(factory, new AuthenticationHeaderValue("Bearer", issuer.Token("ingest-ui", "ana@example.com", ["platform"])));
         using var ok = await member.GetAsync("/api/invocations");
@@ -345,6 +312,7 @@ public sealed class AuthTests : IDisposable
     [InlineData("--auth-proxy-header=X-Forwarded-User", "--auth-proxy-header needs --auth-proxy-from")]
     [InlineData("--oidc-authority=https://id.example.com", "--oidc-authority needs --oidc-client-id")]
     [InlineData("--users-file=/nonexistent/users", "does not exist")]
+    [InlineData("--session-max-hours=0", "--session-max-hours 0: a UI session lasts from 1 to 8760 hours")]
     public async Task AnIncompleteSetup_StopsTheStartWithOneLine(string flag, string message)
     {
         var error = new StringWriter();
@@ -352,7 +320,7 @@ public sealed class AuthTests : IDisposable
         Console.SetError(error);
         try
         {
-            Assert.Equal(2, await TestCli.RunAsync(["serve", "--db", _dir.File("cli.db"), "--urls", "http://127.0.0.1:0", flag]));
+            Assert.Equal(2, await TestCli.RunAsync(["serve", "--db", _server.Dir.File("cli.db"), "--urls", "http://127.0.0.1:0", flag]));
         }
         finally
         {
