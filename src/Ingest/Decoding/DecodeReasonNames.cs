@@ -4,10 +4,10 @@ namespace Ingest.Decoding;
 public static class DecodeReasonNames
 {
     public const int RejectCount = (int)RejectReason.NotJson + 1;
-    public const int RepairCount = (int)Repair.Redacted + 1;
+    public const int RepairCount = (int)Repair.ControlCharacters + 1;
 
     private static readonly string[] s_reject = ["malformed_json", "not_an_object", "missing_type", "unknown_type", "missing_uuid", "wrong_type", "too_large", "not_json"];
-    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range", "redacted"];
+    private static readonly string[] s_repair = ["timestamp_missing", "timestamp_out_of_range", "field_truncated", "invalid_text", "field_wrong_type", "value_out_of_range", "redacted", "control_characters"];
 
     public static string Name(this RejectReason reason) => s_reject[(int)reason];
 
