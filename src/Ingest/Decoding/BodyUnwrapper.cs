@@ -9,6 +9,9 @@ namespace Ingest.Decoding;
 /// </summary>
 internal static class BodyUnwrapper
 {
+    /// <summary>The compression labels inflated: kombu's (<c>application/x-gzip</c> and its aliases) and HTTP's.</summary>
+    private static readonly string[] s_inflated = ["application/x-gzip", "gzip", "x-gzip", "zlib", "deflate"];
+
     /// <summary>
     /// Null when the labels say JSON in UTF-8 (or say nothing); otherwise why not, with <paramref name="error"/>.
     /// <paramref name="compressed"/> is true when the body is zlib or gzip and must go through <see cref="Inflate"/>.
@@ -31,20 +34,25 @@ internal static class BodyUnwrapper
             return RejectReason.UnsupportedEncoding;
         }
 
-        var compression = content.Compression?.Trim().ToLowerInvariant();
-        switch (compression)
+        var compression = content.Compression.AsSpan().Trim();
+        if (compression.IsEmpty || compression.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            case null or "" or "identity":
-                return null;
-            // kombu's 'gzip' and 'zlib' are one codec, application/x-gzip, and it is zlib.compress; HTTP's deflate
-            // is zlib too. Real gzip is told by its magic bytes in Inflate.
-            case "application/x-gzip" or "gzip" or "x-gzip" or "zlib" or "deflate":
+            return null;
+        }
+
+        // kombu's 'gzip' and 'zlib' are one codec, application/x-gzip, and it is zlib.compress; HTTP's deflate is
+        // zlib too. Real gzip is told by its magic bytes in Inflate.
+        foreach (var name in s_inflated)
+        {
+            if (compression.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
                 compressed = true;
                 return null;
-            default:
-                error = $"compression '{EscapedSample.Of(content.Compression)}' is not one Ingest reads (zlib, gzip)";
-                return RejectReason.UnsupportedEncoding;
+            }
         }
+
+        error = $"compression '{EscapedSample.Of(content.Compression)}' is not one Ingest reads (zlib, gzip)";
+        return RejectReason.UnsupportedEncoding;
     }
 
     /// <summary>
@@ -90,12 +98,17 @@ internal static class BodyUnwrapper
         return buffer;
     }
 
-    /// <summary>The media type (lower case, no parameters) and the <c>charset</c> parameter, if any.</summary>
+    /// <summary>The media type (no parameters) and the <c>charset</c> parameter, if any. Celery's plain label allocates nothing.</summary>
     private static (string MediaType, string? Charset) Split(string? contentType)
     {
         if (string.IsNullOrWhiteSpace(contentType))
         {
             return ("", null);
+        }
+
+        if (!contentType.Contains(';', StringComparison.Ordinal))
+        {
+            return (contentType.Trim(), null);
         }
 
         var parts = contentType.Split(';', StringSplitOptions.TrimEntries);
@@ -108,14 +121,20 @@ internal static class BodyUnwrapper
             }
         }
 
-        return (parts[0].ToLowerInvariant(), charset);
+        return (parts[0], charset);
     }
 
     /// <summary><c>application/json</c>, or a structured <c>+json</c> type (RFC 6839), as HTTP ingest takes them.</summary>
     private static bool IsJson(string mediaType) =>
-        mediaType is "application/json" || (mediaType.StartsWith("application/", StringComparison.Ordinal) && mediaType.EndsWith("+json", StringComparison.Ordinal));
+        mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>UTF-8 or a subset of it; kombu labels bytes it was handed ready-made <c>binary</c>, and JSON is read as bytes.</summary>
-    private static bool IsUtf8(string? charset) =>
-        string.IsNullOrWhiteSpace(charset) || charset.Trim().ToLowerInvariant() is "utf-8" or "utf8" or "us-ascii" or "ascii" or "binary";
+    private static bool IsUtf8(string? charset)
+    {
+        var name = charset.AsSpan().Trim();
+        return name.IsEmpty || name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("us-ascii", StringComparison.OrdinalIgnoreCase) || name.Equals("ascii", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("binary", StringComparison.OrdinalIgnoreCase);
+    }
 }
