@@ -5,8 +5,9 @@ namespace Ingest.Decoding;
 /// <summary>
 /// Decodes a Celery event body: one JSON object, or an array of them (<c>task.multi</c>, possibly empty).
 /// It never throws on bad input: each bad element is counted by reason and skipped, and the good elements
-/// around it are kept. Stateless and thread-safe. The body's shape (size, array or object, trailing data) is
-/// judged here; each element is read by a <see cref="CeleryEventReader"/>.
+/// around it are kept. Stateless and thread-safe. The body's labels (content type, charset, compression: see
+/// <see cref="BodyUnwrapper"/>) and shape (size, nesting, array or object, trailing data) are judged here; each
+/// element is read by a <see cref="CeleryEventReader"/>.
 /// </summary>
 public sealed class CeleryEventDecoder
 {
@@ -18,6 +19,9 @@ public sealed class CeleryEventDecoder
 
     /// <summary>Most retries believable for one task id.</summary>
     public const int MaxRetries = 1_000_000;
+
+    /// <summary>Deepest JSON nesting read; a Celery body is two deep (an array of objects). Deeper is <see cref="RejectReason.NestingTooDeep"/>.</summary>
+    public const int MaxDepth = 64;
 
     private readonly DecoderOptions _options;
     private readonly TimeProvider _time;
@@ -37,25 +41,52 @@ public sealed class CeleryEventDecoder
     /// When the body reached Ingest, Unix seconds; by default now. Replay passes each message's capture time, so a
     /// capture is judged against the clock it was recorded on rather than the day it is replayed.
     /// </param>
-    public DecodedBody Decode(ReadOnlySpan<byte> body, double? arrivalSeconds = null)
+    /// <param name="content">
+    /// What the transport says the body is. A content type other than JSON, a charset other than UTF-8 or a
+    /// compression Ingest does not read refuses the body unread; zlib and gzip are inflated up to the body limit.
+    /// </param>
+    public DecodedBody Decode(ReadOnlySpan<byte> body, double? arrivalSeconds = null, BodyContent content = default)
     {
         var result = new DecodedBody();
         if (body.Length > _options.MaxBodyBytes)
         {
-            result.Reject(RejectReason.TooLarge);
-            result.MalformedError = $"body of {body.Length} bytes is over the limit of {_options.MaxBodyBytes}";
+            result.RejectBody(RejectReason.TooLarge, $"body of {body.Length} bytes is over the limit of {_options.MaxBodyBytes}");
             return result;
         }
 
+        if (BodyUnwrapper.Check(content, out var compressed, out var refusal) is { } refused)
+        {
+            result.RejectBody(refused, refusal!);
+            return result;
+        }
+
+        if (!compressed)
+        {
+            Parse(body, result, arrivalSeconds);
+            return result;
+        }
+
+        var inflated = BodyUnwrapper.Inflate(body, _options.MaxBodyBytes, out var length, out var reason, out var error);
+        if (inflated is null)
+        {
+            result.RejectBody(reason, error!);
+            return result;
+        }
+
+        Parse(inflated.AsSpan(0, length), result, arrivalSeconds);
+        return result;
+    }
+
+    private void Parse(ReadOnlySpan<byte> body, DecodedBody result, double? arrivalSeconds)
+    {
         var arrival = EventTimestamps.Arrival(arrivalSeconds, _time);
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
             if (!reader.Read())
             {
-                result.Reject(RejectReason.MalformedJson);
-                result.MalformedError = "empty body";
-                return result;
+                result.RejectBody(RejectReason.MalformedJson, "empty body");
+                return;
             }
 
             if (reader.TokenType == JsonTokenType.StartArray)
@@ -78,10 +109,16 @@ public sealed class CeleryEventDecoder
         }
         catch (JsonException e)
         {
-            result.Reject(RejectReason.MalformedJson);
-            result.MalformedError = e.Message;
+            // The reader refuses a nesting bomb with the same exception as a syntax error; the operator needs to
+            // know which one arrived (issue 24).
+            if (JsonNesting.Exceeds(body, MaxDepth))
+            {
+                result.RejectBody(RejectReason.NestingTooDeep, $"JSON nested deeper than {MaxDepth} levels");
+            }
+            else
+            {
+                result.RejectBody(RejectReason.MalformedJson, EscapedSample.Of(e.Message, 256));
+            }
         }
-
-        return result;
     }
 }

@@ -5,8 +5,9 @@ namespace Ingest.Decoding;
 
 /// <summary>
 /// Reads one element of a body into a <see cref="CeleryEvent"/>: each known field as its type wants (see
-/// <see cref="EventValueReader"/>), free-text fields redacted and cut, then the event judged whole: a usable type,
-/// a task id for task events, a believable timestamp. Stateless past its options; thread-safe.
+/// <see cref="EventValueReader"/>), free-text fields redacted and cut, identifiers rid of control characters, then
+/// the event judged whole: a usable type, a task id for task events, a believable timestamp. Stateless past its
+/// options; thread-safe.
 /// </summary>
 internal sealed class CeleryEventReader
 {
@@ -59,28 +60,28 @@ internal sealed class CeleryEventReader
                     typeName = ReadText(ref reader, body, result, ref typeWrong, 64);
                     break;
                 case EventField.Uuid:
-                    e.Uuid = ReadText(ref reader, body, result, ref uuidWrong, MaxTaskIdChars + 1);
+                    e.Uuid = ControlCharacters.Remove(ReadText(ref reader, body, result, ref uuidWrong, MaxTaskIdChars + 1), result);
                     break;
                 case EventField.Timestamp:
                     timestamp = ReadDouble(ref reader, ref timestampWrong);
                     break;
-                case EventField.Hostname: e.Hostname = ReadText(ref reader, body, result, 1024); break;
+                case EventField.Hostname: e.Hostname = ReadName(ref reader, body, result, 1024); break;
                 case EventField.Pid: e.Pid = InRange(ReadInt(ref reader, result), 0, int.MaxValue, result); break;
                 case EventField.Clock: e.Clock = ReadLong(ref reader, result); break;
                 case EventField.UtcOffset: e.UtcOffset = InRange(ReadInt(ref reader, result), -24, 24, result); break;
-                case EventField.Name: e.Name = ReadText(ref reader, body, result, 1024); break;
+                case EventField.Name: e.Name = ReadName(ref reader, body, result, 1024); break;
                 case EventField.Args: e.Args = ReadRepr(ref reader, body, result); break;
                 case EventField.Kwargs: e.Kwargs = ReadRepr(ref reader, body, result); break;
                 case EventField.Result: e.Result = ReadRepr(ref reader, body, result); break;
                 case EventField.Exception: e.Exception = ReadRepr(ref reader, body, result); break;
                 case EventField.Traceback: e.Traceback = ReadText(ref reader, body, result, _options.MaxFieldChars); break;
-                case EventField.RootId: e.RootId = ReadText(ref reader, body, result, MaxTaskIdChars); break;
-                case EventField.ParentId: e.ParentId = ReadText(ref reader, body, result, MaxTaskIdChars); break;
-                case EventField.Queue: e.Queue = ReadText(ref reader, body, result, 1024); break;
-                case EventField.RoutingKey: e.RoutingKey = ReadText(ref reader, body, result, 1024); break;
-                case EventField.Exchange: e.Exchange = ReadText(ref reader, body, result, 1024); break;
-                case EventField.Eta: e.Eta = ReadText(ref reader, body, result, 64); break;
-                case EventField.Expires: e.Expires = ReadText(ref reader, body, result, 64); break;
+                case EventField.RootId: e.RootId = ReadName(ref reader, body, result, MaxTaskIdChars); break;
+                case EventField.ParentId: e.ParentId = ReadName(ref reader, body, result, MaxTaskIdChars); break;
+                case EventField.Queue: e.Queue = ReadName(ref reader, body, result, 1024); break;
+                case EventField.RoutingKey: e.RoutingKey = ReadName(ref reader, body, result, 1024); break;
+                case EventField.Exchange: e.Exchange = ReadName(ref reader, body, result, 1024); break;
+                case EventField.Eta: e.Eta = ReadName(ref reader, body, result, 64); break;
+                case EventField.Expires: e.Expires = ReadName(ref reader, body, result, 64); break;
                 case EventField.Retries: e.Retries = InRange(ReadInt(ref reader, result), 0, CeleryEventDecoder.MaxRetries, result); break;
                 case EventField.Runtime: e.Runtime = InRange(ReadDouble(ref reader, result), 0, CeleryEventDecoder.MaxRuntimeSeconds, result); break;
                 case EventField.Terminated: e.Terminated = ReadBool(ref reader, result); break;
@@ -91,9 +92,9 @@ internal sealed class CeleryEventReader
                 case EventField.Active: e.Active = InRange(ReadInt(ref reader, result), 0, int.MaxValue, result); break;
                 case EventField.Processed: e.Processed = InRange(ReadLong(ref reader, result), 0, long.MaxValue, result); break;
                 case EventField.LoadAverage: e.LoadAverage = ReadDoubles(ref reader, result); break;
-                case EventField.SwIdent: e.SoftwareIdent = ReadText(ref reader, body, result, 256); break;
-                case EventField.SwVer: e.SoftwareVersion = ReadText(ref reader, body, result, 256); break;
-                case EventField.SwSys: e.SoftwareSystem = ReadText(ref reader, body, result, 256); break;
+                case EventField.SwIdent: e.SoftwareIdent = ReadName(ref reader, body, result, 256); break;
+                case EventField.SwVer: e.SoftwareVersion = ReadName(ref reader, body, result, 256); break;
+                case EventField.SwSys: e.SoftwareSystem = ReadName(ref reader, body, result, 256); break;
             }
         }
 
@@ -134,6 +135,13 @@ internal sealed class CeleryEventReader
         e.Timestamp = EventTimestamps.Check(timestamp, timestampWrong, arrival, _options.MaxFutureSkew, result);
         result.Events.Add(e);
     }
+
+    /// <summary>
+    /// An identifier (id, name, hostname, queue, version): text without control characters, which would otherwise
+    /// be stored, matched and exported to <c>/metrics</c> labels raw (issue 24).
+    /// </summary>
+    private static string? ReadName(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result, int maxChars) =>
+        ControlCharacters.Remove(ReadText(ref reader, body, result, maxChars), result);
 
     private string? ReadRepr(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result)
     {

@@ -26,4 +26,11 @@ public enum Repair
 
     /// <summary>A value of a secret-looking key in args, kwargs or result, masked (<c>--redact-keys</c>); counted per value.</summary>
     Redacted,
+
+    /// <summary>
+    /// Control characters (NUL and the rest of C0, DEL, C1, U+2028/U+2029) removed from a task id, name, hostname,
+    /// queue, exchange, routing key or other identifier: they would be stored, compared and exported to
+    /// <c>/metrics</c> labels raw. Counted per field.
+    /// </summary>
+    ControlCharacters,
 }

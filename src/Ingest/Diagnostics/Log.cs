@@ -79,6 +79,9 @@ internal static partial class Log
     [LoggerMessage(2013, LogLevel.Debug, "Closing the Redis connection failed.")]
     public static partial void RedisCloseFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(2015, LogLevel.Warning, "Rejected {Count} as {Reason} since the last line for it (at most one a minute); the latest from {Source}: {Why}. Its first bytes: {Sample}")]
+    public static partial void Rejected(ILogger logger, long count, string reason, string source, string why, string sample);
+
     // 3xxx: storage
     [LoggerMessage(3001, LogLevel.Information, "Storage maintenance: {Action}.")]
     public static partial void StorageAction(ILogger logger, string action);

@@ -18,10 +18,12 @@ public sealed class EventIngestor
     private readonly ILogger _logger;
     private readonly CeleryMetrics? _celery;
     private readonly Sources.Queues.QueueLengths? _queues;
+    private readonly RejectLog _rejects;
 
     public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger, CeleryMetrics? celery = null,
-        Sources.Queues.QueueLengths? queues = null)
+        Sources.Queues.QueueLengths? queues = null, TimeProvider? time = null)
     {
+        _rejects = new RejectLog(logger, time ?? TimeProvider.System);
         _queues = queues;
         _celery = celery;
         _decoder = decoder;
@@ -36,9 +38,10 @@ public sealed class EventIngestor
     /// <param name="source">Which source it came from, for the log.</param>
     /// <param name="shiftSeconds">Added to every event's timestamp after decoding (replay's <c>--shift-to-now</c>).</param>
     /// <param name="arrivalSeconds">When the body arrived, Unix seconds, before any shift (replay: its capture time); by default now.</param>
-    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source, double shiftSeconds = 0, double? arrivalSeconds = null)
+    /// <param name="content">What the transport says the body is (content type, charset, compression).</param>
+    public DecodedBody Ingest(ReadOnlySpan<byte> body, string source, double shiftSeconds = 0, double? arrivalSeconds = null, BodyContent content = default)
     {
-        var decoded = _decoder.Decode(body, arrivalSeconds);
+        var decoded = _decoder.Decode(body, arrivalSeconds, content);
         if (shiftSeconds != 0)
         {
             foreach (var e in decoded.Events)
@@ -48,6 +51,11 @@ public sealed class EventIngestor
         }
 
         _counters.AddMessage(decoded);
+        if (decoded.RejectedTotal > 0)
+        {
+            _rejects.Note(decoded, source, body);
+        }
+
         if (decoded.MalformedError is not null)
         {
             Log.MalformedBody(_logger, source, decoded.MalformedError, decoded.Events.Count);
@@ -77,5 +85,16 @@ public sealed class EventIngestor
         }
 
         return decoded;
+    }
+
+    /// <summary>A body a source refused before decoding (over the size limit, not JSON, its envelope broken): counted and logged by reason.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="source">Which source refused it, for the log.</param>
+    /// <param name="body">What was received of it, for the log's sample (may be empty).</param>
+    /// <param name="why">What was wrong, escaped.</param>
+    public void RejectBody(RejectReason reason, string source, ReadOnlySpan<byte> body, string why)
+    {
+        _counters.AddRejectedBody(reason);
+        _rejects.Note(reason, 1, source, body, why);
     }
 }

@@ -1,3 +1,4 @@
+using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -256,11 +257,32 @@ public sealed class AmqpSubscription : IAsyncDisposable
         Log.AmqpSubscriptionLost(_logger, why);
     }
 
+    /// <summary>
+    /// What a delivery says it is: its content type and encoding properties, and the <c>compression</c> header
+    /// kombu sets when a producer compresses (AMQP sends header strings as bytes).
+    /// </summary>
+    internal static BodyContent Content(IReadOnlyBasicProperties properties)
+    {
+        string? compression = null;
+        if (properties.Headers?.TryGetValue("compression", out var value) == true)
+        {
+            compression = value switch
+            {
+                byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes),
+                string text => text,
+                null => null,
+                _ => $"({value.GetType().Name})",
+            };
+        }
+
+        return new BodyContent(properties.ContentType, properties.ContentEncoding, compression);
+    }
+
     private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
     {
         var generation = _ledger.Generation;
         // The body is rented and valid only until this handler returns: decode it now, keep nothing of it.
-        var decoded = _ingestor.Ingest(delivery.Body.Span, "amqp");
+        var decoded = _ingestor.Ingest(delivery.Body.Span, "amqp", content: Content(delivery.BasicProperties));
         _status.Delivery(malformed: decoded.MalformedError is not null);
         if (_ledger.Delivered(delivery.DeliveryTag, _tracker?.AppliedSeq ?? 0, generation))
         {

@@ -31,7 +31,7 @@ public static class EventsApi
         // without a CORS preflight (issue 15), and no Celery sender needs it.
         if (!request.HasJsonContentType())
         {
-            counters.AddRejectedBody(RejectReason.NotJson);
+            ingestor.RejectBody(RejectReason.NotJson, "http", [], $"Content-Type '{EscapedSample.Of(request.ContentType)}' is not application/json");
             return TypedResults.Json(EventsResponse.Refused($"Content-Type must be application/json, not '{request.ContentType}'"), statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
@@ -62,7 +62,7 @@ public static class EventsApi
         var limit = options.MaxBodyBytes;
         if (request.ContentLength > limit)
         {
-            counters.AddRejectedBody(RejectReason.TooLarge);
+            ingestor.RejectBody(RejectReason.TooLarge, "http", [], $"Content-Length {request.ContentLength} is over the limit of {limit} bytes");
             return TypedResults.Json(EventsResponse.TooLarge(limit), statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
@@ -73,18 +73,25 @@ public static class EventsApi
         {
             if (buffer.Length + read > limit)
             {
-                counters.AddRejectedBody(RejectReason.TooLarge);
+                ingestor.RejectBody(RejectReason.TooLarge, "http", buffer.GetBuffer().AsSpan(0, (int)buffer.Length), $"body over the limit of {limit} bytes");
                 return TypedResults.Json(EventsResponse.TooLarge(limit), statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
             buffer.Write(chunk, 0, read);
         }
 
-        var decoded = ingestor.Ingest(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), "http");
+        // Content-Encoding gzip or deflate is inflated (capped at the body limit), any other refused with 415.
+        var content = new BodyContent(request.ContentType, null, request.Headers.ContentEncoding.ToString());
+        var decoded = ingestor.Ingest(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), "http", content: content);
         var response = EventsResponse.From(decoded);
         if (decoded.MalformedError is not null)
         {
-            return TypedResults.BadRequest(response);
+            return decoded.BodyReason switch
+            {
+                RejectReason.UnsupportedContentType or RejectReason.UnsupportedEncoding => TypedResults.Json(response, statusCode: StatusCodes.Status415UnsupportedMediaType),
+                RejectReason.DecompressedTooLarge => TypedResults.Json(response, statusCode: StatusCodes.Status413PayloadTooLarge),
+                _ => TypedResults.BadRequest(response),
+            };
         }
 
         if (!waitDurable)

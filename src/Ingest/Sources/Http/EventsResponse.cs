@@ -21,7 +21,12 @@ public sealed record EventsResponse(
         d.RejectedTotal,
         Enumerable.Range(0, d.Rejected.Length).Where(i => d.Rejected[i] > 0).ToDictionary(i => ((RejectReason)i).Name(), i => d.Rejected[i]),
         Enumerable.Range(0, d.Repaired.Length).Where(i => d.Repaired[i] > 0).ToDictionary(i => ((Repair)i).Name(), i => d.Repaired[i]),
-        d.MalformedError is null ? null : $"body is not valid JSON: {d.MalformedError}");
+        d.MalformedError switch
+        {
+            null => null,
+            var error when d.BodyReason is RejectReason.MalformedJson or RejectReason.NestingTooDeep => $"body is not valid JSON: {error}",
+            var error => $"body refused ({d.BodyReason?.Name()}): {error}",
+        });
 
     public static EventsResponse Busy(string why) =>
         new(0, 0, new Dictionary<string, int>(), new Dictionary<string, int>(), $"not accepted now, retry after 1 s: {why}");

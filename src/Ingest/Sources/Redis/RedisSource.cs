@@ -197,13 +197,15 @@ public sealed class RedisSource : IHostedService, IHealthContributor, IAsyncDisp
     {
         _status.Message();
         var body = new ArrayBufferWriter<byte>();
-        if (!KombuEnvelope.TryGetBody((byte[])value!, body, out var error))
+        var envelope = (byte[])value!;
+        if (!KombuEnvelope.TryGetBody(envelope, body, out var content, out var reason, out var error))
         {
+            _ingestor.RejectBody(reason, "redis", envelope, error);
             _status.Malformed($"message on {channel}: {error}");
             return;
         }
 
-        var decoded = _ingestor.Ingest(body.WrittenSpan, "redis");
+        var decoded = _ingestor.Ingest(body.WrittenSpan, "redis", content: content);
         if (decoded.MalformedError is not null)
         {
             _status.Malformed(null);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ingest.Decoding;
 using Ingest.Pipeline;
 
 namespace Ingest.Sources.Replay;
@@ -76,13 +77,13 @@ public sealed class ReplayRunner
                 continue;
             }
 
-            if (!TryBody(line, out var body, out var capturedAt))
+            if (!TryBody(line, out var body, out var capturedAt, out var content))
             {
                 BadLines++;
                 continue;
             }
 
-            _ingestor.Ingest(body, "replay", ShiftSeconds, capturedAt);
+            _ingestor.Ingest(body, "replay", ShiftSeconds, capturedAt, content);
             // A bulk load waits rather than drops: half the channel's records, or half its share of the byte budget.
             var budget = _channel.Budget;
             while (_channel.Count > _channel.Capacity / 2 || budget.ChannelPressed)
@@ -92,11 +93,15 @@ public sealed class ReplayRunner
         }
     }
 
-    /// <summary>The body of one capture line, and its <c>captured_at</c> (null when absent: judged against now).</summary>
-    private static bool TryBody(string line, out byte[] body, out double? capturedAt)
+    /// <summary>
+    /// The body of one capture line, its <c>captured_at</c> (null when absent: judged against now), and its labels
+    /// (<c>content_type</c>, <c>content_encoding</c>, <c>headers.compression</c>) as the broker delivered them.
+    /// </summary>
+    private static bool TryBody(string line, out byte[] body, out double? capturedAt, out BodyContent content)
     {
         body = [];
         capturedAt = null;
+        content = default;
         try
         {
             using var doc = JsonDocument.Parse(line);
@@ -113,6 +118,9 @@ public sealed class ReplayRunner
                 capturedAt = seconds;
             }
 
+            var root = doc.RootElement;
+            content = new BodyContent(Text(root, "content_type"), Text(root, "content_encoding"),
+                root.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Object ? Text(headers, "compression") : null);
             return true;
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
@@ -120,4 +128,8 @@ public sealed class ReplayRunner
             return false;
         }
     }
+
+    /// <summary>A string property's value; null when absent or not a string.</summary>
+    private static string? Text(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -196,8 +196,8 @@ public class AmqpSourceTests(BrokerFixture fixture) : IClassFixture<BrokerFixtur
         await channel.QueueDeleteAsync(queue);
     }
 
-    internal static IngestFactory AmqpFactory(Broker broker, string db, string exchange, string? queue = null) =>
-        new IngestFactory(db)
+    internal static IngestFactory AmqpFactory(Broker broker, string db, string exchange, string? queue = null, Action<IServiceCollection>? services = null) =>
+        new IngestFactory(db) { TestServices = services }
             .MovingClock()
             .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
             .With("Ingest:Amqp:Url", broker.Url)

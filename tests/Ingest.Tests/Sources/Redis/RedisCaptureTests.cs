@@ -29,9 +29,10 @@ public class RedisCaptureTests
         foreach (var line in lines)
         {
             var body = new ArrayBufferWriter<byte>();
-            Assert.True(KombuEnvelope.TryGetBody(line.GetProperty("envelope_b64").GetBytesFromBase64(), body, out var error), error);
+            Assert.True(KombuEnvelope.TryGetBody(line.GetProperty("envelope_b64").GetBytesFromBase64(), body, out var content, out _, out var error), error);
             Assert.Equal(line.GetProperty("body_b64").GetBytesFromBase64(), body.WrittenSpan.ToArray());
-            var decoded = decoder.Decode(body.WrittenSpan);
+            Assert.Equal(new BodyContent("application/json", "utf-8", null), content);
+            var decoded = decoder.Decode(body.WrittenSpan, content: content);
             Assert.Null(decoded.MalformedError);
             Assert.Equal(0, decoded.RejectedTotal);
         }

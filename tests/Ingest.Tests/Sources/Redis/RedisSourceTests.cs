@@ -143,13 +143,19 @@ public class RedisSourceTests
         Assert.Contains("redis://", Ingest.Cli.IngestCli.ResolveBroker(values), StringComparison.Ordinal);
     }
 
-    /// <summary>kombu's envelope as its Redis transport publishes a fanout message (body base64 of the event JSON).</summary>
-    internal static string Kombu(byte[] body, string exchange, string routingKey) => JsonSerializer.Serialize(new Dictionary<string, object>
+    /// <summary>
+    /// kombu's envelope as its Redis transport publishes a fanout message (body base64 of the event JSON), with the
+    /// labels a JSON event has unless others are given.
+    /// </summary>
+    internal static string Kombu(byte[] body, string exchange, string routingKey, string contentType = "application/json", string contentEncoding = "utf-8",
+        string? compression = null) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["body"] = Convert.ToBase64String(body),
-        ["content-encoding"] = "utf-8",
-        ["content-type"] = "application/json",
-        ["headers"] = new Dictionary<string, string> { ["hostname"] = "w1@redis" },
+        ["content-encoding"] = contentEncoding,
+        ["content-type"] = contentType,
+        ["headers"] = compression is null
+            ? new Dictionary<string, string> { ["hostname"] = "w1@redis" }
+            : new Dictionary<string, string> { ["hostname"] = "w1@redis", ["compression"] = compression },
         ["properties"] = new Dictionary<string, object>
         {
             ["delivery_mode"] = 1,
@@ -209,8 +215,8 @@ public class RedisSourceTests
         }
     }
 
-    private static IngestFactory RedisFactory(RedisServer redis, string db, string exchange) =>
-        new IngestFactory(db).MovingClock()
+    internal static IngestFactory RedisFactory(RedisServer redis, string db, string exchange, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        new IngestFactory(db) { TestServices = services }.MovingClock()
             .With("Ingest:Pipeline:MaxBatchWait", "00:00:00.020")
             .With("Ingest:Redis:Url", redis.Url)
             .With("Ingest:Redis:Exchange", exchange);
@@ -226,13 +232,13 @@ public class RedisSourceTests
         }
     }
 
-    private static JsonElement Source(HttpClient client) =>
+    internal static JsonElement Source(HttpClient client) =>
         client.GetFromJsonAsync<JsonElement>("/healthz").GetAwaiter().GetResult().GetProperty("sources").GetProperty("redis");
 
-    private static Task WaitSubscribedAsync(HttpClient client) =>
+    internal static Task WaitSubscribedAsync(HttpClient client) =>
         Wait.UntilAsync(() => Source(client).GetProperty("state").GetString() == "subscribed", "the Redis source to subscribe");
 
-    private static bool Stored(HttpClient client, string id)
+    internal static bool Stored(HttpClient client, string id)
     {
         using var response = client.GetAsync($"/api/invocations/{id}").GetAwaiter().GetResult();
         return response.IsSuccessStatusCode;

@@ -28,26 +28,50 @@ public class ReplayRunnerTests
     [InlineData(400)] // replayed long after it was recorded
     public async Task Replay_JudgesFutureTimestampsAgainstEachMessagesCaptureTime(int replayDaysAfterCapture)
     {
-        var time = new FakeTimeProvider(s_capturedAt.AddDays(replayDaysAfterCapture));
-        var writer = new GatedWriter();
-        var h = new PipelineHarness(new PipelineOptions { BatchSize = 16, MaxBatchWait = TimeSpan.Zero }, time, () => writer);
-        var ingestor = new EventIngestor(new CeleryEventDecoder(new DecoderOptions(), time), h.Tracker,
-            new WorkerRegistry(new WorkerOptions(), time), h.Counters, NullLogger<EventIngestor>.Instance);
         var capture = string.Join('\n',
             Line(CapturedAt, Event("task-succeeded", "honest", CapturedAt - 2)),
             Line(CapturedAt, Event("task-succeeded", "ahead", CapturedAt + 3600)),
             Line(CapturedAt, Event("task-succeeded", "slightly-ahead", CapturedAt + 60)));
 
+        var (written, counters) = await ReplayAsync(s_capturedAt.AddDays(replayDaysAfterCapture), capture);
+
+        var stored = written.ToDictionary(r => r.TaskId);
+        Assert.Equal(CapturedAt - 2, stored["honest"].FinishedAt);
+        Assert.Equal(CapturedAt, stored["ahead"].FinishedAt);
+        Assert.Equal(CapturedAt + 60, stored["slightly-ahead"].FinishedAt);
+        Assert.Equal(1, counters.Repaired(Repair.TimestampOutOfRange));
+    }
+
+    /// <summary>Issue 24: each line's labels are read as the broker delivered them: a pickle is refused by name, kombu's zlib inflated.</summary>
+    [Fact]
+    public async Task Replay_ReadsEachLinesLabels_RefusesAPickleByName_InflatesKombuZlib_Issue24()
+    {
+        var capture = string.Join('\n',
+            Line(CapturedAt, Event("task-succeeded", "plain", CapturedAt - 2)),
+            Line(CapturedAt, HostileBodies.Pickle, HostileBodies.PickleType, "binary", null),
+            Line(CapturedAt, HostileBodies.Zlib(Event("task-succeeded", "zipped", CapturedAt - 1)), "application/json", "utf-8", HostileBodies.KombuGzip));
+
+        var (written, counters) = await ReplayAsync(s_capturedAt.AddMinutes(5), capture);
+
+        Assert.Equal(["plain", "zipped"], written.Select(r => r.TaskId).Order());
+        Assert.Equal(1, counters.Rejected(RejectReason.UnsupportedContentType));
+        Assert.Equal(1, counters.EventsRejectedTotal);
+    }
+
+    /// <summary>Replays <paramref name="capture"/> on a clock at <paramref name="now"/>: what was written, and the counters.</summary>
+    private static async Task<(IReadOnlyList<Ingest.Storage.InvocationRecord> Written, IngestCounters Counters)> ReplayAsync(DateTimeOffset now, string capture)
+    {
+        var time = new FakeTimeProvider(now);
+        var writer = new GatedWriter();
+        var h = new PipelineHarness(new PipelineOptions { BatchSize = 16, MaxBatchWait = TimeSpan.Zero }, time, () => writer);
+        var ingestor = new EventIngestor(new CeleryEventDecoder(new DecoderOptions(), time), h.Tracker,
+            new WorkerRegistry(new WorkerOptions(), time), h.Counters, NullLogger<EventIngestor>.Instance);
+
         await h.StartAsync();
         await new ReplayRunner(ingestor, h.Channel, time).RunAsync(new StringReader(capture), CancellationToken.None);
         h.Tracker.FlushAll();
         await h.StopAsync();
-
-        var stored = writer.Written.ToDictionary(r => r.TaskId);
-        Assert.Equal(CapturedAt - 2, stored["honest"].FinishedAt);
-        Assert.Equal(CapturedAt, stored["ahead"].FinishedAt);
-        Assert.Equal(CapturedAt + 60, stored["slightly-ahead"].FinishedAt);
-        Assert.Equal(1, h.Counters.Repaired(Repair.TimestampOutOfRange));
+        return ([.. writer.Written], h.Counters);
     }
 
     private static string Event(string type, string id, double at) =>
@@ -57,5 +81,15 @@ public class ReplayRunnerTests
     {
         captured_at = capturedAt,
         body_b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(body)),
+    });
+
+    /// <summary>A capture line with the labels the broker delivered (messages.jsonl's content_type, content_encoding, headers).</summary>
+    private static string Line(double capturedAt, byte[] body, string contentType, string contentEncoding, string? compression) => JsonSerializer.Serialize(new
+    {
+        captured_at = capturedAt,
+        content_type = contentType,
+        content_encoding = contentEncoding,
+        headers = compression is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["compression"] = compression },
+        body_b64 = Convert.ToBase64String(body),
     });
 }
