@@ -12,16 +12,21 @@ namespace Ingest.Storage.Reading;
 public sealed class InvocationReader
 {
     private readonly string _connectionString;
+    private readonly ReadTimeLimit _timeLimit;
 
-    public InvocationReader(StorageOptions options)
+    /// <param name="options">The database.</param>
+    /// <param name="timeLimit">How long one read may run (the host's <see cref="ReadOptions"/>); default none.</param>
+    public InvocationReader(StorageOptions options, ReadTimeLimit? timeLimit = null)
     {
         _connectionString = SqliteConnections.ReaderConnectionString(options);
+        _timeLimit = timeLimit ?? ReadTimeLimit.None;
     }
 
     /// <summary>The newest stored state of one task id, or null.</summary>
-    public InvocationRecord? Get(string taskId)
+    public InvocationRecord? Get(string taskId) => _timeLimit.Run(_connectionString, connection => Get(connection, taskId));
+
+    private static InvocationRecord? Get(SqliteConnection connection, string taskId)
     {
-        using var connection = Open();
         foreach (var source in Sources(connection))
         {
             using var command = connection.CreateCommand();
@@ -49,7 +54,11 @@ public sealed class InvocationReader
             throw new ArgumentException(error, nameof(query));
         }
 
-        using var connection = Open();
+        return _timeLimit.Run(_connectionString, connection => List(connection, query, fts));
+    }
+
+    private InvocationPage List(SqliteConnection connection, InvocationQuery query, string? fts)
+    {
         var sources = Sources(connection);
         if (sources.Count == 0)
         {
@@ -233,13 +242,6 @@ public sealed class InvocationReader
             command.Parameters.AddWithValue("$after_at", q.After.StateAt);
             command.Parameters.AddWithValue("$after_id", q.After.TaskId);
         }
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
     }
 
     /// <summary>Newest first: day partitions by day descending, then legacy. Read from sqlite_master per call (cheap, and always current after drops).</summary>
