@@ -73,6 +73,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegressionOptions>>().Value);
         services.AddSingleton<RollupReader>();
+        services.AddSingleton<RollupRankReader>();
         services.AddSingleton<TaskInsights>();
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
