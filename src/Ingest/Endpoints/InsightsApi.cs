@@ -27,10 +27,10 @@ public static class InsightsApi
 
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tasks", ListTasks).Takes("since", "until", "bucket", "queue", "worker_group", "limit", "cursor");
-        app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket", "queue", "worker_group");
-        app.MapGet("/api/facets", FacetsApi.ListFacets).Takes("since", "until");
-        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name", "queue", "worker_group", "limit", "cursor");
+        app.MapGet("/api/tasks", ListTasks).Takes("since", "until", "bucket", "queue", "worker_group", "limit", "cursor").Admitted();
+        app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket", "queue", "worker_group").Admitted();
+        app.MapGet("/api/facets", FacetsApi.ListFacets).Takes("since", "until").Admitted();
+        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name", "queue", "worker_group", "limit", "cursor").Admitted();
         return app;
     }
 

@@ -15,8 +15,8 @@ public static class InvocationsApi
     public static IEndpointRouteBuilder MapInvocationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/invocations");
-        api.MapGet("/{taskId}", GetInvocation).Takes();
-        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor");
+        api.MapGet("/{taskId}", GetInvocation).Takes().TimeLimited();
+        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor").Admitted();
         app.MapGet("/api/in-flight", ListInFlight).Takes("limit");
         return app;
     }
