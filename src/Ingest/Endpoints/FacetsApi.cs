@@ -27,7 +27,7 @@ public static class FacetsApi
 
         var queues = ranks.TopQueues(from, to, MaxValues);
         var groups = ranks.TopWorkerGroups(from, to, MaxValues);
-        var names = ranks.TopTasks(from, to, null, null, MaxValues);
+        var names = ranks.TopNames(from, to, MaxValues);
         var known = workers.Snapshot();
         return TypedResults.Ok(new FacetsView(
             ApiTime.Format(from)!, ApiTime.Format(to)!, Sorted(queues), Sorted(groups), Sorted(names), [.. known.Take(MaxValues).Select(w => w.Hostname)])

@@ -30,6 +30,10 @@ public sealed class RollupRankReader(StorageOptions options, ReadTimeLimit? time
         return Rank(days, table, "name, total", "name", limit, after, "runs <> 0");
     }
 
+    /// <summary>Task names with runs in the range, most runs first; at most <paramref name="limit"/>; tasks without a name are left out.</summary>
+    public RankedPage<RankedName> TopNames(double since, double until, int limit) =>
+        Rank(new RollupDaysReader(since, until), d => d.TaskHoursSql, "name, total", "name", limit, null, "runs > 0 AND name <> ''");
+
     /// <summary>Queues with runs in the range (facet rollup), most runs first; at most <paramref name="limit"/>.</summary>
     public RankedPage<RankedName> TopQueues(double since, double until, int limit) =>
         Rank(new RollupDaysReader(since, until), d => d.GroupHoursSql, "queue AS value, total", "value", limit, null, "runs > 0 AND value <> ''");

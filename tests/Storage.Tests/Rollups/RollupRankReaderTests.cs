@@ -92,6 +92,19 @@ public sealed class RollupRankReaderTests : IDisposable
         Assert.Equal([new RankedName("mail", 12)], ranks.TopWorkerGroups(_from, _to, 5).Items);
     }
 
+    /// <summary>The facets' names leave out runs without a task name, as they did when read from the rows; the task list keeps them.</summary>
+    [Fact]
+    public void TopNames_LeavesOutRunsWithoutAName_TopTasksKeepsThem()
+    {
+        var options = Options();
+        WriteTasks(options, 3, (k, run) => k == 2 ? run with { Name = null } : run);
+        var ranks = new RollupRankReader(options);
+
+        Assert.Equal(["task.00", "task.01"], ranks.TopNames(_from, _to, 10).Items.Select(i => i.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(2, ranks.TopNames(_from, _to, 10).Total);
+        Assert.Equal(("", 2L), ranks.TopTasks(_from, _to, null, null, 10).Items.Select(i => (i.Name, i.Runs)).First());
+    }
+
     /// <summary>Failures by task and exception type: the most first, then the most recently seen; the example from the newest hour.</summary>
     [Fact]
     public void Failures_AddedUpAcrossHours_PagedByCursor_WithTheNewestExample_Issue24()
