@@ -1,7 +1,10 @@
 using System.Globalization;
 using Ingest.Insights;
+using Ingest.Storage.Reading;
 using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Ingest.Endpoints;
 
@@ -14,18 +17,31 @@ public static class InsightsApi
     /// <summary>Most buckets one stats answer holds.</summary>
     public const int MaxBuckets = 2000;
 
+    /// <summary>Tasks (and failure groups) on one page when the caller does not say.</summary>
+    public const int DefaultPage = 200;
+
+    /// <summary>Queues and worker groups a task's stats break its runs down by: the ones with the most runs.</summary>
+    public const int MaxBreakdown = 100;
+
+    private const string CursorError = "cursor is not one this server gave out";
+
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tasks", ListTasks).Takes("since", "until", "bucket", "queue", "worker_group");
-        app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket", "queue", "worker_group");
-        app.MapGet("/api/facets", ListFacets).Takes("since", "until");
-        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name", "queue", "worker_group");
+        app.MapGet("/api/tasks", ListTasks).Takes("since", "until", "bucket", "queue", "worker_group", "limit", "cursor").Admitted();
+        app.MapGet("/api/tasks/{name}/stats", GetStats).Takes("since", "until", "bucket", "queue", "worker_group").Admitted();
+        app.MapGet("/api/facets", FacetsApi.ListFacets).Takes("since", "until").Admitted();
+        app.MapGet("/api/failures", ListFailures).Takes("since", "until", "name", "queue", "worker_group", "limit", "cursor").Admitted();
         return app;
     }
 
+    /// <summary>
+    /// The tasks with the most runs in the range, a page at a time: at most <c>limit</c> (default <see cref="DefaultPage"/>)
+    /// and at most <see cref="PageBudget.DefaultMaxBytes"/> serialized, with <c>next_cursor</c> for the rest. Series are
+    /// computed for the page's tasks only, one task at a time.
+    /// </summary>
     public static Results<Ok<TaskListView>, BadRequest<ErrorView>> ListTasks(
-        TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
+        TaskInsights insights, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? bucket = null, string? queue = null,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null, string? limit = null, string? cursor = null)
     {
         if (!TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
         {
@@ -43,31 +59,36 @@ public static class InsightsApi
             return TypedResults.BadRequest(new ErrorView($"that range holds more than {MaxBuckets} buckets; use a larger bucket"));
         }
 
-        var now = ApiTime.Now(time);
-        var facets = new Facets(Empty(queue), Empty(workerGroup));
-        var tasks = insights.Tasks(from, to, bucketHours, facets).Select(t => new TaskSummaryView(
-            t.Name,
-            FiguresView.Of(t.Range, now),
-            t.Series.Select(SeriesPointView.Of).ToList(),
-            RegressionView.Of(t.Regression, insights.Options, now))).ToList();
-        return TypedResults.Ok(new TaskListView(ApiTime.Format(now)!, ApiTime.Format(from)!, ApiTime.Format(to)!, BucketName(bucketHours), facets.Queue, facets.WorkerGroup, tasks));
-    }
-
-    /// <summary>The queues, worker groups and task names with runs in the range (from the facet rollup), and the workers known now.</summary>
-    public static Results<Ok<FacetsView>, BadRequest<ErrorView>> ListFacets(
-        TaskInsights insights, Storage.Rollups.RollupReader rollups, Tracking.WorkerRegistry workers, TimeProvider time, string? since = null, string? until = null)
-    {
-        if (!TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
+        if (!TryPage(limit, cursor, RankCursor.Tasks, out var pageSize, out var after, out error))
         {
             return TypedResults.BadRequest(error);
         }
 
-        var rows = rollups.GroupHours(from, to).Where(r => r.Counts.Total > 0).ToList();
-        List<string> Distinct(Func<Storage.Rollups.GroupHourRow, string> key) =>
-            [.. rows.Select(key).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        return TypedResults.Ok(new FacetsView(
-            ApiTime.Format(from)!, ApiTime.Format(to)!, Distinct(r => r.Queue), Distinct(r => r.WorkerGroup), Distinct(r => r.Counts.Name),
-            [.. workers.Snapshot().Select(w => w.Hostname)]));
+        var now = ApiTime.Now(time);
+        var facets = new Facets(Empty(queue), Empty(workerGroup));
+        var ranked = insights.RankTasks(from, to, facets, pageSize, after);
+        var budget = new PageBudget(json.Value.SerializerOptions);
+        var tasks = new List<TaskSummaryView>();
+        var more = ranked.HasMore;
+        RankedName? last = null;
+        foreach (var (t, rank) in insights.Summaries([.. ranked.Items.Select(r => r.Name)], from, to, bucketHours, facets).Zip(ranked.Items))
+        {
+            var view = new TaskSummaryView(t.Name, FiguresView.Of(t.Range, now), [.. t.Series.Select(SeriesPointView.Of)], RegressionView.Of(t.Regression, insights.Options, now));
+            if (!budget.TryAdd(view))
+            {
+                more = true;
+                break;
+            }
+
+            tasks.Add(view);
+            last = rank;
+        }
+
+        return TypedResults.Ok(new TaskListView(ApiTime.Format(now)!, ApiTime.Format(from)!, ApiTime.Format(to)!, BucketName(bucketHours), facets.Queue, facets.WorkerGroup, tasks)
+        {
+            NextCursor = more && last is not null ? new RankCursor(RankCursor.Tasks, last.Runs, 0, last.Name, "").Encode() : null,
+            TotalTasks = ranked.Total,
+        });
     }
 
     public static Results<Ok<TaskStatsView>, BadRequest<ErrorView>, NotFound<ErrorView>> GetStats(
@@ -108,28 +129,74 @@ public static class InsightsApi
             BucketName(bucketHours),
             stats.Series.Select(w => FiguresView.Of(w, now)).ToList(),
             RegressionView.Of(stats.Regression, insights.Options, now),
-            [.. stats.Queues.Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))],
-            [.. stats.WorkerGroups.Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))]));
+            [.. stats.Queues.Take(MaxBreakdown).Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))],
+            [.. stats.WorkerGroups.Take(MaxBreakdown).Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))])
+        {
+            QueuesOmitted = Math.Max(0, stats.Queues.Count - MaxBreakdown),
+            WorkerGroupsOmitted = Math.Max(0, stats.WorkerGroups.Count - MaxBreakdown),
+        });
     }
 
+    /// <summary>
+    /// Failures by task and exception type, most first, a page at a time (<c>limit</c>, default <see cref="DefaultPage"/>,
+    /// and <see cref="PageBudget.DefaultMaxBytes"/>), with <c>next_cursor</c> for the rest.
+    /// </summary>
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
-        TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? name = null, string? queue = null,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
+        TaskInsights insights, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? name = null, string? queue = null,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null, string? limit = null, string? cursor = null)
     {
         if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
         }
 
+        if (!TryPage(limit, cursor, RankCursor.Failures, out var pageSize, out var after, out var error))
+        {
+            return TypedResults.BadRequest(error);
+        }
+
         var now = ApiTime.Now(time);
         var to = untilAt ?? now;
         var from = sinceAt ?? to - (24 * TaskInsights.Hour);
-        var groups = insights.Failures(from, to, string.IsNullOrEmpty(name) ? null : name, new Facets(Empty(queue), Empty(workerGroup)))
-            .Select(f => new FailureGroupView(f.Name, f.ExceptionType, f.Count, ApiTime.Format(f.FirstSeen), ApiTime.Format(f.LastSeen), f.ExampleTaskId))
-            .ToList();
+        var page = insights.Failures(from, to, string.IsNullOrEmpty(name) ? null : name, new Facets(Empty(queue), Empty(workerGroup)), pageSize, after);
+        var budget = new PageBudget(json.Value.SerializerOptions);
+        var groups = new List<FailureGroupView>();
+        var more = page.HasMore;
+        FailureTotal? last = null;
+        foreach (var f in page.Items)
+        {
+            var view = new FailureGroupView(f.Name, f.ExceptionType, f.Count, ApiTime.Format(f.FirstSeen), ApiTime.Format(f.LastSeen), f.ExampleTaskId);
+            if (!budget.TryAdd(view))
+            {
+                more = true;
+                break;
+            }
+
+            groups.Add(view);
+            last = f;
+        }
+
         // Rollups are hourly: say which hours were actually counted.
         var hourFrom = Math.Floor(from / TaskInsights.Hour) * TaskInsights.Hour;
-        return TypedResults.Ok(new FailureListView(ApiTime.Format(hourFrom)!, ApiTime.Format(to)!, groups));
+        return TypedResults.Ok(new FailureListView(ApiTime.Format(hourFrom)!, ApiTime.Format(to)!, groups)
+        {
+            NextCursor = more && last is not null ? new RankCursor(RankCursor.Failures, last.Count, last.LastSeen ?? -1, last.Name, last.ExceptionType).Encode() : null,
+            TotalGroups = page.Total,
+        });
+    }
+
+    /// <summary>Parses a ranked list's <c>limit</c> (1 to 1000, default <see cref="DefaultPage"/>) and <c>cursor</c>.</summary>
+    private static bool TryPage(string? limit, string? cursor, string list, out int pageSize, out RankCursor? after, out ErrorView error)
+    {
+        after = null;
+        error = new ErrorView(CursorError);
+        if (!ApiQuery.TryLimit(limit, DefaultPage, InvocationQuery.MaxLimit, out pageSize, out var limitError))
+        {
+            error = new ErrorView(limitError);
+            return false;
+        }
+
+        return cursor is null || RankCursor.TryDecode(cursor, list, out after);
     }
 
     private const string BucketError = "bucket is a whole number of hours or days: 1h, 6h, 1d (rollups are hourly)";
@@ -139,7 +206,7 @@ public static class InsightsApi
     private static string BucketName(int hours) => hours % 24 == 0 ? $"{hours / 24}d" : $"{hours}h";
 
     /// <summary>since/until parsed and rounded to the whole hours the rollups hold; since must come first.</summary>
-    private static bool TryRange(TaskInsights insights, double now, string? since, string? until, out double from, out double to, out ErrorView error)
+    internal static bool TryRange(TaskInsights insights, double now, string? since, string? until, out double from, out double to, out ErrorView error)
     {
         (from, to) = (0, 0);
         error = new ErrorView(ApiTime.RangeError);

@@ -4,6 +4,8 @@ using Ingest.Storage.Reading;
 using Ingest.Tracking;
 using Ingest.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Ingest.Endpoints;
 
@@ -13,8 +15,8 @@ public static class InvocationsApi
     public static IEndpointRouteBuilder MapInvocationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/invocations");
-        api.MapGet("/{taskId}", GetInvocation).Takes();
-        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor");
+        api.MapGet("/{taskId}", GetInvocation).Takes().TimeLimited();
+        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor").Admitted();
         app.MapGet("/api/in-flight", ListInFlight).Takes("limit");
         return app;
     }
@@ -32,10 +34,15 @@ public static class InvocationsApi
             : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
     }
 
+    /// <summary>
+    /// A page of stored invocations, newest first: at most <c>limit</c> rows, and no more than
+    /// <see cref="PageBudget.DefaultMaxBytes"/> serialized (a page of rows with 32 KiB args ends early, with a cursor).
+    /// </summary>
     public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
         InvocationReader reader,
         TimeProvider time,
         StorageStatus storage,
+        IOptions<JsonOptions> json,
         string? name = null,
         string? state = null,
         string? worker = null,
@@ -88,19 +95,40 @@ public static class InvocationsApi
             After = after,
             Text = q,
         });
-        return TypedResults.Ok(new InvocationListView(
-            page.Items.Select(r => InvocationView.From(r, "stored", storage.DetailsDroppedThrough)).ToList(),
-            page.NextCursor?.Encode())
+        var budget = new PageBudget(json.Value.SerializerOptions);
+        var items = new List<InvocationView>(page.Items.Count);
+        var next = page.NextCursor;
+        foreach (var record in page.Items)
+        {
+            var view = InvocationView.From(record, "stored", storage.DetailsDroppedThrough);
+            if (!budget.TryAdd(view))
+            {
+                // Escaped JSON can outgrow the reader's character budget: the page ends at the last row that fitted.
+                var kept = page.Items[items.Count - 1];
+                next = new PageCursor(kept.StateAt, kept.TaskId);
+                break;
+            }
+
+            items.Add(view);
+        }
+
+        return TypedResults.Ok(new InvocationListView(items, next?.Encode())
         {
             Unsearched = q is null ? null : page.Unsearched,
         });
     }
 
     /// <summary>Tasks that have not finished, most recently updated first (from memory).</summary>
-    public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInFlight(TaskTracker tracker, string? limit = null) =>
-        !ApiQuery.TryLimit(limit, 100, InvocationQuery.MaxLimit, out var count, out var error)
-            ? TypedResults.BadRequest(new ErrorView(error))
-            : TypedResults.Ok(new InvocationListView(
-                tracker.SnapshotInFlight(count).Select(r => InvocationView.From(r, "in_flight")).ToList(),
-                null));
+    /// <remarks>Held to <see cref="PageBudget.DefaultMaxBytes"/> like the stored pages: the most recently updated that fit.</remarks>
+    public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInFlight(TaskTracker tracker, IOptions<JsonOptions> json, string? limit = null)
+    {
+        if (!ApiQuery.TryLimit(limit, 100, InvocationQuery.MaxLimit, out var count, out var error))
+        {
+            return TypedResults.BadRequest(new ErrorView(error));
+        }
+
+        var budget = new PageBudget(json.Value.SerializerOptions);
+        var items = tracker.SnapshotInFlight(count).Select(r => InvocationView.From(r, "in_flight")).TakeWhile(budget.TryAdd).ToList();
+        return TypedResults.Ok(new InvocationListView(items, null));
+    }
 }

@@ -18,7 +18,7 @@ public static class QueuesApi
 
     public static IEndpointRouteBuilder MapQueuesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/queues", List).Takes("since", "until", "queue");
+        app.MapGet("/api/queues", List).Takes("since", "until", "queue").Admitted();
         return app;
     }
 

@@ -68,11 +68,19 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
         services.AddSingleton<EventIngestor>();
+        // Reads: each bounded in time (a statement past the limit is interrupted), heavy ones admitted a few at a time.
+        services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
+        services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
+        services.AddSingleton(sp => new ReadTimeLimit(sp.GetRequiredService<IOptions<ReadOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddOptionsWithValidateOnStart<Endpoints.ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
+        services.AddSingleton<IValidateOptions<Endpoints.ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
+        services.AddSingleton(sp => new Endpoints.ReadAdmission(sp.GetRequiredService<IOptions<Endpoints.ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationReader>();
         services.AddOptionsWithValidateOnStart<RegressionOptions>().Bind(configuration.GetSection($"{Section}:Regression"));
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegressionOptions>>().Value);
         services.AddSingleton<RollupReader>();
+        services.AddSingleton<RollupRankReader>();
         services.AddSingleton<TaskInsights>();
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();

@@ -1,3 +1,4 @@
+using Ingest.Storage.Reading;
 using Ingest.Storage.Rollups;
 
 namespace Ingest.Insights;
@@ -6,7 +7,7 @@ namespace Ingest.Insights;
 /// Answers "did it regress" and "what is failing" from the hourly rollups the flush loop writes: a few rows
 /// per task and hour, never the invocation rows.
 /// </summary>
-public sealed class TaskInsights(RollupReader rollups, RegressionOptions options, TimeProvider time)
+public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, RegressionOptions options, TimeProvider time)
 {
     public const double Hour = 3600;
 
@@ -32,34 +33,46 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
     /// <summary>Whole hours per bucket so that [from, to) fits in <see cref="SeriesBuckets"/> buckets.</summary>
     public static int AutoBucketHours(double from, double to) => Math.Max(1, (int)Math.Ceiling((to - from) / Hour / SeriesBuckets));
 
+    /// <summary>Task names summarized per read of the rollups: a page's rows are read a hundred tasks at a time.</summary>
+    public const int SummaryChunk = 100;
+
     /// <summary>
-    /// Every task name with runs in [from, to), with its figures over the window, its series in buckets of
-    /// <paramref name="bucketHours"/>, and its regression verdict at <paramref name="to"/>. With a queue or worker
-    /// group, counts come from the facet rollup (days written before it have none); the waits always do.
+    /// A page of the task names with runs in [from, to), most runs first, then by name, after <paramref name="after"/>.
+    /// With a queue or worker group, runs come from the facet rollup (days written before it have none).
     /// </summary>
-    public IReadOnlyList<TaskSummary> Tasks(double from, double to, int bucketHours, Facets facets)
+    public RankedPage<RankedName> RankTasks(double from, double to, Facets facets, int limit, RankCursor? after) =>
+        ranks.TopTasks(from, to, facets.Queue, facets.WorkerGroup, limit, after);
+
+    /// <summary>
+    /// Each of <paramref name="names"/>, in that order, with its figures over [from, to), its series in buckets of
+    /// <paramref name="bucketHours"/>, and its regression verdict at <paramref name="to"/>. With a queue or worker group,
+    /// counts come from the facet rollup; the waits always do. Lazy, <see cref="SummaryChunk"/> names per read: a caller
+    /// that turns each summary into its answer before taking the next holds one task's figures at a time, never a
+    /// page's series (issue 24: every task's 51 windows at once took 1.4 GB for one call).
+    /// </summary>
+    public IEnumerable<TaskSummary> Summaries(IReadOnlyList<string> names, double from, double to, int bucketHours, Facets facets)
     {
         var baselineStart = to - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
-        var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), to);
-        var groups = rollups.GroupHours(from, to, null, facets.Queue, facets.WorkerGroup);
-        var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : unfaceted.Where(r => r.Hour >= from).ToList();
-        var verdictRows = unfaceted.ToLookup(r => r.Name, StringComparer.Ordinal);
-        var waitRows = groups.ToLookup(g => g.Counts.Name, StringComparer.Ordinal);
-        return counts.GroupBy(r => r.Name, StringComparer.Ordinal)
-            .Select(g =>
+        foreach (var chunk in names.Chunk(SummaryChunk))
+        {
+            var unfaceted = rollups.TaskHoursOf(Math.Min(from, baselineStart), to, chunk);
+            var groups = rollups.GroupHoursOf(from, to, chunk, facets.Queue, facets.WorkerGroup);
+            var counts = facets.Any
+                ? groups.Select(g => g.Counts).ToLookup(r => r.Name, StringComparer.Ordinal)
+                : unfaceted.Where(r => r.Hour >= from).ToLookup(r => r.Name, StringComparer.Ordinal);
+            var verdictRows = unfaceted.ToLookup(r => r.Name, StringComparer.Ordinal);
+            var waitRows = groups.ToLookup(g => g.Counts.Name, StringComparer.Ordinal);
+            foreach (var name in chunk)
             {
-                var rows = g.ToList();
-                var waits = waitRows[g.Key].ToList();
-                return new TaskSummary(
-                    g.Key,
+                var rows = counts[name].ToList();
+                var waits = waitRows[name].ToList();
+                yield return new TaskSummary(
+                    name,
                     new Window(from, to, Sum(rows, waits, from, to)),
                     Series(rows, waits, from, to, bucketHours),
-                    Verdict([.. verdictRows[g.Key]], to));
-            })
-            .Where(t => t.Range.Figures.Total != 0)
-            .OrderByDescending(t => t.Range.Figures.Total)
-            .ThenBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
+                    Verdict([.. verdictRows[name]], to));
+            }
+        }
     }
 
     /// <summary>One task's series in buckets of whole hours over [since, until), and its verdict at until.</summary>
@@ -104,26 +117,12 @@ public sealed class TaskInsights(RollupReader rollups, RegressionOptions options
         return series;
     }
 
-    /// <summary>Failures in [since, until) by task name and exception type, most frequent first.</summary>
-    public IReadOnlyList<FailureGroup> Failures(double since, double until, string? name, Facets? facets = null)
-    {
-        var rows = facets is { Any: true }
-            ? rollups.FailureHours(since, until, name, facets.Queue, facets.WorkerGroup)
-            : rollups.FailureHours(since, until, name);
-        return rows
-            .GroupBy(r => (r.Name, r.ExceptionType))
-            .Select(g =>
-            {
-                var newest = g.Where(r => r.LastSeen is not null).MaxBy(r => r.LastSeen);
-                return new FailureGroup(
-                    g.Key.Name, g.Key.ExceptionType, g.Sum(r => r.Count),
-                    g.Min(r => r.FirstSeen), g.Max(r => r.LastSeen), newest?.ExampleTaskId);
-            })
-            .Where(f => f.Count > 0)
-            .OrderByDescending(f => f.Count)
-            .ThenByDescending(f => f.LastSeen)
-            .ToList();
-    }
+    /// <summary>
+    /// A page of the failures in [since, until) by task name and exception type, most frequent first, then the most
+    /// recently seen, after <paramref name="after"/>; added up by SQLite, so only the page is held.
+    /// </summary>
+    public RankedPage<FailureTotal> Failures(double since, double until, string? name, Facets facets, int limit, RankCursor? after) =>
+        ranks.Failures(since, until, name, facets.Queue, facets.WorkerGroup, limit, after);
 
     private RegressionVerdict Verdict(IReadOnlyList<TaskHourRow> rows, double end)
     {

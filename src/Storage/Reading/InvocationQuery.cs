@@ -30,6 +30,15 @@ public sealed record InvocationQuery
     /// <summary>Page size, 1 to <see cref="MaxLimit"/>. Default 50.</summary>
     public int Limit { get; init; } = 50;
 
+    /// <summary>
+    /// Most characters of text one page holds (args, kwargs, result, traceback and the rest); the row that reaches it
+    /// ends the page early, with a cursor. Default 4 Mi: a page's answer stays a few MiB whatever its limit.
+    /// </summary>
+    public long MaxChars { get; init; } = DefaultMaxChars;
+
+    /// <summary>The default of <see cref="MaxChars"/>.</summary>
+    public const long DefaultMaxChars = 4L * 1024 * 1024;
+
     /// <summary>Where the previous page ended, from <see cref="InvocationPage.NextCursor"/>.</summary>
     public PageCursor? After { get; init; }
 }

@@ -12,16 +12,21 @@ namespace Ingest.Storage.Reading;
 public sealed class InvocationReader
 {
     private readonly string _connectionString;
+    private readonly ReadTimeLimit _timeLimit;
 
-    public InvocationReader(StorageOptions options)
+    /// <param name="options">The database.</param>
+    /// <param name="timeLimit">How long one read may run (the host's <see cref="ReadOptions"/>); default none.</param>
+    public InvocationReader(StorageOptions options, ReadTimeLimit? timeLimit = null)
     {
         _connectionString = SqliteConnections.ReaderConnectionString(options);
+        _timeLimit = timeLimit ?? ReadTimeLimit.None;
     }
 
     /// <summary>The newest stored state of one task id, or null.</summary>
-    public InvocationRecord? Get(string taskId)
+    public InvocationRecord? Get(string taskId) => _timeLimit.Run(_connectionString, connection => Get(connection, taskId));
+
+    private static InvocationRecord? Get(SqliteConnection connection, string taskId)
     {
-        using var connection = Open();
         foreach (var source in Sources(connection))
         {
             using var command = connection.CreateCommand();
@@ -37,7 +42,10 @@ public sealed class InvocationReader
         return null;
     }
 
-    /// <summary>A page of invocations, newest state time first, deduplicated by task id.</summary>
+    /// <summary>
+    /// A page of invocations, newest state time first, deduplicated by task id: at most <see cref="InvocationQuery.Limit"/>
+    /// rows, and fewer when their text passes <see cref="InvocationQuery.MaxChars"/> (the cursor then continues there).
+    /// </summary>
     public InvocationPage List(InvocationQuery query)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
@@ -49,7 +57,11 @@ public sealed class InvocationReader
             throw new ArgumentException(error, nameof(query));
         }
 
-        using var connection = Open();
+        return _timeLimit.Run(_connectionString, connection => List(connection, query, fts));
+    }
+
+    private InvocationPage List(SqliteConnection connection, InvocationQuery query, string? fts)
+    {
         var sources = Sources(connection);
         if (sources.Count == 0)
         {
@@ -112,11 +124,23 @@ public sealed class InvocationReader
         }
 
         var items = new List<InvocationRecord>(Math.Min(query.Limit + 1, 256));
+        var full = false;
         using (var reader = command.ExecuteReader())
         {
+            long chars = 0;
             while (reader.Read())
             {
-                items.Add(InvocationRowReader.Read(reader));
+                var record = InvocationRowReader.Read(reader);
+                items.Add(record);
+                // A thousand rows of 32 KiB args, kwargs and result are 100 MB: stop at the page's text budget and let
+                // the cursor continue from there (issue 24).
+                chars += Weight(record);
+                if (chars >= query.MaxChars && items.Count <= query.Limit)
+                {
+                    // One more step says whether anything follows: a cursor, or the last page.
+                    full = reader.Read();
+                    break;
+                }
             }
         }
 
@@ -124,6 +148,11 @@ public sealed class InvocationReader
         if (items.Count > query.Limit)
         {
             items.RemoveAt(items.Count - 1);
+            full = true;
+        }
+
+        if (full)
+        {
             var last = items[^1];
             next = new PageCursor(last.StateAt, last.TaskId);
         }
@@ -235,12 +264,10 @@ public sealed class InvocationReader
         }
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    /// <summary>The characters a row holds, near enough: its texts, and a little for its fixed fields.</summary>
+    internal static long Weight(InvocationRecord r) => 256L + r.TaskId.Length + (r.Name?.Length ?? 0) + (r.Worker?.Length ?? 0) + (r.Queue?.Length ?? 0)
+        + (r.Args?.Length ?? 0) + (r.Kwargs?.Length ?? 0) + (r.Result?.Length ?? 0) + (r.Exception?.Length ?? 0) + (r.Traceback?.Length ?? 0)
+        + (r.ParentId?.Length ?? 0) + (r.RootId?.Length ?? 0) + (r.Eta?.Length ?? 0) + (r.Expires?.Length ?? 0);
 
     /// <summary>Newest first: day partitions by day descending, then legacy. Read from sqlite_master per call (cheap, and always current after drops).</summary>
     private static List<ReadSource> Sources(SqliteConnection connection)

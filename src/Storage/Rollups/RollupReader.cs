@@ -1,5 +1,6 @@
 using System.Text;
 using Ingest.Storage.Partitions;
+using Ingest.Storage.Reading;
 using Microsoft.Data.Sqlite;
 
 namespace Ingest.Storage.Rollups;
@@ -13,17 +14,28 @@ public sealed class RollupReader
     private static readonly string StateColumns = string.Join(", ", PartitionSchema.StateCountColumns);
 
     private readonly string _connectionString;
+    private readonly ReadTimeLimit _timeLimit;
 
-    public RollupReader(StorageOptions options)
+    /// <param name="options">The database.</param>
+    /// <param name="timeLimit">How long one read may run (the host's <see cref="ReadOptions"/>); default none.</param>
+    public RollupReader(StorageOptions options, ReadTimeLimit? timeLimit = null)
     {
         _connectionString = SqliteConnections.ReaderConnectionString(options);
+        _timeLimit = timeLimit ?? ReadTimeLimit.None;
     }
 
     /// <summary>Task-hour rows with <paramref name="since"/> &lt;= hour &lt; <paramref name="until"/> (Unix seconds), optionally for one name.</summary>
-    public IReadOnlyList<TaskHourRow> TaskHours(double since, double until, string? name = null)
+    public IReadOnlyList<TaskHourRow> TaskHours(double since, double until, string? name = null) =>
+        TaskHours(new RollupDaysReader(since, until, name));
+
+    /// <summary>Task-hour rows of <paramref name="names"/> only: a page of tasks, read in one statement.</summary>
+    public IReadOnlyList<TaskHourRow> TaskHoursOf(double since, double until, IReadOnlyCollection<string> names) =>
+        names.Count == 0 ? [] : TaskHours(new RollupDaysReader(since, until, names: names));
+
+    private List<TaskHourRow> TaskHours(RollupDaysReader days)
     {
         var rows = new List<TaskHourRow>();
-        Query(since, until, name, d => d.TaskHoursSql, $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes", reader =>
+        Query(days, d => d.TaskHoursSql, $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes", reader =>
         {
             var states = new long[TaskStates.All.Count];
             for (var i = 0; i < states.Length; i++)
@@ -43,12 +55,17 @@ public sealed class RollupReader
     /// Facet rows (task, queue, worker group, hour) in the range, optionally for one name, queue or group. Days
     /// written before the facet rollup existed have none.
     /// </summary>
-    public IReadOnlyList<GroupHourRow> GroupHours(double since, double until, string? name = null, string? queue = null, string? group = null)
+    public IReadOnlyList<GroupHourRow> GroupHours(double since, double until, string? name = null, string? queue = null, string? group = null) =>
+        GroupHours(new RollupDaysReader(since, until, name, queue: queue, group: group));
+
+    /// <summary>Facet rows of <paramref name="names"/> only, optionally for one queue or group: a page of tasks, read in one statement.</summary>
+    public IReadOnlyList<GroupHourRow> GroupHoursOf(double since, double until, IReadOnlyCollection<string> names, string? queue = null, string? group = null) =>
+        names.Count == 0 ? [] : GroupHours(new RollupDaysReader(since, until, names: names, queue: queue, group: group));
+
+    private List<GroupHourRow> GroupHours(RollupDaysReader days)
     {
         var rows = new List<GroupHourRow>();
-        var filters = Facets(queue, group);
-
-        Query(since, until, name, d => d.GroupHoursSql,
+        Query(days, d => d.GroupHoursSql,
             $"name, hour, total, {StateColumns}, runtime_count, runtime_sum, runtimes, queue, worker_group, queue_wait_count, queue_wait_sum, queue_waits, pickup_count, pickup_sum, pickups",
             reader =>
             {
@@ -66,8 +83,7 @@ public sealed class RollupReader
                     reader.GetString(at + 3), reader.GetString(at + 4), counts,
                     reader.GetInt64(at + 5), reader.GetDouble(at + 6), Blob(reader, at + 7),
                     reader.GetInt64(at + 8), reader.GetDouble(at + 9), Blob(reader, at + 10)));
-            },
-            filters);
+            });
         return rows;
     }
 
@@ -79,10 +95,13 @@ public sealed class RollupReader
     public IReadOnlyList<QueueLengthPoint> QueueLengths(double since, double until, long bucketSeconds, string? queue = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketSeconds, 1);
+        return _timeLimit.Run(_connectionString, connection => QueueLengths(connection, since, until, bucketSeconds, queue));
+    }
+
+    private static List<QueueLengthPoint> QueueLengths(SqliteConnection connection, double since, double until, long bucketSeconds, string? queue)
+    {
         var points = new List<QueueLengthPoint>();
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        var tables = ExistingTables(connection);
+        var tables = RollupDaysReader.ExistingTables(connection);
         var first = DayPartition.FromUnixSeconds(since).Day;
         var last = DayPartition.FromUnixSeconds(until).Day;
         var union = new StringBuilder();
@@ -138,19 +157,19 @@ public sealed class RollupReader
 
     /// <summary>Failure-hour rows in the range, optionally for one name; groups whose count fell to zero are left out.</summary>
     public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name = null) =>
-        ReadFailures(since, until, name, d => d.FailureHoursSql, null);
+        ReadFailures(new RollupDaysReader(since, until, name), d => d.FailureHoursSql);
 
     /// <summary>
     /// Failure-hour rows of one queue and/or worker group (the failures' facet rollup), in the shape of
     /// <see cref="FailureHours(double, double, string?)"/>; days written before it have none.
     /// </summary>
     public IReadOnlyList<FailureHourRow> FailureHours(double since, double until, string? name, string? queue, string? group) =>
-        ReadFailures(since, until, name, d => d.FailureGroupsSql, Facets(queue, group));
+        ReadFailures(new RollupDaysReader(since, until, name, queue: queue, group: group), d => d.FailureGroupsSql);
 
-    private List<FailureHourRow> ReadFailures(double since, double until, string? name, Func<DayPartition, string> table, IReadOnlyList<(string Column, string Value)>? filters)
+    private List<FailureHourRow> ReadFailures(RollupDaysReader days, Func<DayPartition, string> table)
     {
         var rows = new List<FailureHourRow>();
-        Query(since, until, name, table, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
+        Query(days, table, "name, exception_type, hour, count, first_seen, last_seen, example_task_id", reader =>
         {
             if (reader.GetInt64(3) > 0)
             {
@@ -159,101 +178,28 @@ public sealed class RollupReader
                     reader.IsDBNull(4) ? null : reader.GetDouble(4), reader.IsDBNull(5) ? null : reader.GetDouble(5),
                     reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
-        },
-            filters);
+        });
         return rows;
     }
 
-    /// <summary>The facet columns a read is narrowed by (constants: only the values come from the request).</summary>
-    private static List<(string Column, string Value)> Facets(string? queue, string? group)
-    {
-        var filters = new List<(string Column, string Value)>();
-        if (queue is not null)
+    /// <summary>Runs one union read under the time limit, handing each row to <paramref name="read"/>.</summary>
+    private void Query(RollupDaysReader days, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read) =>
+        _timeLimit.Run(_connectionString, connection =>
         {
-            filters.Add(("queue", queue));
-        }
-
-        if (group is not null)
-        {
-            filters.Add(("worker_group", group));
-        }
-
-        return filters;
-    }
-
-    private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read,
-        IReadOnlyList<(string Column, string Value)>? filters = null)
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        var tables = ExistingTables(connection);
-        // An hour's row lives in the day of the invocations it counts, which is that hour's day almost always;
-        // a day either side covers a merged row whose finish moved it.
-        var first = DayPartition.FromUnixSeconds(since).Day.AddDays(-1);
-        var last = DayPartition.FromUnixSeconds(until).Day.AddDays(1);
-        var sql = new StringBuilder();
-        foreach (var day in PartitionCatalog.ListDays(connection))
-        {
-            if (day.Day < first || day.Day > last || !tables.Contains(table(day).Trim('"')))
+            if (days.Union(connection, table, columns) is not { } union)
             {
-                continue;
+                return 0;
             }
 
-            if (sql.Length > 0)
+            using var command = connection.CreateCommand();
+            command.CommandText = union;
+            days.Bind(command);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                sql.Append("\nUNION ALL\n");
+                read(reader);
             }
 
-            sql.Append("SELECT ").Append(columns).Append(" FROM ").Append(table(day)).Append(" WHERE hour >= $since AND hour < $until");
-            if (name is not null)
-            {
-                sql.Append(" AND name = $name");
-            }
-
-            // Column names are this class's constants, never request text; values are bound.
-            foreach (var (column, _) in filters ?? [])
-            {
-                sql.Append(" AND ").Append(column).Append(" = $").Append(column);
-            }
-        }
-
-        if (sql.Length == 0)
-        {
-            return;
-        }
-
-        using var command = connection.CreateCommand();
-        command.CommandText = sql.ToString();
-        command.Parameters.AddWithValue("$since", RollupContribution.HourOf(since));
-        command.Parameters.AddWithValue("$until", until);
-        if (name is not null)
-        {
-            command.Parameters.AddWithValue("$name", name);
-        }
-
-        foreach (var (column, value) in filters ?? [])
-        {
-            command.Parameters.AddWithValue("$" + column, value);
-        }
-
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            read(reader);
-        }
-    }
-
-    private static HashSet<string> ExistingTables(SqliteConnection connection)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\' OR name LIKE 'failure\\_groups\\_%' ESCAPE '\\')";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
-    }
+            return 0;
+        });
 }

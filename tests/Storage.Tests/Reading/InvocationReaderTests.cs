@@ -60,6 +60,35 @@ public sealed class InvocationReaderTests : IDisposable
         Assert.Equal(records.Select(r => r.TaskId).Reverse(), seen);
     }
 
+    /// <summary>
+    /// Issue 24: a thousand rows of 32 KiB args are 100 MB; a page ends at its text budget, and its cursor goes on from
+    /// the last row it holds, so the pages still cover every row once.
+    /// </summary>
+    [Fact]
+    public void List_RowsPastTheTextBudget_EndThePageEarly_AndTheCursorGoesOn_Issue24()
+    {
+        var big = new string('x', 32_000);
+        var records = Enumerable.Range(0, 40).Select(i => Finished($"t{i:D2}", TaskStates.Success, At(2026, 11, 22, 10) + i) with { Args = big }).ToList();
+        _writer.WriteBatch(records);
+        var reader = new InvocationReader(_options);
+
+        var seen = new List<string>();
+        var sizes = new List<int>();
+        PageCursor? cursor = null;
+        do
+        {
+            var page = reader.List(new InvocationQuery { Limit = 1000, After = cursor, MaxChars = 300_000 });
+            seen.AddRange(page.Items.Select(r => r.TaskId));
+            sizes.Add(page.Items.Count);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // 32,000 characters and a little more a row: the tenth reaches 300,000.
+        Assert.Equal([10, 10, 10, 10], sizes);
+        Assert.Equal(records.Select(r => r.TaskId).Reverse(), seen);
+    }
+
     [Fact]
     public void List_Filters_ByNameStateWorkerAndTime()
     {

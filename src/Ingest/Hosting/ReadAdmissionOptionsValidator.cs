@@ -1,0 +1,7 @@
+using Ingest.Endpoints;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+[OptionsValidator]
+internal sealed partial class ReadAdmissionOptionsValidator : IValidateOptions<ReadAdmissionOptions>;

@@ -1,0 +1,7 @@
+using Ingest.Storage.Reading;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+[OptionsValidator]
+internal sealed partial class ReadOptionsValidator : IValidateOptions<ReadOptions>;
