@@ -24,7 +24,8 @@ export async function tasksPage(view, params) {
   const r = rangeOf(params);
   const queue = params.get("queue") || "", group = params.get("worker_group") || "";
   const facetQuery = `${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`;
-  const [data, facets] = await Promise.all([api(`/api/tasks?${rangeQuery(r)}${facetQuery}`), api(`/api/facets?${rangeQuery(r)}`)]);
+  const cursor = params.get("cursor") || "";
+  const [data, facets] = await Promise.all([api(`/api/tasks?${rangeQuery(r)}${facetQuery}${cursor ? `&cursor=${enc(cursor)}` : ""}`), api(`/api/facets?${rangeQuery(r)}`)]);
   const filters = html`<div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>`;
   const head = html`<h1>Tasks</h1>${rangeControl(r, windowNote(data.from, data.to, data.bucket))}${filters}`;
   if (!data.tasks.length) {
@@ -37,11 +38,19 @@ export async function tasksPage(view, params) {
   const runs = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].total, 0));
   const failed = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].failed, 0));
   const failRate = times.map((_, i) => runs[i] ? failed[i] / runs[i] : null);
+  // The API pages tasks by runs (issue 24: 100,000 names in one answer took the process past 1 GiB).
+  const next = new URLSearchParams(params);
+  if (data.next_cursor) next.set("cursor", data.next_cursor);
+  const paging = data.next_cursor || cursor
+    ? html`<p class="muted" id="paging">${num(data.tasks.length)} of ${num(data.total_tasks)} tasks, the busiest first${cursor ? " (a later page)" : ""}; the charts add up the tasks listed.
+        ${data.next_cursor ? html`<a href="${"#/?" + next.toString()}">Next tasks</a>` : ""}</p>`
+    : "";
   render(view, html`${head}
       <div class="charts">${chart("Runs per bucket", times, [{ name: "runs", values: runs, color: "#9cc3ea", kind: "bar" }, { name: "failed", values: failed, color: "#e57373", kind: "bar" }])}
       ${chart("Failure rate", times, [{ name: "failure rate", values: failRate, color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}</div>
       ${table([["Task"], ["Runs", "num"], ["/min", "num"], ["Failed", "num"], ["Failure rate", "num"], ["p50", "num"], ["p95", "num"], ["p99", "num"],
         ["Queue wait p95", "num"], ["Pickup p95", "num"], ["p95 trend"]], data.tasks.map(row), "tasks")}
+      ${paging}
       <p class="muted">/min: runs over the minutes of the range that have passed. Queue wait: sent to received (needs <code>task_send_sent_event</code>); pickup: received to started. Regression verdict: the last hours before the range's end against the day before them.</p>`);
   bindRange(); bindFacets(view);
 }
