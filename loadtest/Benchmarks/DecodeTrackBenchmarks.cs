@@ -1,7 +1,8 @@
+using Ingest.Accounting;
+using Ingest.Pipeline;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Storage;
 using Ingest.Tracking;
 

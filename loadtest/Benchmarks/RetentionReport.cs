@@ -1,7 +1,7 @@
+using Ingest.Accounting;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage;
 using Ingest.Storage.Maintenance;

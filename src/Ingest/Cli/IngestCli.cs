@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Ingest.Hosting;
-using Ingest.Pipeline;
-using Ingest.Sources.Replay;
 using Ingest.Storage;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
+using Ingest.Accounting;
 using System.Text.Json;
-using Ingest.Diagnostics;
 using Ingest.Hosting;
 using Ingest.Pipeline;
 using Ingest.Sources.Replay;

@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.IO.Compression;
 
 namespace Ingest.Decoding;

@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Text.Json;
 
 namespace Ingest.Decoding;

@@ -1,3 +1,5 @@
+using Ingest.Accounting;
+using Ingest.Tracking;
 using System.Text.Json;
 using static Ingest.Decoding.EventValueReader;
 

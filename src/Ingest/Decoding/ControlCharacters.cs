@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Buffers;
 
 namespace Ingest.Decoding;

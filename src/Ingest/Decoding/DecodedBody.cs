@@ -1,3 +1,6 @@
+using Ingest.Accounting;
+using Ingest.Tracking;
+
 namespace Ingest.Decoding;
 
 /// <summary>What one message body gave: the good events, and counts of what was rejected or repaired.</summary>

@@ -1,3 +1,5 @@
+using Ingest.Accounting;
+
 namespace Ingest.Decoding;
 
 /// <summary>

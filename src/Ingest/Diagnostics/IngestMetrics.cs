@@ -1,5 +1,6 @@
+using Ingest.Web;
+using Ingest.Accounting;
 using System.Diagnostics.Metrics;
-using Ingest.Decoding;
 using Ingest.Pipeline;
 using Ingest.Sources.Amqp;
 using Ingest.Storage.Maintenance;
@@ -14,7 +15,7 @@ namespace Ingest.Diagnostics;
 /// dotted with units (OpenTelemetry conventions); the Prometheus exporter turns <c>ingest.flush.duration</c> (s)
 /// into <c>ingest_flush_duration_seconds</c>.
 /// </summary>
-public sealed class IngestMetrics
+public sealed class IngestMetrics : IFlushObserver
 {
     public const string MeterName = "Ingest";
 
@@ -72,7 +73,7 @@ public sealed class IngestMetrics
             "{attempt}", "Password checks refused because the address failed too many sign-ins in the window.");
         meter.CreateObservableCounter("ingest.broker.unsubscribed", () => services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Unsubscribed.TotalSeconds : 0,
             "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
-        meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(Endpoints.ReadAdmission)) is Endpoints.ReadAdmission reads ? reads.Refusals() : [],
+        meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(Ingest.Web.ReadAdmission)) is Ingest.Web.ReadAdmission reads ? reads.Refusals() : [],
             "{request}", "Reads answered 503: the read queue full or waited out (queue_full, queue_timeout), or a query past its time limit (time_limit).");
     }
 

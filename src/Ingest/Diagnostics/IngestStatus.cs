@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using Ingest.Pipeline;
 using Ingest.Storage.Maintenance;
 using Ingest.Tracking;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ingest.Insights;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;

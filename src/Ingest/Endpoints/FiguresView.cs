@@ -1,3 +1,4 @@
+using Ingest.Web;
 using System.Globalization;
 using Ingest.Insights;
 using Microsoft.AspNetCore.Http.HttpResults;

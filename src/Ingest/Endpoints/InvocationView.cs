@@ -1,3 +1,4 @@
+using Ingest.Web;
 using Ingest.Storage;
 
 namespace Ingest.Endpoints;

@@ -1,5 +1,3 @@
-using Ingest.Sources.Queues;
-using Ingest.Storage.Rollups;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Endpoints;

@@ -1,4 +1,4 @@
-using Ingest.Storage;
+using Ingest.Web;
 using Ingest.Tracking;
 
 namespace Ingest.Endpoints;

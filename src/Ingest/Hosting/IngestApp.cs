@@ -1,3 +1,4 @@
+using Ingest.Tracking;
 using System.Text.Json;
 using Microsoft.Extensions.FileProviders;
 using Ingest.Diagnostics;
@@ -119,7 +120,7 @@ public static class IngestApp
             // Revalidate each load, so an upgraded binary's UI is the one users see.
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
         });
-        app.MapEventsApi();
+        app.MapEventsApi(app.Services.GetRequiredService<AuthOptions>().HttpIngest).RequireAuthorization(AuthSettings.IngestPolicy);
         app.MapInvocationsApi();
         app.MapInsightsApi();
         app.MapStreamApi();

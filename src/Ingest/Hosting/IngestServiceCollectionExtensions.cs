@@ -1,3 +1,6 @@
+using Ingest.Web;
+using Ingest.Accounting;
+using Ingest.Sources;
 using Ingest.Decoding;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
@@ -60,7 +63,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<ProbeLatency>();
         services.AddSingleton<FlushLoopState>();
-        services.AddSingleton<MemoryBudget>();
+        services.AddSingleton(sp => new MemoryBudget(sp.GetRequiredService<PipelineOptions>().MaxMemoryBytes, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationChannel>();
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
@@ -72,9 +75,9 @@ public static class IngestServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
         services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
         services.AddSingleton(sp => new ReadTimeLimit(sp.GetRequiredService<IOptions<ReadOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddOptionsWithValidateOnStart<Endpoints.ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
-        services.AddSingleton<IValidateOptions<Endpoints.ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
-        services.AddSingleton(sp => new Endpoints.ReadAdmission(sp.GetRequiredService<IOptions<Endpoints.ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddOptionsWithValidateOnStart<Ingest.Web.ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
+        services.AddSingleton<IValidateOptions<Ingest.Web.ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
+        services.AddSingleton(sp => new Ingest.Web.ReadAdmission(sp.GetRequiredService<IOptions<Ingest.Web.ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationReader>();
         services.AddOptionsWithValidateOnStart<RegressionOptions>().Bind(configuration.GetSection($"{Section}:Regression"));
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();

@@ -1,11 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.FileProviders;
-using Ingest.Diagnostics;
-using Ingest.Endpoints;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using Ingest.Sources.Http;
-using Ingest.Security;
 
 namespace Ingest.Hosting;
 

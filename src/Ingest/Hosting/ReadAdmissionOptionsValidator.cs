@@ -1,4 +1,4 @@
-using Ingest.Endpoints;
+using Ingest.Web;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Hosting;

@@ -1,9 +1,3 @@
-using Ingest.Decoding;
-using Ingest.Pipeline;
-using Ingest.Sources.Amqp;
-using Ingest.Storage;
-using Ingest.Storage.Retention;
-using Ingest.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Hosting;

@@ -1,4 +1,3 @@
-using Ingest.Storage.Rollups;
 
 namespace Ingest.Insights;
 

@@ -1,5 +1,3 @@
-using Ingest.Storage;
-using Ingest.Storage.Rollups;
 
 namespace Ingest.Insights;
 

@@ -1,4 +1,4 @@
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Microsoft.Extensions.Logging;
 using Ingest.Storage.Writing;
 
@@ -19,7 +19,7 @@ internal sealed class BatchCommitStep
     private readonly IngestCounters _counters;
     private readonly FlushLoopState _state;
     private readonly TimeProvider _time;
-    private readonly IngestMetrics? _metrics;
+    private readonly IFlushObserver? _metrics;
     private readonly ILogger _logger;
 
     public BatchCommitStep(
@@ -31,7 +31,7 @@ internal sealed class BatchCommitStep
         IngestCounters counters,
         FlushLoopState state,
         TimeProvider time,
-        IngestMetrics? metrics,
+        IFlushObserver? metrics,
         ILogger logger)
     {
         _batch = batch;

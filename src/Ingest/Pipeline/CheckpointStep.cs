@@ -1,5 +1,4 @@
-using Ingest.Diagnostics;
-using Ingest.Tracking;
+using Ingest.Accounting;
 using Microsoft.Extensions.Logging;
 using Ingest.Storage.Writing;
 
@@ -12,7 +11,7 @@ namespace Ingest.Pipeline;
 /// </summary>
 internal sealed class CheckpointStep
 {
-    private readonly TaskTracker _tracker;
+    private readonly IInFlightTasks _tracker;
     private readonly DurableWatermark _durable;
     private readonly CheckpointSchedule _schedule;
     private readonly FlushBatch _batch;
@@ -24,7 +23,7 @@ internal sealed class CheckpointStep
     private readonly Queue<(long AppliedSeq, long RecordSeq)> _pendingDurable = new();
 
     public CheckpointStep(
-        TaskTracker tracker,
+        IInFlightTasks tracker,
         DurableWatermark durable,
         CheckpointSchedule schedule,
         FlushBatch batch,

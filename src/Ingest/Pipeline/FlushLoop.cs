@@ -1,5 +1,4 @@
-using Ingest.Diagnostics;
-using Ingest.Tracking;
+using Ingest.Accounting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -44,14 +43,14 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
     public FlushLoop(
         InvocationChannel channel,
-        TaskTracker tracker,
+        IInFlightTasks tracker,
         Func<IBatchWriter> openWriter,
         PipelineOptions options,
         IngestCounters counters,
         FlushLoopState state,
         TimeProvider time,
         ILogger<FlushLoop> logger,
-        IngestMetrics? metrics = null,
+        IFlushObserver? metrics = null,
         Streaming.StreamHub? stream = null,
         DurableWatermark? durable = null,
         QueueSampleBuffer? queueSamples = null)

@@ -1,7 +1,6 @@
+using Ingest.Accounting;
 using System.Threading.Channels;
-using Ingest.Diagnostics;
 using Ingest.Storage;
-using Ingest.Tracking;
 
 namespace Ingest.Pipeline;
 
@@ -21,7 +20,7 @@ public sealed class InvocationChannel : IInvocationSink
     public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null)
     {
         _counters = counters;
-        _budget = budget ?? new MemoryBudget(options, time);
+        _budget = budget ?? new MemoryBudget(options.MaxMemoryBytes, time);
         Capacity = options.ChannelCapacity;
         _channel = Channel.CreateBounded<Queued>(
             new BoundedChannelOptions(options.ChannelCapacity)

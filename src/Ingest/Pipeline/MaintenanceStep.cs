@@ -1,4 +1,4 @@
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Microsoft.Extensions.Logging;
 
 namespace Ingest.Pipeline;
@@ -14,7 +14,7 @@ internal sealed class MaintenanceStep
     private readonly TimeProvider _time;
     private readonly TimeSpan _idleTick;
     private readonly int _batchSize;
-    private readonly IngestMetrics? _metrics;
+    private readonly IFlushObserver? _metrics;
     private readonly ILogger _logger;
     private long _lastRunTimestamp;
 
@@ -24,7 +24,7 @@ internal sealed class MaintenanceStep
         TimeProvider time,
         TimeSpan idleTick,
         int batchSize,
-        IngestMetrics? metrics,
+        IFlushObserver? metrics,
         ILogger logger)
     {
         _channel = channel;

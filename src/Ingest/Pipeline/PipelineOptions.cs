@@ -42,6 +42,9 @@ public sealed class PipelineOptions
     [Range(16, 65_536)]
     public int MaxMemoryMb { get; set; } = 80;
 
+    /// <summary><see cref="MaxMemoryMb"/> in bytes.</summary>
+    public long MaxMemoryBytes => (long)MaxMemoryMb * 1024 * 1024;
+
     /// <summary>
     /// How often the flush loop checkpoints the tracker's unfinished tasks that changed (issue 13: a kill -9 made
     /// every task in flight a nameless row). Over AMQP a delivery is acknowledged once the commit that made its

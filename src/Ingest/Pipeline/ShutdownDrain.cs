@@ -1,5 +1,4 @@
-using Ingest.Diagnostics;
-using Ingest.Tracking;
+using Ingest.Accounting;
 using Microsoft.Extensions.Logging;
 
 namespace Ingest.Pipeline;
@@ -14,7 +13,7 @@ internal sealed class ShutdownDrain
     private readonly FlushBatch _batch;
     private readonly BatchCommitStep _commit;
     private readonly CheckpointStep _checkpoint;
-    private readonly TaskTracker _tracker;
+    private readonly IInFlightTasks _tracker;
     private readonly InvocationChannel _channel;
     private readonly IngestCounters _counters;
     private readonly FlushLoopState _state;
@@ -29,7 +28,7 @@ internal sealed class ShutdownDrain
         FlushBatch batch,
         BatchCommitStep commit,
         CheckpointStep checkpoint,
-        TaskTracker tracker,
+        IInFlightTasks tracker,
         InvocationChannel channel,
         IngestCounters counters,
         FlushLoopState state,

@@ -1,4 +1,4 @@
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Migration;

@@ -1,6 +1,6 @@
+using Ingest.Accounting;
 using System.Diagnostics;
 using System.Text.Json;
-using Ingest.Decoding;
 using Ingest.Storage;
 
 namespace Ingest.Tracking;
@@ -80,9 +80,9 @@ internal struct TaskLifecycle
         : _active != AttemptPhase.None ? _activeAt
         : sentAt ?? _terminalAt;
 
-    /// <summary>What the byte budget counts of the outcome's texts (see <see cref="Pipeline.RecordSize"/>).</summary>
+    /// <summary>What the byte budget counts of the outcome's texts (see <see cref="Ingest.Accounting.RecordSize"/>).</summary>
     public readonly long EstimateBytes() =>
-        Pipeline.RecordSize.Of(Result) + Pipeline.RecordSize.Of(Exception) + Pipeline.RecordSize.Of(Traceback);
+        Ingest.Accounting.RecordSize.Of(Result) + Ingest.Accounting.RecordSize.Of(Exception) + Ingest.Accounting.RecordSize.Of(Traceback);
 
     /// <summary>A worker event of the attempt in progress: kept if it is the latest. Returns true if it was.</summary>
     public bool OfferAttempt(AttemptPhase phase, double ts)

@@ -1,4 +1,4 @@
-using Ingest.Decoding;
+using Ingest.Accounting;
 using Ingest.Storage;
 
 namespace Ingest.Tracking;
@@ -44,13 +44,13 @@ public sealed class TaskMerge
 
     public string TaskId { get; }
 
-    /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="Pipeline.RecordSize"/>).</summary>
+    /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="Ingest.Accounting.RecordSize"/>).</summary>
     public long EstimateBytes() =>
-        Pipeline.RecordSize.Overhead + Pipeline.RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
-        + Pipeline.RecordSize.Of(_name.Value) + Pipeline.RecordSize.Of(_args.Value)
-        + Pipeline.RecordSize.Of(_kwargs.Value) + Pipeline.RecordSize.Of(_queue.Value) + Pipeline.RecordSize.Of(_rootId.Value)
-        + Pipeline.RecordSize.Of(_parentId.Value) + Pipeline.RecordSize.Of(_eta.Value) + Pipeline.RecordSize.Of(_expires.Value)
-        + Pipeline.RecordSize.Of(_worker);
+        Ingest.Accounting.RecordSize.Overhead + Ingest.Accounting.RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
+        + Ingest.Accounting.RecordSize.Of(_name.Value) + Ingest.Accounting.RecordSize.Of(_args.Value)
+        + Ingest.Accounting.RecordSize.Of(_kwargs.Value) + Ingest.Accounting.RecordSize.Of(_queue.Value) + Ingest.Accounting.RecordSize.Of(_rootId.Value)
+        + Ingest.Accounting.RecordSize.Of(_parentId.Value) + Ingest.Accounting.RecordSize.Of(_eta.Value) + Ingest.Accounting.RecordSize.Of(_expires.Value)
+        + Ingest.Accounting.RecordSize.Of(_worker);
 
     /// <summary>The task's name as merged so far (events after task-received do not carry it).</summary>
     public string? Name => _name.Value;

@@ -1,5 +1,5 @@
-using Ingest.Decoding;
-using Ingest.Diagnostics;
+using Ingest.Accounting;
+using Ingest.Pipeline;
 using Ingest.Storage;
 using Ingest.Storage.Checkpoint;
 
@@ -14,7 +14,7 @@ namespace Ingest.Tracking;
 /// Thread-safe: sources on several threads call <see cref="Apply"/>; one lock, held for a map update. The map and
 /// its caps are <see cref="TrackedTaskMap"/>'s, the checkpoint's bookkeeping <see cref="TrackerCheckpoint"/>'s.
 /// </summary>
-public sealed class TaskTracker
+public sealed class TaskTracker : IInFlightTasks
 {
     private readonly object _lock = new();
     private readonly TrackedTaskMap _map;
@@ -29,7 +29,7 @@ public sealed class TaskTracker
     /// <param name="counters">Early writes are counted here.</param>
     /// <param name="time">The clock for idle expiry.</param>
     /// <param name="budget">The byte budget the tracker keeps to its share of; none in tests of the merge alone.</param>
-    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, Pipeline.MemoryBudget? budget = null)
+    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, Ingest.Accounting.MemoryBudget? budget = null)
     {
         _sink = sink;
         _counters = counters;

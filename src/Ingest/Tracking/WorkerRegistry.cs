@@ -1,4 +1,5 @@
-using Ingest.Decoding;
+using Ingest.Accounting;
+
 
 namespace Ingest.Tracking;
 

@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Text;
 using System.Text.Json;
 using Ingest.Decoding;

@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Text;
 using Ingest.Decoding;
 using Microsoft.Extensions.Time.Testing;

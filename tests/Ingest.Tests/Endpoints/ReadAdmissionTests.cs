@@ -1,7 +1,7 @@
+using Ingest.Web;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ingest.Endpoints;
 using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Ingest.Storage;
-using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
 using Microsoft.Data.Sqlite;
 using RabbitMQ.Client;

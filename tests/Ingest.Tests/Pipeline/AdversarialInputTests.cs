@@ -1,14 +1,14 @@
+using Ingest.Accounting;
+using Ingest.Sources;
 using System.Globalization;
 using System.Text;
 using CsCheck;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Retention;
-using Ingest.Tests.Support;
 using Ingest.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,5 @@
+using Ingest.Accounting;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Storage;
 using Ingest.Storage.Writing;
 using Ingest.Testing;

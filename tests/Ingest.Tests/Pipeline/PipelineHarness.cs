@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage;

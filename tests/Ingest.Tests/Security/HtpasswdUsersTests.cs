@@ -1,5 +1,4 @@
 using Ingest.Security;
-using Ingest.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Tests.Security;

@@ -1,5 +1,4 @@
 using Ingest.Pipeline;
-using Ingest.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

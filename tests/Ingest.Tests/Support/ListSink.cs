@@ -1,5 +1,5 @@
+using Ingest.Pipeline;
 using Ingest.Storage;
-using Ingest.Tracking;
 
 namespace Ingest.Tests.Support;
 

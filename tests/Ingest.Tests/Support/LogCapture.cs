@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 

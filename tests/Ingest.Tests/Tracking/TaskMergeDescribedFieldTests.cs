@@ -1,3 +1,6 @@
+using Ingest.Accounting;
+using Ingest.Tracking;
+
 namespace Ingest.Tests.Tracking;
 
 public class TaskMergeDescribedFieldTests
@@ -15,7 +18,7 @@ public class TaskMergeDescribedFieldTests
         var merge = new Ingest.Tracking.TaskMerge("t");
         foreach (var i in order)
         {
-            merge.Apply(new Ingest.Decoding.CeleryEvent { Type = Ingest.Decoding.CeleryEventType.TaskReceived, Uuid = "t", Args = events[i].Args, Timestamp = events[i].At });
+            merge.Apply(new Ingest.Tracking.CeleryEvent { Type = Ingest.Accounting.CeleryEventType.TaskReceived, Uuid = "t", Args = events[i].Args, Timestamp = events[i].At });
         }
 
         Assert.Equal("(1,)", merge.ToRecord().Args);

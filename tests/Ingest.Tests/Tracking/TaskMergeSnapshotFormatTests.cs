@@ -1,4 +1,4 @@
-using Ingest.Decoding;
+using Ingest.Accounting;
 using Ingest.Tracking;
 
 namespace Ingest.Tests.Tracking;

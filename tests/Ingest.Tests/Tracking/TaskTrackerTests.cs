@@ -1,5 +1,4 @@
-using Ingest.Decoding;
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Ingest.Storage;
 using Ingest.Tests.Support;
 using Ingest.Tracking;

@@ -1,4 +1,4 @@
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Ingest.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

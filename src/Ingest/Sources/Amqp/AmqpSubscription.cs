@@ -1,5 +1,5 @@
+using Ingest.Accounting;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;

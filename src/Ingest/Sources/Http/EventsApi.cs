@@ -1,7 +1,8 @@
+using Ingest.Tracking;
+using Ingest.Accounting;
+using Ingest.Web;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
-using Ingest.Endpoints;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ingest.Sources.Http;
@@ -12,17 +13,20 @@ public static class EventsApi
     /// <summary>Longest a <c>wait=durable</c> request waits for the commit.</summary>
     public static readonly TimeSpan DurableWaitTimeout = TimeSpan.FromSeconds(30);
 
-    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/api/events", PostEventsAsync).Takes("wait").RequireAuthorization(Security.AuthSettings.IngestPolicy);
-        return app;
-    }
+    /// <summary>
+    /// Maps <c>POST /api/events</c>. The host names the authorization policy and whether HTTP ingest is on: the
+    /// source knows events, not who may send them.
+    /// </summary>
+    public static RouteHandlerBuilder MapEventsApi(this IEndpointRouteBuilder app, bool enabled) =>
+        app.MapPost("/api/events", (HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission,
+                TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, string? wait, CancellationToken cancellationToken) =>
+            PostEventsAsync(request, ingestor, options, counters, admission, tracker, durable, pipeline, time, enabled, wait, cancellationToken)).Takes("wait");
 
     public static async Task<Results<Accepted<EventsResponse>, BadRequest<EventsResponse>, JsonHttpResult<EventsResponse>>> PostEventsAsync(
         HttpRequest request, EventIngestor ingestor, DecoderOptions options, IngestCounters counters, IngestAdmission admission,
-        Tracking.TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, Security.AuthOptions auth, string? wait, CancellationToken cancellationToken)
+        TaskTracker tracker, DurableWatermark durable, PipelineOptions pipeline, TimeProvider time, bool enabled, string? wait, CancellationToken cancellationToken)
     {
-        if (!auth.HttpIngest)
+        if (!enabled)
         {
             return TypedResults.Json(EventsResponse.Refused("HTTP ingest is off: start Ingest with --http-ingest (and --ingest-token-file) to accept events here"), statusCode: StatusCodes.Status404NotFound);
         }

@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using Ingest.Decoding;
 
 namespace Ingest.Sources.Http;

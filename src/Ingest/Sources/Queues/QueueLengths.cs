@@ -1,7 +1,8 @@
+using Ingest.Tracking;
+using Ingest.Web;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage.Rollups;
 
@@ -123,7 +124,7 @@ public sealed class QueueLengths
         unsampled_events = Interlocked.Read(ref _unsampled),
         stored = _buffer.Written,
         lost = _buffer.Dropped,
-        last_sampled_at = Interlocked.Read(ref _lastSampledAt) is var at and > 0 ? Endpoints.ApiTime.Format(at) : null,
+        last_sampled_at = Interlocked.Read(ref _lastSampledAt) is var at and > 0 ? Ingest.Web.ApiTime.Format(at) : null,
         last_error = _lastError,
     };
 

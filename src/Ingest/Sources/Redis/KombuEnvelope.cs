@@ -1,3 +1,4 @@
+using Ingest.Accounting;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;

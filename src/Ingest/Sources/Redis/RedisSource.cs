@@ -1,6 +1,5 @@
+using Ingest.Accounting;
 using System.Buffers;
-using Ingest.Diagnostics;
-using Ingest.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;

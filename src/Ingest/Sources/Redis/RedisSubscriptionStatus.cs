@@ -1,4 +1,4 @@
-using Ingest.Diagnostics;
+using Ingest.Accounting;
 using Microsoft.Extensions.Logging;
 
 namespace Ingest.Sources.Redis;

@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ingest.Storage;
-using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
 using Ingest.Sources.Amqp;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Ingest.Pipeline;
 using Ingest.Sources.Queues;
-using Ingest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

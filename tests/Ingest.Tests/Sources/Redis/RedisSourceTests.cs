@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Ingest.Sources.Redis;
-using Ingest.Storage;
-using Ingest.Storage.Reading;
 using Ingest.Tests.Support;
 using StackExchange.Redis;
 

@@ -1,7 +1,8 @@
+using Ingest.Accounting;
+using Ingest.Sources;
 using System.Text;
 using System.Text.Json;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Sources.Replay;
 using Ingest.Tests.Pipeline;

@@ -1,4 +1,6 @@
-namespace Ingest.Pipeline;
+using Ingest.Accounting;
+using Ingest.Pipeline;
+namespace Ingest.Diagnostics;
 
 /// <summary>
 /// Turns the flush loop's published state into ok/degraded/failing. Pure: it reads only the numbers it is
@@ -19,7 +21,7 @@ public static class HealthEvaluator
         TimeSpan sinceLastSuccess,
         long backlog,
         int consecutiveFailures,
-        (TimeSpan Since, Diagnostics.DropReason Reason)? lastDrop,
+        (TimeSpan Since, Ingest.Accounting.DropReason Reason)? lastDrop,
         TimeSpan stallThreshold,
         IEnumerable<string>? extraDegradedReasons = null,
         (TimeSpan Since, long BudgetBytes)? memoryLimited = null)
@@ -42,7 +44,7 @@ public static class HealthEvaluator
 
         if (lastDrop is { } drop && drop.Since <= stallThreshold)
         {
-            reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({Diagnostics.DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
+            reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({Ingest.Accounting.DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
         }
 
         if (memoryLimited is { } m && m.Since <= stallThreshold)
@@ -62,10 +64,10 @@ public static class HealthEvaluator
     /// <summary>
     /// What a drop of this reason means, for <c>/healthz</c>. Every reason has its own words and there is no catch-all:
     /// one ended this switch and reported a memory_budget drop as "shutdown ran out of its drain budget". The arms
-    /// name every value, so a new <see cref="Diagnostics.DropReason"/> does not build (CS8509 under
+    /// name every value, so a new <see cref="Ingest.Accounting.DropReason"/> does not build (CS8509 under
     /// TreatWarningsAsErrors) until it is explained here; a value outside the enum is a bug and throws.
     /// </summary>
-    private static string Explain(Diagnostics.DropReason reason)
+    private static string Explain(Ingest.Accounting.DropReason reason)
     {
         if (!Enum.IsDefined(reason))
         {
@@ -77,10 +79,10 @@ public static class HealthEvaluator
 #pragma warning disable CS8524
         return reason switch
         {
-            Diagnostics.DropReason.QueueFull => "the channel was full",
-            Diagnostics.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
-            Diagnostics.DropReason.Shutdown => "shutdown ran out of its drain budget",
-            Diagnostics.DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
+            Ingest.Accounting.DropReason.QueueFull => "the channel was full",
+            Ingest.Accounting.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
+            Ingest.Accounting.DropReason.Shutdown => "shutdown ran out of its drain budget",
+            Ingest.Accounting.DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
         };
 #pragma warning restore CS8524
     }

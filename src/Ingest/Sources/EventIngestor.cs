@@ -1,9 +1,9 @@
+using Ingest.Accounting;
 using Ingest.Decoding;
-using Ingest.Diagnostics;
 using Ingest.Tracking;
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Pipeline;
+namespace Ingest.Sources;
 
 /// <summary>
 /// The one path every source (HTTP, AMQP, replay) takes: decode the body, count what was rejected or repaired,
@@ -50,7 +50,7 @@ public sealed class EventIngestor
             }
         }
 
-        _counters.AddMessage(decoded);
+        _counters.AddMessage(decoded.WasBatch && decoded.Events.Count == 0 && decoded.RejectedTotal == 0, decoded.Rejected, decoded.Repaired);
         if (decoded.RejectedTotal > 0)
         {
             _rejects.Note(decoded, source, body);

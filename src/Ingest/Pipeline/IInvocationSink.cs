@@ -1,6 +1,6 @@
 using Ingest.Storage;
 
-namespace Ingest.Tracking;
+namespace Ingest.Pipeline;
 
 /// <summary>Where the tracker sends invocations to be stored (the pipeline's channel).</summary>
 public interface IInvocationSink

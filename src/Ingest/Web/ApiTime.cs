@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ingest.Endpoints;
+namespace Ingest.Web;
 
 /// <summary>Times at the API edge: ISO 8601 UTC with microseconds out; ISO 8601 or Unix seconds in.</summary>
 internal static class ApiTime

@@ -1,4 +1,4 @@
-namespace Ingest.Decoding;
+namespace Ingest.Accounting;
 
 /// <summary>The names <c>/metrics</c> and the API give each <see cref="RejectReason"/> and <see cref="Repair"/>.</summary>
 public static class DecodeReasonNames

@@ -1,4 +1,5 @@
-using Ingest.Decoding;
+using Ingest.Tests.Pipeline;
+using Ingest.Accounting;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 using Ingest.Storage;
@@ -6,7 +7,7 @@ using Ingest.Tests.Support;
 using Ingest.Tracking;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Ingest.Tests.Pipeline;
+namespace Ingest.Tests.Accounting;
 
 /// <summary>The byte budget over the tracker and the channel (issue 12: a task cap let RSS reach 3 GiB).</summary>
 public class MemoryBudgetTests
@@ -24,7 +25,7 @@ public class MemoryBudgetTests
     [Fact]
     public void Tracker_UnfinishedTasksWithHugeArgs_StaysWithinItsShareAndWritesTheOldestEarly_Issue12()
     {
-        var budget = new MemoryBudget(_options, _time);
+        var budget = new MemoryBudget(_options.MaxMemoryBytes, _time);
         var sink = new ListSink();
         var tracker = new TaskTracker(new TrackerOptions(), sink, _counters, _time, budget);
         var oneTask = 0L;
@@ -51,7 +52,7 @@ public class MemoryBudgetTests
     [Fact]
     public void Channel_OverTheBudget_DropsTheOldestCountedAndAccountsWhatLeaves_Issue12()
     {
-        var budget = new MemoryBudget(_options, _time);
+        var budget = new MemoryBudget(_options.MaxMemoryBytes, _time);
         var channel = new InvocationChannel(_options, _counters, _time, budget);
         var record = new InvocationRecord { TaskId = "x", State = TaskStates.Started, StateAt = 1, Args = s_big, Kwargs = s_big };
         var each = RecordSize.Of(record);
@@ -79,7 +80,7 @@ public class MemoryBudgetTests
     public void Tracker_WritingEarlyIntoTheChannel_LeavesTheChannelAQuarterOfTheBudget()
     {
         // The tracker's share is five eighths, so what it lets go fits in the channel without a drop.
-        var budget = new MemoryBudget(_options, _time);
+        var budget = new MemoryBudget(_options.MaxMemoryBytes, _time);
         var channel = new InvocationChannel(_options, _counters, _time, budget);
         var tracker = new TaskTracker(new TrackerOptions(), channel, _counters, _time, budget);
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Ingest.Web;
 
-namespace Ingest.Endpoints;
+namespace Ingest.Web;
 
 /// <summary>
 /// The API's query-string contract, the same on every endpoint: a parameter an endpoint does not take is refused

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Ingest.Endpoints;
+namespace Ingest.Web;
 
 /// <summary>How many heavy reads (lists, stats, search, failures, facets) run at once, and how long others wait. Section <c>Ingest:Reads</c>.</summary>
 public sealed class ReadAdmissionOptions

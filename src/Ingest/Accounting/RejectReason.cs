@@ -1,4 +1,4 @@
-namespace Ingest.Decoding;
+namespace Ingest.Accounting;
 
 /// <summary>Why an event (or a whole body) was not accepted. Each has its own counter.</summary>
 public enum RejectReason

@@ -1,4 +1,4 @@
-namespace Ingest.Decoding;
+namespace Ingest.Accounting;
 
 /// <summary>Something repaired in an accepted event. The event is kept; the repair is counted.</summary>
 public enum Repair

@@ -1,6 +1,5 @@
-using Ingest.Decoding;
 
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 /// <summary>
 /// Every counter Ingest keeps, as plain interlocked longs: the hot path pays one atomic add, and
@@ -72,27 +71,28 @@ public sealed class IngestCounters
 
     public long EarlyWrites(EarlyWriteReason reason) => Volatile.Read(ref _earlyWrites[(int)reason]);
 
-    public void AddMessage(DecodedBody body)
+    /// <summary>One message body decoded: its rejects and repairs by reason (indexed as the enums), and whether it was an empty batch.</summary>
+    public void AddMessage(bool emptyBatch, ReadOnlySpan<int> rejected, ReadOnlySpan<int> repaired)
     {
         Interlocked.Increment(ref _messages);
-        if (body.WasBatch && body.Events.Count == 0 && body.RejectedTotal == 0)
+        if (emptyBatch)
         {
             Interlocked.Increment(ref _emptyBatches);
         }
 
-        for (var i = 0; i < body.Rejected.Length; i++)
+        for (var i = 0; i < rejected.Length; i++)
         {
-            if (body.Rejected[i] != 0)
+            if (rejected[i] != 0)
             {
-                Interlocked.Add(ref _eventsRejected[i], body.Rejected[i]);
+                Interlocked.Add(ref _eventsRejected[i], rejected[i]);
             }
         }
 
-        for (var i = 0; i < body.Repaired.Length; i++)
+        for (var i = 0; i < repaired.Length; i++)
         {
-            if (body.Repaired[i] != 0)
+            if (repaired[i] != 0)
             {
-                Interlocked.Add(ref _eventsRepaired[i], body.Repaired[i]);
+                Interlocked.Add(ref _eventsRepaired[i], repaired[i]);
             }
         }
     }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 /// <summary>Every log message Ingest writes, source-generated. Per batch and per state change; counters carry per-event truth.</summary>
 internal static partial class Log

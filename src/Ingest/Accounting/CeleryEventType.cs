@@ -1,4 +1,4 @@
-namespace Ingest.Decoding;
+namespace Ingest.Accounting;
 
 /// <summary>The Celery event types Ingest understands. Anything else is counted as <see cref="RejectReason.UnknownType"/>.</summary>
 public enum CeleryEventType

@@ -1,4 +1,4 @@
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 /// <summary>Why the tracker wrote an invocation before its task finished.</summary>
 public enum EarlyWriteReason

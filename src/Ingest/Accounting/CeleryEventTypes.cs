@@ -1,4 +1,4 @@
-namespace Ingest.Decoding;
+namespace Ingest.Accounting;
 
 /// <summary>Celery's wire names for each <see cref="CeleryEventType"/>, and what kind of event each is.</summary>
 public static class CeleryEventTypes

@@ -1,7 +1,8 @@
+using Ingest.Accounting;
 using Ingest.Diagnostics;
 using Ingest.Pipeline;
 
-namespace Ingest.Tests.Pipeline;
+namespace Ingest.Tests.Diagnostics;
 
 public class HealthEvaluatorTests
 {

@@ -1,6 +1,6 @@
 using Ingest.Storage;
 
-namespace Ingest.Pipeline;
+namespace Ingest.Accounting;
 
 /// <summary>
 /// What a record costs in memory, as the byte budget counts it: the text it holds (UTF-16, two bytes a char, plus

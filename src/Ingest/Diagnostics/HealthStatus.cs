@@ -1,4 +1,4 @@
-namespace Ingest.Pipeline;
+namespace Ingest.Diagnostics;
 
 /// <summary>The one-word answer of <c>/healthz</c>, with the reasons behind it.</summary>
 public sealed record HealthStatus(string Status, IReadOnlyList<string> Reasons)

@@ -1,4 +1,6 @@
-namespace Ingest.Decoding;
+using Ingest.Accounting;
+
+namespace Ingest.Tracking;
 
 /// <summary>
 /// One decoded Celery event. Every text field is a plain string (args, kwargs and result stay Celery's

@@ -1,4 +1,4 @@
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 public static class DiagnosticNames
 {

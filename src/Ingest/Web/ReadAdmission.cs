@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 
-namespace Ingest.Endpoints;
+namespace Ingest.Web;
 
 /// <summary>
 /// The gate heavy reads pass: at most <see cref="ReadAdmissionOptions.Concurrency"/> at once, a short queue behind

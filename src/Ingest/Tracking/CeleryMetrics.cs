@@ -1,11 +1,11 @@
+using Ingest.Accounting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Ingest.Decoding;
 using Ingest.Storage;
 using Ingest.Tracking;
 
-namespace Ingest.Diagnostics;
+namespace Ingest.Tracking;
 
 /// <summary>
 /// The series celery-exporter serves, with its names and labels, so the public celery-mixin dashboards and alerts

@@ -1,8 +1,5 @@
-using Ingest.Pipeline;
-using Ingest.Storage.Maintenance;
-using Ingest.Tracking;
 
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 /// <summary>A source (the AMQP consumer) that adds its state and complaints to the health report.</summary>
 public interface IHealthContributor

@@ -1,7 +1,7 @@
 using Ingest.Storage.Reading;
 using Ingest.Web;
 
-namespace Ingest.Endpoints;
+namespace Ingest.Web;
 
 /// <summary>The endpoint filters that put a read route behind <see cref="ReadAdmission"/> and answer for its time limit.</summary>
 internal static class ReadAdmissionFilter

@@ -1,4 +1,4 @@
-namespace Ingest.Pipeline;
+namespace Ingest.Accounting;
 
 /// <summary>
 /// One byte budget for what the tracker, the channel and the batch being written hold (issue 12: 19,200 unfinished tasks with 32,000-char
@@ -17,10 +17,12 @@ public sealed class MemoryBudget
     private long _writingBytes;
     private long _lastLimitedTimestamp;
 
-    public MemoryBudget(PipelineOptions options, TimeProvider time)
+    /// <param name="limitBytes">The whole budget (<c>--max-memory-mb</c> in bytes).</param>
+    /// <param name="time">Dates the last time the budget limited anything.</param>
+    public MemoryBudget(long limitBytes, TimeProvider time)
     {
         _time = time;
-        LimitBytes = (long)options.MaxMemoryMb * 1024 * 1024;
+        LimitBytes = limitBytes;
         TrackerLimitBytes = LimitBytes / 8 * 5;
         MaxBatchBytes = LimitBytes / 8;
     }

@@ -1,4 +1,4 @@
-namespace Ingest.Diagnostics;
+namespace Ingest.Accounting;
 
 /// <summary>Why an invocation record did not reach SQLite. Every loss is one of these and is counted.</summary>
 public enum DropReason
