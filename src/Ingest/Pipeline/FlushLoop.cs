@@ -62,7 +62,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _drainBudget = options.ShutdownDrainBudget;
         durable ??= new DurableWatermark();
 
-        _batch = new FlushBatch(channel, state, options.BatchSize);
+        _batch = new FlushBatch(channel, state, counters, options);
         // The in-flight checkpoint and the durability it gives (issue 13).
         _checkpoint = new CheckpointStep(
             tracker, durable, new CheckpointSchedule(options.CheckpointInterval, time), _batch, channel, counters, state, logger);
@@ -181,6 +181,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
         using (writer)
         {
+            _batch.Attach(writer);
             try
             {
                 try

@@ -81,6 +81,7 @@ public static class HealthEvaluator
             Diagnostics.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
             Diagnostics.DropReason.Shutdown => "shutdown ran out of its drain budget",
             Diagnostics.DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
+            Diagnostics.DropReason.OutsideWindow => "they were dated outside the days retention keeps (or past tomorrow), where no partition is made",
         };
 #pragma warning restore CS8524
     }
