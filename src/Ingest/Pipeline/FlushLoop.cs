@@ -147,12 +147,12 @@ public sealed class FlushLoop : IHostedService, IDisposable
         await _completed.Task.WaitAsync(_drainBudget + DrainMargin, TimeProvider.System, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!_completed.Task.IsCompleted)
         {
-            Log.DrainCutShort(_logger, _drainBudget + DrainMargin);
+            Log.DrainCutShort(_logger, _drainBudget + DrainMargin, _drain.Unwritten);
         }
     }
 
     /// <summary>How long past the drain budget <see cref="StopAsync"/> waits for a last commit.</summary>
-    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Signals stop only. The container may dispose this singleton before the host calls StopAsync, so the
