@@ -90,9 +90,10 @@ internal sealed class ShutdownDrain
         _counters.AddDropped(DropReason.Shutdown, left);
         RecordDrops(writer, left);
 
-        if (_checkpoint.Enabled && !budget.IsCancellationRequested)
+        if (_checkpoint.Enabled && left == 0 && !budget.IsCancellationRequested)
         {
-            // Everything was written: the checkpoint rows of the tasks written at shutdown go too.
+            // Everything was written: the checkpoint rows of the tasks written at shutdown go too. Not otherwise: a
+            // task whose record was dropped keeps its last checkpointed state for the next start.
             _checkpoint.Run(writer);
         }
 
