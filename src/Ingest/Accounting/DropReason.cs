@@ -14,4 +14,10 @@ public enum DropReason
 
     /// <summary>The tracker and the channel held the whole memory budget, and this was the channel's oldest record.</summary>
     MemoryBudget,
+
+    /// <summary>
+    /// Dated on a day outside the window partitions are kept for (older than retention keeps, or past tomorrow) with no
+    /// partition of its own left: written there, it would make a day retention drops at once or never reaches (issue 24).
+    /// </summary>
+    OutsideWindow,
 }

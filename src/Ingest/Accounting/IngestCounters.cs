@@ -19,6 +19,7 @@ public sealed class IngestCounters
     private long _invocationsFlushed;
     private long _batches;
     private long _writeErrors;
+    private long _droppedAtLastShutdown;
     private long _refusedBodies;
     private readonly TimeProvider _time;
     private long _lastDropTimestamp;
@@ -137,6 +138,15 @@ public sealed class IngestCounters
         Volatile.Write(ref _lastWriteFailure, why);
         AddDropped(DropReason.WriteFailed);
     }
+
+    /// <summary>
+    /// Records the last process's shutdown drain could not write, as it recorded them in the file (read once at
+    /// start; 0 after a clean shutdown or none recorded). Already counted as dropped by that process, not by this one.
+    /// </summary>
+    public long DroppedAtLastShutdown => Volatile.Read(ref _droppedAtLastShutdown);
+
+    /// <summary>Sets <see cref="DroppedAtLastShutdown"/> (the flush loop, at start).</summary>
+    public void SetDroppedAtLastShutdown(long count) => Volatile.Write(ref _droppedAtLastShutdown, count);
 
     public void AddEarlyWrite(EarlyWriteReason reason) => Interlocked.Increment(ref _earlyWrites[(int)reason]);
 

@@ -18,7 +18,7 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Warning, "A maintenance step failed; the flush loop carries on.")]
     public static partial void MaintenanceFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(1005, LogLevel.Information, "Shutdown drain: wrote {Unfinished} unfinished tasks with their last state; {Left} records could not be written in {Elapsed}.")]
+    [LoggerMessage(1005, LogLevel.Information, "Shutdown drain: wrote {Unfinished} unfinished tasks with their last state; {Left} records could not be written in {Elapsed} (counted as dropped, reason shutdown).")]
     public static partial void Drained(ILogger logger, int unfinished, int left, TimeSpan elapsed);
 
     [LoggerMessage(1006, LogLevel.Error, "Set aside task {TaskId}: it fails to be written on its own, for a reason that is not the disk's; the rest of its batch was written. Counted as write_failed.")]
@@ -27,14 +27,20 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "The host stopped waiting before the flush loop drained (something else was slow to stop); the drain still runs, for up to {Budget}.")]
     public static partial void DrainAfterHostTimeout(ILogger logger, TimeSpan budget);
 
-    [LoggerMessage(1008, LogLevel.Error, "The shutdown drain did not finish within {Waited}; the process ends with records unwritten.")]
-    public static partial void DrainCutShort(ILogger logger, TimeSpan waited);
+    [LoggerMessage(1008, LogLevel.Error, "The shutdown drain did not finish within {Waited}; the process ends with {Unwritten} records unwritten.")]
+    public static partial void DrainCutShort(ILogger logger, TimeSpan waited, int unwritten);
 
     [LoggerMessage(1009, LogLevel.Information, "Restored {Restored} unfinished tasks from the in-flight checkpoint ({Rows} rows).")]
     public static partial void CheckpointRestored(ILogger logger, int restored, int rows);
 
     [LoggerMessage(1010, LogLevel.Error, "The in-flight checkpoint could not be read; tasks that were in flight restart without their earlier events.")]
     public static partial void CheckpointRestoreFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(1241, LogLevel.Error, "The shutdown drain could not record that {Left} records were dropped; the next start will not report them.")]
+    public static partial void ShutdownDropsNotRecorded(ILogger logger, int left, Exception error);
+
+    [LoggerMessage(1242, LogLevel.Warning, "The last shutdown dropped {Count} records it could not write in its drain budget (counted then as dropped, reason shutdown).")]
+    public static partial void DroppedAtLastShutdown(ILogger logger, long count);
 
     [LoggerMessage(1011, LogLevel.Warning, "Writing the in-flight checkpoint failed; it is retried with the next one.")]
     public static partial void CheckpointFailed(ILogger logger, Exception error);

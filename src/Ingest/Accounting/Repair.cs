@@ -6,7 +6,10 @@ public enum Repair
     /// <summary>No <c>timestamp</c> (or not a number): the arrival time is used.</summary>
     TimestampMissing,
 
-    /// <summary>A timestamp before 2000 or too far in the future (year 1970, year 3000): the arrival time is used.</summary>
+    /// <summary>
+    /// A timestamp before 2000, before the days retention keeps, or too far in the future (year 1970, year 3000): the
+    /// arrival time is used.
+    /// </summary>
     TimestampOutOfRange,
 
     /// <summary>A text field longer than the limit, cut with a marker.</summary>

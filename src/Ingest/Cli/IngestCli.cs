@@ -103,7 +103,7 @@ public static class IngestCli
             SettingOption.Long("--min-free-disk-bytes", "Ingest:Retention:MinFreeDiskBytes", "Free space to keep on the volume (default 0: off)."),
             SettingOption.Seconds("--retention-delay-s", "Ingest:Retention:FirstDropDelay", "No day is dropped until this long after start, s (default 0)."),
             SettingOption.Text("--redact-keys", "Ingest:Decoder:RedactKeys", "Words; values of keys containing one are masked in args, kwargs and result (default password,secret,token,... ; none: off)."),
-            SettingOption.Seconds("--max-future-skew-s", "Ingest:Decoder:MaxFutureSkew", "Event times further ahead of arrival are re-dated to it and counted, s (default 300)."),
+            SettingOption.Seconds("--max-future-skew-s", "Ingest:Decoder:MaxFutureSkew", "Event times further ahead of arrival are re-dated to it and counted, s (default 300, at most 86400: partitions go no further than tomorrow)."),
             SettingOption.Text("--worker-group-pattern", "Ingest:Storage:WorkerGroupPattern", "Regex whose first group is a worker's group (default: Kubernetes pod and process suffixes stripped)."),
             SettingOption.Text("--clock-start", Hosting.AnchoredTimeProvider.SettingKey, "Start the clock at this UTC instant (ISO 8601), then run it at the wall clock's rate: a dated capture served as if live (default: the system clock)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),

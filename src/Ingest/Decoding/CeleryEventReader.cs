@@ -134,7 +134,7 @@ internal sealed class CeleryEventReader
             }
         }
 
-        e.Timestamp = EventTimestamps.Check(timestamp, timestampWrong, arrival, _options.MaxFutureSkew, result);
+        e.Timestamp = EventTimestamps.Check(timestamp, timestampWrong, arrival, _options, result);
         result.Events.Add(e);
     }
 

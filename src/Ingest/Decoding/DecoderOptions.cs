@@ -19,10 +19,18 @@ public sealed class DecoderOptions
     /// <summary>
     /// How far past its arrival an event's timestamp may lie; beyond it the arrival time is used, counted as
     /// <c>timestamp_out_of_range</c>. Default 5 minutes: worker clocks drift by seconds, and a sender that dates
-    /// events hours ahead would otherwise win every merge against the real ones.
+    /// events hours ahead would otherwise win every merge against the real ones. Range 0 to 1 day: partitions are
+    /// made up to tomorrow and no further (issue 24: up to a year made a year of future days retention never reached).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Days retention keeps (<c>Ingest:Retention:Days</c>, set by the host when retention drops days): an event dated
+    /// before the first of them, counted back from its arrival's day, is re-dated to its arrival and counted as
+    /// <c>timestamp_out_of_range</c>. 0: only times before 2000 are. Not a setting of its own.
+    /// </summary>
+    public int RetentionDays { get; internal set; }
 
     /// <summary>
     /// Comma-separated words; a key in args, kwargs or result whose name contains one (case-insensitive) has its

@@ -79,10 +79,11 @@ public static class HealthEvaluator
 #pragma warning disable CS8524
         return reason switch
         {
-            Ingest.Accounting.DropReason.QueueFull => "the channel was full",
-            Ingest.Accounting.DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
-            Ingest.Accounting.DropReason.Shutdown => "shutdown ran out of its drain budget",
-            Ingest.Accounting.DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
+            DropReason.QueueFull => "the channel was full",
+            DropReason.WriteFailed => "the writer could not store them (see invocations.last_write_failure)",
+            DropReason.Shutdown => "shutdown ran out of its drain budget",
+            DropReason.MemoryBudget => "the tracker and the channel held the whole memory budget (--max-memory-mb), so the oldest queued invocations went",
+            DropReason.OutsideWindow => "they were dated outside the days retention keeps (or past tomorrow), where no partition is made",
         };
 #pragma warning restore CS8524
     }

@@ -167,6 +167,7 @@ public sealed class IngestStatus
                 received = _counters.InvocationsReceived,
                 flushed = _counters.InvocationsFlushed,
                 dropped = _counters.DroppedByReason(),
+                dropped_at_last_shutdown = _counters.DroppedAtLastShutdown,
                 last_write_failure = _counters.LastWriteFailure,
                 batches = _counters.Batches,
                 write_errors = _counters.WriteErrors,

@@ -38,7 +38,8 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptionsWithValidateOnStart<StorageOptions>().Bind(configuration.GetSection($"{Section}:Storage"));
-        services.AddOptionsWithValidateOnStart<DecoderOptions>().Bind(configuration.GetSection($"{Section}:Decoder"));
+        services.AddOptionsWithValidateOnStart<DecoderOptions>().Bind(configuration.GetSection($"{Section}:Decoder"))
+            .PostConfigure<IOptions<RetentionOptions>>((decoder, retention) => decoder.RetentionDays = retention.Value.DropDays ? retention.Value.Days : 0);
         services.AddOptionsWithValidateOnStart<TrackerOptions>().Bind(configuration.GetSection($"{Section}:Tracker"));
         services.AddOptionsWithValidateOnStart<WorkerOptions>().Bind(configuration.GetSection($"{Section}:Workers"));
         services.AddOptionsWithValidateOnStart<PipelineOptions>().Bind(configuration.GetSection($"{Section}:Pipeline"));

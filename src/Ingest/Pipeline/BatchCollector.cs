@@ -60,7 +60,7 @@ internal sealed class BatchCollector
     /// <summary>Waits for the first record (at most one idle tick), then fills the batch for at most <c>MaxBatchWait</c>.</summary>
     public void Collect(CancellationToken stoppingToken)
     {
-        if (_batch.Count == 0 && _channel.IsEmpty)
+        if (_batch.InHand == 0 && _channel.IsEmpty)
         {
             if (_maintenance.Pending)
             {
@@ -85,7 +85,7 @@ internal sealed class BatchCollector
         while (true)
         {
             _batch.TakeFromChannel();
-            _state.SetInProgress(_batch.Count);
+            _state.SetInProgress(_batch.InHand);
             var remaining = _maxBatchWait - _time.GetElapsedTime(started);
             if (_batch.IsFull || remaining <= TimeSpan.Zero
                 || !WaitToRead(remaining, stoppingToken))

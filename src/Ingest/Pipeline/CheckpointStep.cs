@@ -6,7 +6,7 @@ namespace Ingest.Pipeline;
 
 /// <summary>
 /// The flush loop's in-flight checkpoint and the durability it gives (issue 13): restores the tracker's unfinished
-/// tasks at start, writes what changed since the last checkpoint, and moves the durable watermark once the records
+/// tasks at start (and reads what the last shutdown could not write), writes what changed since the last checkpoint, and moves the durable watermark once the records
 /// a checkpoint counted on are committed or dropped.
 /// </summary>
 internal sealed class CheckpointStep
@@ -55,6 +55,7 @@ internal sealed class CheckpointStep
     /// </summary>
     public void Restore(IBatchWriter writer)
     {
+        ReadShutdownDrops(writer);
         if (!_schedule.Enabled)
         {
             return;
@@ -69,6 +70,17 @@ internal sealed class CheckpointStep
         catch (Exception e) when (StorageFaultClassifier.IsStorageFault(e) || e is Microsoft.Data.Sqlite.SqliteException)
         {
             Log.CheckpointRestoreFailed(_logger, e);
+        }
+    }
+
+    /// <summary>What the last shutdown could not write, as it recorded it: reported once, and published in the counters.</summary>
+    /// <remarks>One row of <c>ingest_meta</c>, which opening the writer has just read and created: it does not fail where opening did not.</remarks>
+    private void ReadShutdownDrops(IBatchWriter writer)
+    {
+        if (writer.ReadShutdownDrops() is { } count and > 0)
+        {
+            _counters.SetDroppedAtLastShutdown(count);
+            Log.DroppedAtLastShutdown(_logger, count);
         }
     }
 

@@ -61,7 +61,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _drainBudget = options.ShutdownDrainBudget;
         durable ??= new DurableWatermark();
 
-        _batch = new FlushBatch(channel, state, options.BatchSize);
+        _batch = new FlushBatch(channel, state, counters, options);
         // The in-flight checkpoint and the durability it gives (issue 13).
         _checkpoint = new CheckpointStep(
             tracker, durable, new CheckpointSchedule(options.CheckpointInterval, time), _batch, channel, counters, state, logger);
@@ -146,12 +146,12 @@ public sealed class FlushLoop : IHostedService, IDisposable
         await _completed.Task.WaitAsync(_drainBudget + DrainMargin, TimeProvider.System, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!_completed.Task.IsCompleted)
         {
-            Log.DrainCutShort(_logger, _drainBudget + DrainMargin);
+            Log.DrainCutShort(_logger, _drainBudget + DrainMargin, _drain.Unwritten);
         }
     }
 
     /// <summary>How long past the drain budget <see cref="StopAsync"/> waits for a last commit.</summary>
-    private static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan DrainMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Signals stop only. The container may dispose this singleton before the host calls StopAsync, so the
@@ -180,6 +180,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
 
         using (writer)
         {
+            _batch.Attach(writer);
             try
             {
                 try

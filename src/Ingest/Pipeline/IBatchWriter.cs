@@ -15,6 +15,23 @@ public interface IBatchWriter : IDisposable
     IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => [];
 
     /// <summary>
+    /// Where a record of <paramref name="day"/> would be written: its existing partition, a new one inside the
+    /// window retention keeps (plus tomorrow), or nowhere (issue 24). A test writer has every day.
+    /// </summary>
+    Storage.Partitions.DayPlacement Place(DateOnly day) => Storage.Partitions.DayPlacement.Existing;
+
+    /// <summary>How long the last new day's tables took to create: what the next new day in a batch will cost, at least.</summary>
+    TimeSpan NewDayCost => TimeSpan.Zero;
+
+    /// <summary>Records how many records the shutdown drain could not write, for the next start to report.</summary>
+    void RecordShutdownDrops(long count)
+    {
+    }
+
+    /// <summary>What the last shutdown recorded with <see cref="RecordShutdownDrops"/>; null if nothing.</summary>
+    long? ReadShutdownDrops() => null;
+
+    /// <summary>
     /// One short maintenance step between batches (partition creation, retention, vacuum). Never runs beside a
     /// write. Returns true if more maintenance is waiting (the loop then runs another step when it is not busy).
     /// </summary>

@@ -14,10 +14,15 @@ public sealed class SqliteBatchWriter : IBatchWriter
     private readonly InvocationWriter _writer;
     private readonly StorageMaintenance _maintenance;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly int? _keptDays;
 
     public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger)
     {
         _logger = logger;
+        _time = time;
+        // With retention off (replay keeps what it writes) no past day is out of reach; tomorrow still bounds the future.
+        _keptDays = retention.DropDays ? retention.Days : null;
         _writer = new InvocationWriter(options, time);
         try
         {
@@ -50,6 +55,14 @@ public sealed class SqliteBatchWriter : IBatchWriter
     public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
 
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);
+
+    public Storage.Partitions.DayPlacement Place(DateOnly day) => _writer.Place(day, Storage.Partitions.PartitionWindow.For(_time.GetUtcNow(), _keptDays));
+
+    public TimeSpan NewDayCost => _writer.NewDayCost;
+
+    public void RecordShutdownDrops(long count) => _writer.RecordShutdownDrops(count);
+
+    public long? ReadShutdownDrops() => _writer.ReadShutdownDrops();
 
     public bool Maintain(CancellationToken cancellationToken)
     {

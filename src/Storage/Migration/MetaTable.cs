@@ -16,6 +16,9 @@ internal static class MetaTable
     /// <summary>The newest day (yyyy-MM-dd) whose details were dropped by detail retention; every older day's were too.</summary>
     public const string DetailsDroppedThrough = "details_dropped_through";
 
+    /// <summary>Records the last shutdown drain could not write, counted as dropped (shutdown); read and reported at the next start.</summary>
+    public const string ShutdownDropped = "shutdown_dropped";
+
     public static void Ensure(SqliteConnection connection, SqliteTransaction? transaction = null) =>
         SqliteConnections.Execute(connection, "CREATE TABLE IF NOT EXISTS ingest_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", transaction);
 

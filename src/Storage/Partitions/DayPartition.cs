@@ -84,10 +84,13 @@ public readonly record struct DayPartition : IComparable<DayPartition>
 
     public DayPartition Next() => new(Day.AddDays(1));
 
-    public static DayPartition FromUnixSeconds(double seconds)
+    public static DayPartition FromUnixSeconds(double seconds) => new(DayOf(seconds));
+
+    /// <summary>The UTC day of a Unix time, clamped to the days a partition may have; builds no table name (the flush loop asks it per record).</summary>
+    public static DateOnly DayOf(double seconds)
     {
         var clamped = Math.Clamp(seconds, 946_684_800d, 7_258_118_399d);
-        return new(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(clamped * 1000)).UtcDateTime));
+        return DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds((long)(clamped * 1000)).UtcDateTime);
     }
 
     public static DayPartition FromTime(DateTimeOffset time) => new(DateOnly.FromDateTime(time.UtcDateTime));

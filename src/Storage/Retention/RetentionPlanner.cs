@@ -17,8 +17,8 @@ public static class RetentionPlanner
     public static DropPlan? Next(DayPartition today, int retentionDays, IReadOnlyCollection<DayPartition> days,
         double? legacyNewest, bool legacyPresent, bool underPressure)
     {
-        var oldestKept = today.Day.AddDays(-(retentionDays - 1));
-        var keepFrom = new DayPartition(oldestKept < DayPartition.MinDay ? DayPartition.MinDay : oldestKept);
+        // The window the writer creates partitions in starts at the same day: what it may create, this keeps.
+        var keepFrom = new DayPartition(PartitionWindow.ForDay(today.Day, retentionDays).First);
         if (legacyPresent && (legacyNewest is null || DayPartition.FromUnixSeconds(legacyNewest.Value) < keepFrom))
         {
             return new DropPlan(null, DropCause.Retention);

@@ -53,7 +53,7 @@ public sealed class InvocationWriter : IDisposable
             Migration = LegacyMigration.Run(_connection, time);
             MetaTable.Ensure(_connection);
             _checkpoint = new CheckpointStatements(_connection);
-            _partitions = new PartitionSet(_connection, options.SearchIndex);
+            _partitions = new PartitionSet(_connection, options.SearchIndex, time);
             _partitions.DropSearchTriggers();
             _legacy = new LegacyStore(_connection, time);
         }
@@ -93,6 +93,20 @@ public sealed class InvocationWriter : IDisposable
     public IReadOnlyCollection<DayPartition> Days => _partitions.Days;
 
     internal SqliteConnection Connection => _connection;
+
+    /// <summary>How long the last new day's tables took to create; the next one costs about as much, or a little more.</summary>
+    public TimeSpan NewDayCost => _partitions.LastCreateDuration;
+
+    /// <summary>Where a record of <paramref name="day"/> would be written under <paramref name="window"/>: its existing day, a new one, or nowhere.</summary>
+    public DayPlacement Place(DateOnly day, PartitionWindow window) => window.Place(day, _partitions.Days);
+
+    /// <summary>Records, for the next start, how many records the shutdown drain could not write (0 after a clean one).</summary>
+    public void RecordShutdownDrops(long count) =>
+        MetaTable.Set(_connection, MetaTable.ShutdownDropped, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>What the last shutdown recorded with <see cref="RecordShutdownDrops"/>; null if nothing was recorded.</summary>
+    public long? ReadShutdownDrops() =>
+        long.TryParse(MetaTable.Get(_connection, MetaTable.ShutdownDropped), System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : null;
 
     /// <summary>Rollup rows counted under <see cref="OverflowTaskName"/> because their day already had the maximum of task names.</summary>
     public long RollupNamesOverflowed => _names.Overflowed;

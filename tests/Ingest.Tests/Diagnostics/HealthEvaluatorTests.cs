@@ -16,6 +16,7 @@ public class HealthEvaluatorTests
         [DropReason.WriteFailed] = "could not store",
         [DropReason.Shutdown] = "shutdown",
         [DropReason.MemoryBudget] = "memory",
+        [DropReason.OutsideWindow] = "retention keeps",
     };
 
     [Fact]

@@ -67,6 +67,14 @@ internal sealed class GatedWriter : IBatchWriter
         }
     }
 
+    public Ingest.Storage.Partitions.DayPlacement Place(DateOnly day) => _inner?.Place(day) ?? Ingest.Storage.Partitions.DayPlacement.Existing;
+
+    public TimeSpan NewDayCost => _inner?.NewDayCost ?? TimeSpan.Zero;
+
+    public void RecordShutdownDrops(long count) => _inner?.RecordShutdownDrops(count);
+
+    public long? ReadShutdownDrops() => _inner?.ReadShutdownDrops();
+
     public bool Maintain(CancellationToken cancellationToken) => _inner?.Maintain(cancellationToken) ?? false;
 
     public void Dispose()
