@@ -185,7 +185,11 @@ public static class IngestCli
             {
                 // One process per file, taken before anything opens it, held until the process ends.
                 using var owner = DatabaseLock.Acquire(app.Services.GetRequiredService<StorageOptions>().DatabasePath, "serve", TimeProvider.System);
-                await app.RunAsync().ConfigureAwait(false);
+                await using (app.ConfigureAwait(false))
+                {
+                    await RunUntilStoppedAsync(app).ConfigureAwait(false);
+                }
+
                 return 0;
             }
             catch (DatabaseLockedException e)
@@ -200,6 +204,29 @@ public static class IngestCli
                 return 2;
             }
         });
+    }
+
+    /// <summary>
+    /// Starts the host and waits for its stop, as <c>RunAsync</c> does, except for a stop that arrives while it is still
+    /// starting. Issue 24: SIGTERM in the first half second cancelled Kestrel's bind, <c>RunAsync</c> rethrew the
+    /// TaskCanceledException unhandled and the process ended in SIGABRT (exit 134), after disposing the host without
+    /// stopping it: the flush loop was left to drain on a background thread the exit could cut. A stop asked for is a
+    /// stop: whatever started is stopped (the flush loop drains) and the process exits 0.
+    /// </summary>
+    internal static async Task RunUntilStoppedAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        // Waits for the stop (SIGTERM, Ctrl+C), then stops the host: the flush loop drains within its budget.
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
     }
 
     private static Command ReplayCommand(SettingOption db, SettingOption[] pipeline)
