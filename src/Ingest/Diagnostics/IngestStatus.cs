@@ -145,6 +145,8 @@ public sealed class IngestStatus
                 checkpoints = _loop.Checkpoints,
                 checkpoint_rows_written = _loop.CheckpointUpserts,
                 checkpoint_rows_deleted = _loop.CheckpointDeletes,
+                write_probes = _loop.WriteProbes,
+                write_probes_failed = _loop.WriteProbesFailed,
             },
             memory = new
             {

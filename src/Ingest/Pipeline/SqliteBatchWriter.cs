@@ -49,6 +49,8 @@ public sealed class SqliteBatchWriter : IBatchWriter
 
     public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
 
+    public void ProbeWrite() => _maintenance.ProbeWrite();
+
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);
 
     public bool Maintain(CancellationToken cancellationToken)

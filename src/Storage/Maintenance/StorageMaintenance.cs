@@ -1,3 +1,4 @@
+using Ingest.Storage.Migration;
 using Ingest.Storage.Partitions;
 using Ingest.Storage.Retention;
 using Ingest.Storage.Writing;
@@ -40,6 +41,22 @@ public sealed class StorageMaintenance
     }
 
     public StorageStatus Status { get; }
+
+    /// <summary>The meta row a write probe updates.</summary>
+    private const string WriteProbeKey = "write_probed_at";
+
+    /// <summary>
+    /// A tiny write of its own: one meta row in one <c>BEGIN IMMEDIATE</c> transaction, committed (the write lock and
+    /// a frame appended to the WAL, as any commit takes). Run while commits are failing and nothing is left to write,
+    /// to learn that the store takes writes again. Throws what the commit throws.
+    /// </summary>
+    public void ProbeWrite()
+    {
+        var connection = _writer.Connection;
+        using var transaction = connection.BeginTransaction(deferred: false);
+        MetaTable.Set(connection, WriteProbeKey, _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+    }
 
     /// <summary>Partitions created since start.</summary>
     public int PartitionsCreated { get; private set; }
