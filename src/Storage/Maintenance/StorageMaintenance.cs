@@ -42,6 +42,13 @@ public sealed class StorageMaintenance
 
     public StorageStatus Status { get; }
 
+    /// <summary>
+    /// Over this many bytes of WAL file, each refresh of the facts runs a passive checkpoint to learn how many of its
+    /// frames are held back (<see cref="StorageFacts.WalFrames"/>). 0: never. Under the limit auto-checkpointing is
+    /// keeping up, and a checkpoint of our own would only add a sync.
+    /// </summary>
+    public long WalLimitBytes { get; init; }
+
     /// <summary>The meta row a write probe updates.</summary>
     private const string WriteProbeKey = "write_probed_at";
 
@@ -154,7 +161,10 @@ public sealed class StorageMaintenance
         return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {day} ({cause}) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
     }
 
-    /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>
+    /// <summary>
+    /// Reads the cheap facts (header pragmas, file sizes, free disk; a passive checkpoint's frame counts when the WAL
+    /// is over <see cref="WalLimitBytes"/>) and publishes them.
+    /// </summary>
     public StorageFacts RefreshFacts()
     {
         var path = Path.GetFullPath(_writer.Options.DatabasePath);
@@ -170,6 +180,8 @@ public sealed class StorageMaintenance
         {
         }
 
+        var walBytes = FileLength(path + "-wal");
+        var wal = WalLimitBytes > 0 && walBytes > WalLimitBytes ? WalCheckpoint.Passive(_writer.Connection) : null;
         var used = (pageCount - freelist) * pageSize;
         var overCap = _options.MaxDatabaseBytes > 0 && used > _options.MaxDatabaseBytes;
         var underFloor = _options.MinFreeDiskBytes > 0 && freeDisk is { } free && free < _options.MinFreeDiskBytes;
@@ -178,7 +190,9 @@ public sealed class StorageMaintenance
             RefreshedAt = _time.GetUtcNow(),
             Partitions = [.. _writer.Days],
             FileBytes = FileLength(path),
-            WalBytes = FileLength(path + "-wal"),
+            WalBytes = walBytes,
+            WalFrames = wal?.Frames,
+            WalFramesCheckpointed = wal?.Checkpointed,
             PageSize = pageSize,
             PageCount = pageCount,
             FreelistPages = freelist,

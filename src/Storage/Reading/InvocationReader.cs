@@ -12,10 +12,14 @@ namespace Ingest.Storage.Reading;
 public sealed class InvocationReader
 {
     private readonly string _connectionString;
+    private readonly OpenReads? _reads;
 
-    public InvocationReader(StorageOptions options)
+    /// <param name="options">Where the database is.</param>
+    /// <param name="reads">Where each read is tracked while open, for <c>/healthz</c>; none in tools and tests.</param>
+    public InvocationReader(StorageOptions options, OpenReads? reads = null)
     {
         _connectionString = SqliteConnections.ReaderConnectionString(options);
+        _reads = reads;
     }
 
     /// <summary>The newest stored state of one task id, or null.</summary>
@@ -235,12 +239,7 @@ public sealed class InvocationReader
         }
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => SqliteConnections.OpenReader(_connectionString, _reads);
 
     /// <summary>Newest first: day partitions by day descending, then legacy. Read from sqlite_master per call (cheap, and always current after drops).</summary>
     private static List<ReadSource> Sources(SqliteConnection connection)

@@ -13,10 +13,14 @@ public sealed class RollupReader
     private static readonly string StateColumns = string.Join(", ", PartitionSchema.StateCountColumns);
 
     private readonly string _connectionString;
+    private readonly Reading.OpenReads? _reads;
 
-    public RollupReader(StorageOptions options)
+    /// <param name="options">Where the database is.</param>
+    /// <param name="reads">Where each read is tracked while open, for <c>/healthz</c>; none in tools and tests.</param>
+    public RollupReader(StorageOptions options, Reading.OpenReads? reads = null)
     {
         _connectionString = SqliteConnections.ReaderConnectionString(options);
+        _reads = reads;
     }
 
     /// <summary>Task-hour rows with <paramref name="since"/> &lt;= hour &lt; <paramref name="until"/> (Unix seconds), optionally for one name.</summary>
@@ -80,8 +84,7 @@ public sealed class RollupReader
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketSeconds, 1);
         var points = new List<QueueLengthPoint>();
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+        using var connection = SqliteConnections.OpenReader(_connectionString, _reads);
         var tables = ExistingTables(connection);
         var first = DayPartition.FromUnixSeconds(since).Day;
         var last = DayPartition.FromUnixSeconds(until).Day;
@@ -184,8 +187,7 @@ public sealed class RollupReader
     private void Query(double since, double until, string? name, Func<DayPartition, string> table, string columns, Action<SqliteDataReader> read,
         IReadOnlyList<(string Column, string Value)>? filters = null)
     {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
+        using var connection = SqliteConnections.OpenReader(_connectionString, _reads);
         var tables = ExistingTables(connection);
         // An hour's row lives in the day of the invocations it counts, which is that hour's day almost always;
         // a day either side covers a merged row whose finish moved it.
