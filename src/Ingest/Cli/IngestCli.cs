@@ -118,6 +118,8 @@ public static class IngestCli
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
             SettingOption.Seconds("--queue-sample-s", "Ingest:QueueSampling:Interval", "Broker queue lengths are sampled this often, s (default 15; 0: off)."),
             SettingOption.Text("--sample-queues", "Ingest:QueueSampling:Queues", "Queues always sampled, comma-separated, besides those task events name (default celery)."),
+            SettingOption.Int("--max-wal-mb", "Ingest:Health:MaxWalMb", "The WAL over this many MiB = degraded, with its size and the frames a checkpoint could not copy (default 256)."),
+            SettingOption.Seconds("--max-read-age-s", "Ingest:Health:MaxReadAge", "A read open this long = degraded, with its age, s (default 60)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
             SettingOption.Flag("--no-auth", "Ingest:Auth:Disabled", "Serve every route without a credential (only on a trusted network)."),
             SettingOption.Text("--users-file", "Ingest:Auth:UsersFile", "htpasswd file of bcrypt hashes (htpasswd -B); its users may read (default: FILE.users beside the database, made on first start)."),

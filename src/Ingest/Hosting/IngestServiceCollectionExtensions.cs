@@ -55,7 +55,12 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetentionOptions>>().Value);
+        services.AddOptionsWithValidateOnStart<HealthOptions>().Bind(configuration.GetSection($"{Section}:Health"));
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<HealthOptions>>().Value);
         services.AddSingleton<StorageStatus>();
+        // The reads of this process, so /healthz can name one that holds the WAL too long (issue 24).
+        services.AddSingleton<OpenReads>();
 
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<ProbeLatency>();
@@ -87,7 +92,8 @@ public static class IngestServiceCollectionExtensions
             var status = sp.GetRequiredService<StorageStatus>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
-            return () => new SqliteBatchWriter(storage, retention, status, time, logger);
+            var walLimit = sp.GetRequiredService<HealthOptions>().MaxWalBytes;
+            return () => new SqliteBatchWriter(storage, retention, status, time, logger, walLimit);
         });
 
         services.AddOptionsWithValidateOnStart<Sources.Queues.QueueSamplingOptions>().Bind(configuration.GetSection($"{Section}:QueueSampling"));

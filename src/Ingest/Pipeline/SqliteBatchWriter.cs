@@ -15,13 +15,19 @@ public sealed class SqliteBatchWriter : IBatchWriter
     private readonly StorageMaintenance _maintenance;
     private readonly ILogger _logger;
 
-    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger)
+    /// <param name="options">The file and how it is opened.</param>
+    /// <param name="retention">What maintenance keeps.</param>
+    /// <param name="status">Where maintenance publishes its facts.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where storage actions are logged.</param>
+    /// <param name="walLimitBytes">Over this WAL size the facts carry a passive checkpoint's frame counts (0: never).</param>
+    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger, long walLimitBytes = 0)
     {
         _logger = logger;
         _writer = new InvocationWriter(options, time);
         try
         {
-            _maintenance = new StorageMaintenance(_writer, retention, time, status);
+            _maintenance = new StorageMaintenance(_writer, retention, time, status) { WalLimitBytes = walLimitBytes };
         }
         catch
         {
