@@ -62,6 +62,44 @@ public static class SqliteConnections
         DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
     }.ToString();
 
+    /// <summary>
+    /// Opens a reader's connection, and when <paramref name="reads"/> is given tracks it there from open to close:
+    /// <c>/healthz</c> names a read that holds the WAL too long (issue 24). Tracking hangs on the connection's own
+    /// state changes, so every way a reader closes it (dispose, close, a failed open) ends the read.
+    /// </summary>
+    public static SqliteConnection OpenReader(string connectionString, Reading.OpenReads? reads = null)
+    {
+        var connection = new SqliteConnection(connectionString);
+        if (reads is not null)
+        {
+            var slot = -1;
+            connection.StateChange += (_, e) =>
+            {
+                if (e.CurrentState == System.Data.ConnectionState.Open && slot < 0)
+                {
+                    slot = reads.Begin();
+                }
+                else if (e.CurrentState == System.Data.ConnectionState.Closed && slot >= 0)
+                {
+                    reads.End(slot);
+                    slot = -1;
+                }
+            };
+        }
+
+        try
+        {
+            connection.Open();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return connection;
+    }
+
     internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();

@@ -45,6 +45,12 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Warning, "Writing the in-flight checkpoint failed; it is retried with the next one.")]
     public static partial void CheckpointFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(1013, LogLevel.Debug, "Write probe {Probe} failed: the database still refuses writes.")]
+    public static partial void WriteProbeFailed(ILogger logger, int probe, Exception error);
+
+    [LoggerMessage(1014, LogLevel.Information, "The database takes writes again: write probe {Probe} succeeded after {Failures} failed commits.")]
+    public static partial void WriteProbeSucceeded(ILogger logger, int failures, int probe);
+
     // 2xxx: sources
     [LoggerMessage(2001, LogLevel.Debug, "A message from {Source} was not valid JSON ({Error}); {Kept} events decoded before the error were kept.")]
     public static partial void MalformedBody(ILogger logger, string source, string error, int kept);

@@ -21,6 +21,7 @@ internal static partial class ConfigurationErrors
         ["RetentionOptions"] = "Ingest:Retention",
         ["RegressionOptions"] = "Ingest:Regression",
         ["AmqpOptions"] = "Ingest:Amqp",
+        ["HealthOptions"] = "Ingest:Health",
     };
 
     /// <summary>Lines describing <paramref name="error"/>, or null if it is not a configuration failure.</summary>

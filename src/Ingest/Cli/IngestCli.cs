@@ -120,6 +120,8 @@ public static class IngestCli
             SettingOption.Int("--read-queue", "Ingest:Reads:QueueLength", "Heavy reads that may wait for a slot; one more gets 503 with Retry-After (default 16)."),
             SettingOption.Seconds("--read-queue-timeout-s", "Ingest:Reads:QueueTimeout", "Longest wait for a read slot before 503, s (default 10)."),
             SettingOption.Seconds("--read-time-limit-s", "Ingest:Reads:StatementTimeLimit", "A SQLite read running longer is interrupted and answered 503, s (default 10)."),
+            SettingOption.Int("--max-wal-mb", "Ingest:Health:MaxWalMb", "The WAL over this many MiB = degraded, with its size and the frames a checkpoint could not copy (default 256)."),
+            SettingOption.Seconds("--max-read-age-s", "Ingest:Health:MaxReadAge", "A read open this long = degraded, with its age, s (default 60)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
             SettingOption.Flag("--no-auth", "Ingest:Auth:Disabled", "Serve every route without a credential (only on a trusted network)."),
             SettingOption.Text("--users-file", "Ingest:Auth:UsersFile", "htpasswd file of bcrypt hashes (htpasswd -B); its users may read (default: FILE.users beside the database, made on first start)."),
@@ -188,7 +190,11 @@ public static class IngestCli
             {
                 // One process per file, taken before anything opens it, held until the process ends.
                 using var owner = DatabaseLock.Acquire(app.Services.GetRequiredService<StorageOptions>().DatabasePath, "serve", TimeProvider.System);
-                await app.RunAsync().ConfigureAwait(false);
+                await using (app.ConfigureAwait(false))
+                {
+                    await RunUntilStoppedAsync(app).ConfigureAwait(false);
+                }
+
                 return 0;
             }
             catch (DatabaseLockedException e)
@@ -203,6 +209,29 @@ public static class IngestCli
                 return 2;
             }
         });
+    }
+
+    /// <summary>
+    /// Starts the host and waits for its stop, as <c>RunAsync</c> does, except for a stop that arrives while it is still
+    /// starting. Issue 24: SIGTERM in the first half second cancelled Kestrel's bind, <c>RunAsync</c> rethrew the
+    /// TaskCanceledException unhandled and the process ended in SIGABRT (exit 134), after disposing the host without
+    /// stopping it: the flush loop was left to drain on a background thread the exit could cut. A stop asked for is a
+    /// stop: whatever started is stopped (the flush loop drains) and the process exits 0.
+    /// </summary>
+    internal static async Task RunUntilStoppedAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        // Waits for the stop (SIGTERM, Ctrl+C), then stops the host: the flush loop drains within its budget.
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
     }
 
     private static Command ReplayCommand(SettingOption db, SettingOption[] pipeline)

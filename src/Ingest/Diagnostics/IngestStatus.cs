@@ -1,6 +1,7 @@
 using Ingest.Accounting;
 using Ingest.Pipeline;
 using Ingest.Storage.Maintenance;
+using Ingest.Storage.Reading;
 using Ingest.Tracking;
 
 namespace Ingest.Diagnostics;
@@ -21,6 +22,8 @@ public sealed class IngestStatus
     private readonly IEnumerable<IHealthContributor> _contributors;
     private readonly StorageStatus _storage;
     private readonly ProbeLatency _probes;
+    private readonly HealthOptions _health;
+    private readonly OpenReads? _reads;
 
     public IngestStatus(
         IngestCounters counters,
@@ -32,8 +35,12 @@ public sealed class IngestStatus
         TimeProvider time,
         IEnumerable<IHealthContributor> contributors,
         StorageStatus? storage = null,
-        ProbeLatency? probes = null)
+        ProbeLatency? probes = null,
+        HealthOptions? health = null,
+        OpenReads? reads = null)
     {
+        _health = health ?? new HealthOptions();
+        _reads = reads;
         _probes = probes ?? new ProbeLatency();
         _storage = storage ?? new StorageStatus();
         _counters = counters;
@@ -108,14 +115,7 @@ public sealed class IngestStatus
         };
     }
 
-    private IEnumerable<string> StorageReasons()
-    {
-        var facts = _storage.Facts;
-        if (facts.PressureUnrelieved)
-        {
-            yield return "over the database size cap or free-disk floor with only today's and tomorrow's partitions left";
-        }
-    }
+    private IEnumerable<string> StorageReasons() => StorageHealth.Reasons(_storage.Facts, _reads?.OldestAge, _reads?.Count ?? 0, _health);
 
     /// <summary>The full report, and the health it was built from (evaluated once).</summary>
     public (HealthStatus Health, object Body) Report()
@@ -146,6 +146,8 @@ public sealed class IngestStatus
                 checkpoints = _loop.Checkpoints,
                 checkpoint_rows_written = _loop.CheckpointUpserts,
                 checkpoint_rows_deleted = _loop.CheckpointDeletes,
+                write_probes = _loop.WriteProbes,
+                write_probes_failed = _loop.WriteProbesFailed,
             },
             memory = new
             {
@@ -217,6 +219,14 @@ public sealed class IngestStatus
                 rollup_names_overflowed = facts.RollupNamesOverflowed,
                 file_bytes = facts.FileBytes,
                 wal_bytes = facts.WalBytes,
+                wal_frames = facts.WalFrames,
+                wal_frames_checkpointed = facts.WalFramesCheckpointed,
+                reads = new
+                {
+                    open = _reads?.Count ?? 0,
+                    oldest_s = _reads?.OldestAge is { } age ? Math.Round(age.TotalSeconds, 3) : (double?)null,
+                    untracked = _reads?.Untracked ?? 0,
+                },
                 used_bytes = facts.UsedBytes,
                 freelist_bytes = facts.FreelistBytes,
                 free_disk_bytes = facts.FreeDiskBytes,

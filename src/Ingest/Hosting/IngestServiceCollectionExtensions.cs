@@ -59,7 +59,12 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetentionOptions>>().Value);
+        services.AddOptionsWithValidateOnStart<HealthOptions>().Bind(configuration.GetSection($"{Section}:Health"));
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<HealthOptions>>().Value);
         services.AddSingleton<StorageStatus>();
+        // The reads of this process, so /healthz can name one that holds the WAL too long (issue 24).
+        services.AddSingleton<OpenReads>();
 
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<ProbeLatency>();
@@ -75,7 +80,7 @@ public static class IngestServiceCollectionExtensions
         // Reads: each bounded in time (a statement past the limit is interrupted), heavy ones admitted a few at a time.
         services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
         services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
-        services.AddSingleton(sp => new ReadTimeLimit(sp.GetRequiredService<IOptions<ReadOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ReadTimeLimit(sp.GetRequiredService<IOptions<ReadOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<OpenReads>()));
         services.AddOptionsWithValidateOnStart<Ingest.Web.ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
         services.AddSingleton<IValidateOptions<Ingest.Web.ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
         services.AddSingleton(sp => new Ingest.Web.ReadAdmission(sp.GetRequiredService<IOptions<Ingest.Web.ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -99,7 +104,8 @@ public static class IngestServiceCollectionExtensions
             var status = sp.GetRequiredService<StorageStatus>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
-            return () => new SqliteBatchWriter(storage, retention, status, time, logger);
+            var walLimit = sp.GetRequiredService<HealthOptions>().MaxWalBytes;
+            return () => new SqliteBatchWriter(storage, retention, status, time, logger, walLimit);
         });
 
         services.AddOptionsWithValidateOnStart<Sources.Queues.QueueSamplingOptions>().Bind(configuration.GetSection($"{Section}:QueueSampling"));

@@ -17,8 +17,9 @@ namespace Ingest.Pipeline;
 /// The loop body is a list of steps, each a class of its own (OpenTelemetry's BatchExportThreadWorker: wait,
 /// export, signal, shutdown check): <see cref="BatchCollector"/> waits and fills the <see cref="FlushBatch"/>,
 /// <see cref="BatchCommitStep"/> commits it, <see cref="CheckpointStep"/> writes the in-flight checkpoint,
-/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="MaintenanceStep"/> one maintenance step, and
-/// <see cref="ShutdownDrain"/> ends it.
+/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="MaintenanceStep"/> one maintenance step,
+/// <see cref="WriteProbeStep"/> probes the store while commits fail and nothing waits, and <see cref="ShutdownDrain"/>
+/// ends it.
 /// </summary>
 public sealed class FlushLoop : IHostedService, IDisposable
 {
@@ -39,6 +40,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly BatchCollector _collector;
     private readonly BatchCommitStep _commit;
     private readonly QueueSampleStep _queueSamples;
+    private readonly WriteProbeStep _writeProbe;
     private readonly ShutdownDrain _drain;
 
     public FlushLoop(
@@ -81,6 +83,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
             _batch, bisector, _checkpoint, channel, new FlushFailurePolicy(options.MaxWriteAttempts), counters, state, time, metrics, logger);
         _maintenance = new MaintenanceStep(channel, state, time, options.IdleTick, options.BatchSize, metrics, logger);
         _queueSamples = new QueueSampleStep(queueSamples, logger);
+        _writeProbe = new WriteProbeStep(state, time, logger);
         _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait);
         var keepInFlight = options.KeepInFlightAtShutdown && options.CheckpointInterval > TimeSpan.Zero;
         _drain = new ShutdownDrain(_batch, _commit, _checkpoint, tracker, channel, counters, state, time, options.ShutdownDrainBudget, keepInFlight, logger);
@@ -160,7 +163,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     public void Dispose() => _stopping.Cancel();
 
     /// <summary>
-    /// Restore, then the loop's steps until shutdown (wait, commit, checkpoint, samples, maintenance), then the
+    /// Restore, then the loop's steps until shutdown (wait, commit or probe, checkpoint, samples, maintenance), then the
     /// drain. Any escape from a step is the loop's death, published as <see cref="FlushLoopStatus.Failed"/>.
     /// </summary>
     private void Run(CancellationToken stoppingToken)
@@ -200,6 +203,10 @@ public sealed class FlushLoop : IHostedService, IDisposable
                     if (_batch.Count > 0)
                     {
                         _commit.Run(writer, stoppingToken);
+                    }
+                    else if (_writeProbe.Due)
+                    {
+                        _writeProbe.Run(writer);
                     }
 
                     if (_checkpoint.Due)

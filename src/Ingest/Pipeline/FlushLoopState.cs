@@ -100,11 +100,39 @@ public sealed class FlushLoopState
     public TimeSpan? SinceLastFailure =>
         ConsecutiveFailures > 0 && Volatile.Read(ref _lastFailureTimestamp) is var t && t != 0 ? _time.GetElapsedTime(t) : null;
 
+    /// <summary>When the last commit failed (a <see cref="TimeProvider"/> timestamp), 0 if none has.</summary>
+    internal long LastFailureTimestamp => Volatile.Read(ref _lastFailureTimestamp);
+
     internal void BatchFailed(Exception error)
     {
         Volatile.Write(ref _lastFailureTimestamp, _time.GetTimestamp());
         Interlocked.Increment(ref _consecutiveFailures);
         Volatile.Write(ref _lastError, $"{error.GetType().Name}: {error.Message}");
+    }
+
+    /// <summary>Write probes run since start while commits were failing and nothing waited, and how many of them failed.</summary>
+    public long WriteProbes => Volatile.Read(ref _writeProbes);
+
+    public long WriteProbesFailed => Volatile.Read(ref _writeProbesFailed);
+
+    private long _writeProbes;
+    private long _writeProbesFailed;
+
+    /// <summary>
+    /// A probe wrote: the store takes writes again, so the failures in a row end here, as a commit would end them
+    /// (the last error stays, as history). Not a success of a batch: no invocation was written.
+    /// </summary>
+    internal void ProbeSucceeded()
+    {
+        Interlocked.Increment(ref _writeProbes);
+        Volatile.Write(ref _consecutiveFailures, 0);
+    }
+
+    /// <summary>A probe failed too: the failures in a row stand, and no sender is refused longer for it.</summary>
+    internal void ProbeFailed()
+    {
+        Interlocked.Increment(ref _writeProbes);
+        Interlocked.Increment(ref _writeProbesFailed);
     }
 
     /// <summary>Checkpoints committed since start.</summary>

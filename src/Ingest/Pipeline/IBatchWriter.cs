@@ -11,6 +11,12 @@ public interface IBatchWriter : IDisposable
     /// <summary>Commits broker queue samples in a short transaction of their own. Throws on failure.</summary>
     void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples);
 
+    /// <summary>
+    /// A tiny write of its own (one meta row, one transaction), run while commits are failing and nothing is left
+    /// to write, to learn that the store takes writes again. Throws on failure.
+    /// </summary>
+    void ProbeWrite();
+
     /// <summary>The in-flight checkpoint to restore at start, most recently updated first.</summary>
     IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => [];
 

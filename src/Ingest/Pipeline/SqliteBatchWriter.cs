@@ -17,7 +17,13 @@ public sealed class SqliteBatchWriter : IBatchWriter
     private readonly TimeProvider _time;
     private readonly int? _keptDays;
 
-    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger)
+    /// <param name="options">The file and how it is opened.</param>
+    /// <param name="retention">What maintenance keeps.</param>
+    /// <param name="status">Where maintenance publishes its facts.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where storage actions are logged.</param>
+    /// <param name="walLimitBytes">Over this WAL size the facts carry a passive checkpoint's frame counts (0: never).</param>
+    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger, long walLimitBytes = 0)
     {
         _logger = logger;
         _time = time;
@@ -26,7 +32,7 @@ public sealed class SqliteBatchWriter : IBatchWriter
         _writer = new InvocationWriter(options, time);
         try
         {
-            _maintenance = new StorageMaintenance(_writer, retention, time, status);
+            _maintenance = new StorageMaintenance(_writer, retention, time, status) { WalLimitBytes = walLimitBytes };
         }
         catch
         {
@@ -53,6 +59,8 @@ public sealed class SqliteBatchWriter : IBatchWriter
     public void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null) => _writer.WriteBatch(batch, checkpoint);
 
     public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
+
+    public void ProbeWrite() => _maintenance.ProbeWrite();
 
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);
 

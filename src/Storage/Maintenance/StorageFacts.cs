@@ -14,6 +14,18 @@ public sealed record StorageFacts
     public IReadOnlyList<DayPartition> Partitions { get; init; } = [];
     public long FileBytes { get; init; }
     public long WalBytes { get; init; }
+
+    /// <summary>
+    /// Frames the WAL holds since its last reset, and how many a checkpoint could copy into the file: learned by a
+    /// passive checkpoint, run only when the WAL file is over its limit; null otherwise. Fewer copied than held:
+    /// a read holds an older snapshot, and the WAL cannot be reset until it ends.
+    /// </summary>
+    public long? WalFrames { get; init; }
+
+    public long? WalFramesCheckpointed { get; init; }
+
+    /// <summary>What the WAL's frames hold in bytes (a frame is a page and its 24-byte header), when they are known.</summary>
+    public long? WalFrameBytes => WalFrames * (PageSize + 24);
     public long PageSize { get; init; }
     public long PageCount { get; init; }
     public long FreelistPages { get; init; }

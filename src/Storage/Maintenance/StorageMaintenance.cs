@@ -1,3 +1,4 @@
+using Ingest.Storage.Migration;
 using Ingest.Storage.Partitions;
 using Ingest.Storage.Retention;
 using Ingest.Storage.Writing;
@@ -40,6 +41,29 @@ public sealed class StorageMaintenance
     }
 
     public StorageStatus Status { get; }
+
+    /// <summary>
+    /// Over this many bytes of WAL file, each refresh of the facts runs a passive checkpoint to learn how many of its
+    /// frames are held back (<see cref="StorageFacts.WalFrames"/>). 0: never. Under the limit auto-checkpointing is
+    /// keeping up, and a checkpoint of our own would only add a sync.
+    /// </summary>
+    public long WalLimitBytes { get; init; }
+
+    /// <summary>The meta row a write probe updates.</summary>
+    private const string WriteProbeKey = "write_probed_at";
+
+    /// <summary>
+    /// A tiny write of its own: one meta row in one <c>BEGIN IMMEDIATE</c> transaction, committed (the write lock and
+    /// a frame appended to the WAL, as any commit takes). Run while commits are failing and nothing is left to write,
+    /// to learn that the store takes writes again. Throws what the commit throws.
+    /// </summary>
+    public void ProbeWrite()
+    {
+        var connection = _writer.Connection;
+        using var transaction = connection.BeginTransaction(deferred: false);
+        MetaTable.Set(connection, WriteProbeKey, _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), transaction);
+        transaction.Commit();
+    }
 
     /// <summary>Partitions created since start.</summary>
     public int PartitionsCreated { get; private set; }
@@ -137,7 +161,10 @@ public sealed class StorageMaintenance
         return new MaintenanceStep(MaintenanceKind.DropDetails, $"dropped the details of partition {day} ({cause}) in {took.TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
     }
 
-    /// <summary>Reads the cheap facts (header pragmas, file sizes, free disk) and publishes them.</summary>
+    /// <summary>
+    /// Reads the cheap facts (header pragmas, file sizes, free disk; a passive checkpoint's frame counts when the WAL
+    /// is over <see cref="WalLimitBytes"/>) and publishes them.
+    /// </summary>
     public StorageFacts RefreshFacts()
     {
         var path = Path.GetFullPath(_writer.Options.DatabasePath);
@@ -153,6 +180,8 @@ public sealed class StorageMaintenance
         {
         }
 
+        var walBytes = FileLength(path + "-wal");
+        var wal = WalLimitBytes > 0 && walBytes > WalLimitBytes ? WalCheckpoint.Passive(_writer.Connection) : null;
         var used = (pageCount - freelist) * pageSize;
         var overCap = _options.MaxDatabaseBytes > 0 && used > _options.MaxDatabaseBytes;
         var underFloor = _options.MinFreeDiskBytes > 0 && freeDisk is { } free && free < _options.MinFreeDiskBytes;
@@ -161,7 +190,9 @@ public sealed class StorageMaintenance
             RefreshedAt = _time.GetUtcNow(),
             Partitions = [.. _writer.Days],
             FileBytes = FileLength(path),
-            WalBytes = FileLength(path + "-wal"),
+            WalBytes = walBytes,
+            WalFrames = wal?.Frames,
+            WalFramesCheckpointed = wal?.Checkpointed,
             PageSize = pageSize,
             PageCount = pageCount,
             FreelistPages = freelist,

@@ -21,14 +21,17 @@ public sealed class ReadTimeLimit
     private static readonly delegate_progress s_check = state => ((Deadline)state).HasPassed ? 1 : 0;
 
     private readonly TimeProvider _time;
+    private readonly OpenReads? _reads;
     private long _interrupted;
 
     /// <param name="options">The limit.</param>
     /// <param name="time">The clock the limit is measured on (tests step it); default the system's.</param>
-    public ReadTimeLimit(ReadOptions options, TimeProvider? time = null)
+    /// <param name="reads">Where each read is tracked while open, for <c>/healthz</c>; none in tools and tests.</param>
+    public ReadTimeLimit(ReadOptions options, TimeProvider? time = null, OpenReads? reads = null)
     {
         Limit = options.StatementTimeLimit;
         _time = time ?? TimeProvider.System;
+        _reads = reads;
     }
 
     /// <summary>No limit: for readers built outside the host (tools, tests), which never had one.</summary>
@@ -48,8 +51,7 @@ public sealed class ReadTimeLimit
     /// <exception cref="ReadTimeLimitExceededException">The read ran past <see cref="Limit"/>.</exception>
     public T Run<T>(string connectionString, Func<SqliteConnection, T> read)
     {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
+        using var connection = SqliteConnections.OpenReader(connectionString, _reads);
         if (Limit == Timeout.InfiniteTimeSpan)
         {
             return read(connection);

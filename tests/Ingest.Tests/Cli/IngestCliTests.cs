@@ -190,6 +190,8 @@ public class ConfigurationErrorTests
     [Theory]
     [InlineData("--batch-size", "0", "must be between 1 and 100000")]
     [InlineData("--max-memory-mb", "1", "must be between 16 and 65536")]
+    [InlineData("--max-wal-mb", "0", "must be between 1 and 1048576")]
+    [InlineData("--max-read-age-s", "0", "must be between")]
     [InlineData("--worker-group-pattern", "(", "is not a valid regular expression")]
     [InlineData("--max-future-skew-s", "-5", "must be between")]
     [InlineData("--clock-start", "yesterday", "is not an ISO 8601 instant")]

@@ -103,6 +103,10 @@ public class NewDayGateTests
     /// <summary>A writer where no day exists yet and each costs what it is told.</summary>
     private sealed class CostlyDays(TimeSpan cost) : IBatchWriter
     {
+        public void ProbeWrite()
+        {
+        }
+
         public TimeSpan NewDayCost => cost;
 
         public DayPlacement Place(DateOnly day) => DayPlacement.New;
@@ -125,6 +129,10 @@ public class NewDayGateTests
     /// <summary>The real writer, counting the days each batch creates.</summary>
     private sealed class NewDaysPerBatch(IBatchWriter inner) : IBatchWriter
     {
+        public void ProbeWrite()
+        {
+        }
+
         public int Max { get; private set; }
 
         public DayPlacement Place(DateOnly day) => inner.Place(day);

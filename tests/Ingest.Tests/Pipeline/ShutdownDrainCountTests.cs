@@ -95,6 +95,10 @@ public class ShutdownDrainCountTests
     /// <summary>A writer whose every batch takes <paramref name="took"/> on the test's clock.</summary>
     private sealed class SlowWriter(FakeTimeProvider time, TimeSpan took) : IBatchWriter
     {
+        public void ProbeWrite()
+        {
+        }
+
         public void Write(IReadOnlyList<InvocationRecord> batch, Ingest.Storage.Checkpoint.CheckpointDelta? checkpoint = null)
         {
             if (batch.Count > 0)

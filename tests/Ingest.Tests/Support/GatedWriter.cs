@@ -75,6 +75,23 @@ internal sealed class GatedWriter : IBatchWriter
 
     public long? ReadShutdownDrops() => _inner?.ReadShutdownDrops();
 
+    /// <summary>Write probes run (they do not pass the gate, and do not use up the failures <see cref="FailNext"/> set).</summary>
+    public int Probes => Volatile.Read(ref _probes);
+
+    private int _probes;
+
+    /// <summary>Fails as the writes would: while failures set by <see cref="FailNext"/> are left.</summary>
+    public void ProbeWrite()
+    {
+        Interlocked.Increment(ref _probes);
+        if (Volatile.Read(ref _failuresLeft) > 0)
+        {
+            throw new IOException("injected write failure");
+        }
+
+        _inner?.ProbeWrite();
+    }
+
     public bool Maintain(CancellationToken cancellationToken) => _inner?.Maintain(cancellationToken) ?? false;
 
     public void Dispose()

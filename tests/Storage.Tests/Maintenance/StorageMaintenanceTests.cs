@@ -205,6 +205,22 @@ public sealed class StorageMaintenanceTests : IDisposable
         Assert.Equal(["dropped the details of partition 20261121"], again.Where(s => s.Kind == MaintenanceKind.DropDetails).Select(s => s.Description![..s.Description!.IndexOf(" (", StringComparison.Ordinal)]));
     }
 
+    /// <summary>Issue 24: a store that took writes again went unnoticed until a record arrived; the loop probes it with this.</summary>
+    [Fact]
+    public void ProbeWrite_CommitsOneMetaRow_AndFailsAsACommitWouldOnAFullFile_Issue24()
+    {
+        using var writer = new InvocationWriter(Options(), _time);
+        var maintenance = new StorageMaintenance(writer, new RetentionOptions(), _time);
+
+        maintenance.ProbeWrite();
+        Assert.Equal(_time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture), Ingest.Storage.Migration.MetaTable.Get(writer.Connection, "write_probed_at"));
+
+        // A read-only store refuses the probe with the error a commit would get.
+        SqliteConnections.Execute(writer.Connection, "PRAGMA query_only = ON");
+        var error = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(maintenance.ProbeWrite);
+        Assert.True(StorageFaultClassifier.IsStorageFault(error), error.Message);
+    }
+
     private static List<MaintenanceStep> RunUntilIdle(StorageMaintenance maintenance)
     {
         var steps = new List<MaintenanceStep>();
