@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using Ingest.Pipeline;
 using Ingest.Sources.Amqp;
 using Ingest.Storage.Maintenance;
+using Ingest.Storage.Retention;
 using Ingest.Tracking;
 
 namespace Ingest.Diagnostics;
@@ -75,6 +76,7 @@ public sealed class IngestMetrics : IFlushObserver
             "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
         meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(Ingest.Web.ReadAdmission)) is Ingest.Web.ReadAdmission reads ? reads.Refusals() : [],
             "{request}", "Reads answered 503: the read queue full or waited out (queue_full, queue_timeout), or a query past its time limit (time_limit).");
+        AddAlertSeries(meter, counters, loop, storage, services);
     }
 
     public void RecordFlush(TimeSpan duration, int size)
@@ -104,6 +106,55 @@ public sealed class IngestMetrics : IFlushObserver
         if (_probeDuration.Enabled)
         {
             _probeDuration.Record(duration.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// What deploy/prometheus/ingest-rules.yml alerts on that /healthz and /api/ingest told and no series did
+    /// (issue 28): the health verdict, the current stall, failed commits, the checkpoint's progress and the
+    /// storage's headroom under its cap and floor. A fixed handful of series, none labelled by data.
+    /// </summary>
+    private static void AddAlertSeries(Meter meter, IngestCounters counters, FlushLoopState loop, StorageStatus storage, IServiceProvider services)
+    {
+        // Resolved at scrape time, as the sources above: IngestStatus pulls in every health contributor (the sources).
+        meter.CreateObservableGauge("ingest.health.status", () => Health(services), description: "1 for the status /healthz answers (ok, degraded or failing), 0 for the others.");
+        meter.CreateObservableGauge("ingest.ready", () => services.GetService(typeof(IngestStatus)) is IngestStatus s && s.Readiness().IsOk ? 1 : 0,
+            description: "1 while /healthz/ready answers ready.");
+        // The stall /healthz judges by: no commit for this long while invocations wait (0 when none waits).
+        meter.CreateObservableGauge("ingest.flush.stall", () => services.GetService(typeof(IngestStatus)) is IngestStatus s && s.Backlog > 0 ? loop.SinceLastSuccess.TotalSeconds : 0,
+            "s", "Time without a commit while invocations wait to be written; 0 when nothing waits.");
+        meter.CreateObservableGauge("ingest.flush.consecutive_failures", () => loop.ConsecutiveFailures, "{commit}", "Commits that failed in a row (each is retried); 0 after a success.");
+        meter.CreateObservableCounter("ingest.flush.write_errors", () => counters.WriteErrors, "{commit}", "Failed commits of batches and checkpoints since start (each is retried).");
+        meter.CreateObservableCounter("ingest.checkpoints", () => loop.Checkpoints, "{checkpoint}", "In-flight checkpoints committed since start.");
+        meter.CreateObservableGauge("ingest.checkpoint.interval", () => services.GetService(typeof(PipelineOptions)) is PipelineOptions p ? p.CheckpointInterval.TotalSeconds : 0,
+            "s", "Configured time between in-flight checkpoints; 0 when they are off.");
+        meter.CreateObservableUpDownCounter("ingest.storage.used", () => storage.Facts.UsedBytes, "By", "Bytes in use in the database (free pages excluded): what the size cap counts.");
+        meter.CreateObservableUpDownCounter("ingest.storage.disk_free", () => storage.Facts.FreeDiskBytes is { } free ? new[] { new Measurement<long>(free) } : [],
+            "By", "Free space on the database's volume, as last measured.");
+        meter.CreateObservableUpDownCounter("ingest.storage.size_cap", () => Retention(services)?.MaxDatabaseBytes ?? 0, "By", "--max-db-bytes: over it the oldest days are dropped; 0 when there is no cap.");
+        meter.CreateObservableUpDownCounter("ingest.storage.disk_free_floor", () => Retention(services)?.MinFreeDiskBytes ?? 0, "By", "--min-free-disk-bytes: under it the oldest days are dropped; 0 when off.");
+        meter.CreateObservableGauge("ingest.storage.pressure", () => new Measurement<int>[]
+        {
+            new(storage.Facts.OverSizeCap ? 1 : 0, new KeyValuePair<string, object?>("condition", "over_size_cap")),
+            new(storage.Facts.UnderFreeDiskFloor ? 1 : 0, new KeyValuePair<string, object?>("condition", "under_free_disk_floor")),
+            new(storage.Facts.PressureUnrelieved ? 1 : 0, new KeyValuePair<string, object?>("condition", "unrelieved")),
+        }, description: "1 while the condition holds: over the size cap, under the free-disk floor, or either with no day left to drop.");
+    }
+
+    private static RetentionOptions? Retention(IServiceProvider services) =>
+        services.GetService(typeof(RetentionOptions)) as RetentionOptions;
+
+    private static IEnumerable<Measurement<int>> Health(IServiceProvider services)
+    {
+        if (services.GetService(typeof(IngestStatus)) is not IngestStatus status)
+        {
+            yield break;
+        }
+
+        var now = status.Evaluate().Status;
+        foreach (var s in (string[])[HealthStatus.Ok, HealthStatus.Degraded, HealthStatus.Failing])
+        {
+            yield return new(s == now ? 1 : 0, new KeyValuePair<string, object?>("status", s));
         }
     }
 

@@ -53,6 +53,7 @@ public static class IngestApp
             .ConfigureResource(r => r.AddService("ingest", serviceVersion: typeof(IngestApp).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics => metrics
                 .AddMeter(IngestMetrics.MeterName, CeleryMetrics.MeterName)
+                .AddView(CeleryMetrics.StreamConfiguration)
                 .AddPrometheusExporter(o => { o.ScopeInfoEnabled = false; o.TargetInfoEnabled = false; }));
 
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>

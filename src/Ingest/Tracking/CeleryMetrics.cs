@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Ingest.Storage;
 using Ingest.Tracking;
+using OpenTelemetry.Metrics;
 
 namespace Ingest.Tracking;
 
@@ -12,12 +13,15 @@ namespace Ingest.Tracking;
 /// work unchanged against Ingest: <c>celery_task_{sent,received,started,succeeded,failed,retried,revoked,rejected}_total</c>
 /// by <c>name</c>, <c>hostname</c> (the host part of the worker's node name) and <c>queue_name</c> (failed also by
 /// <c>exception</c>); <c>celery_task_runtime</c> and <c>celery_task_queue_wait_time</c> histograms;
-/// <c>celery_worker_up</c> and <c>celery_worker_tasks_active</c> by hostname. As celery-exporter does, a task's
-/// worker events are labelled with the name and queue its earlier events told.
+/// <c>celery_worker_up</c> and <c>celery_worker_tasks_active</c> by hostname; and, where the broker tells (RabbitMQ
+/// gives each queue's consumers, one per worker that consumes it), <c>celery_active_worker_count</c> by queue_name.
+/// As celery-exporter does, a task's worker events are labelled with the name and queue its earlier events told.
 /// <para>
 /// Counts live in one capped map (<see cref="MaxSeries"/> label sets; <see cref="MaxTaskNames"/> distinct names,
 /// later ones counted under <c>name="other"</c>) and are read at scrape time, so an event costs one lookup and one
-/// interlocked add; every label set shows all its counters, zeros included, as celery-exporter's do.
+/// interlocked add; every label set shows all its counters, zeros included, as celery-exporter's do. The exporter
+/// keeps as many label sets per instrument as the map does (<see cref="StreamConfiguration"/>): past its own default
+/// of 2,000 it would fold the rest into an <c>otel_metric_overflow</c> series no dashboard reads and no counter counts.
 /// </para>
 /// </summary>
 public sealed class CeleryMetrics
@@ -45,10 +49,18 @@ public sealed class CeleryMetrics
     private readonly ConcurrentDictionary<string, byte> _names = new(StringComparer.Ordinal);
     private readonly Histogram<double> _runtime;
     private readonly Histogram<double> _queueWait;
+    private readonly int _maxSeries;
     private long _overflowed;
 
     public CeleryMetrics(IMeterFactory meterFactory, WorkerRegistry workers)
+        : this(meterFactory, workers, MaxSeries)
     {
+    }
+
+    /// <summary>With a smaller label-set cap, for tests of what happens past it.</summary>
+    internal CeleryMetrics(IMeterFactory meterFactory, WorkerRegistry workers, int maxSeries)
+    {
+        _maxSeries = maxSeries;
         var meter = meterFactory.Create(MeterName);
         foreach (var type in s_counted)
         {
@@ -69,6 +81,14 @@ public sealed class CeleryMetrics
             $"Events counted under name=\"{Other}\" because the task-name or label-set cap of the celery_* series was reached.");
     }
 
+    /// <summary>
+    /// What OpenTelemetry keeps per celery_* instrument: every label set the map may hold, the two overflow ones
+    /// (with and without exception) and one to spare, so the cap that counts overflow is this class's, not the SDK's.
+    /// Worker gauges are bounded by the worker table (10,000 by default) and queue gauges by the queue cap (100).
+    /// </summary>
+    public static MetricStreamConfiguration? StreamConfiguration(Instrument instrument) =>
+        instrument.Meter.Name == MeterName ? new MetricStreamConfiguration { CardinalityLimit = MaxSeries + 3 } : null;
+
     /// <summary>Counts one accepted task event, with what the tracker knows of its task after it.</summary>
     public void Record(CeleryEvent e, in TaskLabels task)
     {
@@ -78,19 +98,16 @@ public sealed class CeleryMetrics
             return;
         }
 
-        var key = new SeriesKey(NameLabel(task.Name), HostOf(e.Hostname), task.Queue ?? DefaultQueue,
-            e.Type == CeleryEventType.TaskFailed ? TaskStates.ExceptionTypeOf(e.Exception) ?? "UnknownException" : null);
-        if (!_series.TryGetValue(key, out var counts))
+        var key = new SeriesKey(NameLabel(task.Name), HostOf(e.Hostname), task.Queue ?? DefaultQueue, null);
+        if (e.Type == CeleryEventType.TaskFailed)
         {
-            if (_series.Count >= MaxSeries)
-            {
-                Interlocked.Increment(ref _overflowed);
-                key = new SeriesKey(Other, Other, Other, key.Exception is null ? null : Other);
-            }
-
-            counts = _series.GetOrAdd(key, _ => new long[s_counted.Length]);
+            // As celery-exporter: a failure also shows its label set's other counters at zero (succeeded included,
+            // so a task's success ratio has a denominator), and the failure itself carries the exception.
+            Counts(ref key, countOverflow: false);
+            key = key with { Exception = TaskStates.ExceptionTypeOf(e.Exception) ?? "UnknownException" };
         }
 
+        var counts = Counts(ref key, countOverflow: true);
         Interlocked.Increment(ref counts[slot]);
         if (e.Type == CeleryEventType.TaskSucceeded && e.Runtime is { } runtime)
         {
@@ -101,6 +118,27 @@ public sealed class CeleryMetrics
             // Clock skew between producer and worker can make it negative: zero, as celery-exporter does.
             _queueWait.Record(Math.Max(0, e.Timestamp - sent), Tags(key));
         }
+    }
+
+    /// <summary>The counts of a label set, added while under the cap; past it, the overflow set's (and the key becomes it).</summary>
+    private long[] Counts(ref SeriesKey key, bool countOverflow)
+    {
+        if (_series.TryGetValue(key, out var counts))
+        {
+            return counts;
+        }
+
+        if (_series.Count >= _maxSeries)
+        {
+            if (countOverflow)
+            {
+                Interlocked.Increment(ref _overflowed);
+            }
+
+            key = new SeriesKey(Other, Other, Other, key.Exception is null ? null : Other);
+        }
+
+        return _series.GetOrAdd(key, _ => new long[s_counted.Length]);
     }
 
     /// <summary>The host part of a Celery node name: <c>celery@web-7f9c</c> gives <c>web-7f9c</c> (celery-exporter's <c>get_hostname</c>).</summary>
@@ -150,15 +188,15 @@ public sealed class CeleryMetrics
         foreach (var (key, counts) in _series)
         {
             var value = Volatile.Read(ref counts[slot]);
-            // As celery-exporter: the failed counter only where a failure was seen (it carries the exception),
-            // the sent counter only where one was sent (senders are many hosts), every other one at zero too.
-            if ((failed && key.Exception is null) || (!failed && key.Exception is not null) || (sent && value == 0))
+            // As celery-exporter: the sent counter only where one was sent (senders are many hosts), every other one
+            // at zero too, the failed one with exception="" (Prometheus: no exception label) where none failed.
+            if ((!failed && key.Exception is not null) || (sent && value == 0))
             {
                 continue;
             }
 
             yield return failed
-                ? new Measurement<long>(value, new("name", key.Name), new("hostname", key.Hostname), new("exception", key.Exception), new("queue_name", key.Queue))
+                ? new Measurement<long>(value, new("name", key.Name), new("hostname", key.Hostname), new("exception", key.Exception ?? ""), new("queue_name", key.Queue))
                 : new Measurement<long>(value, new("name", key.Name), new("hostname", key.Hostname), new("queue_name", key.Queue));
         }
     }

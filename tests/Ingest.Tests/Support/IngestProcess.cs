@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Ingest.Tests.Support;
 
@@ -12,19 +11,15 @@ namespace Ingest.Tests.Support;
 /// </summary>
 internal sealed class IngestProcess : IAsyncDisposable
 {
-    private const int MaxOutputChars = 64 * 1024;
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ProcessOutput _output;
 
     private IngestProcess(Process process, int port)
     {
         _process = process;
+        _output = new ProcessOutput(process);
         Port = port;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public int Port { get; }
@@ -37,16 +32,7 @@ internal sealed class IngestProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>Starts <c>ingest ARGS</c>; for <c>serve</c>, adds <c>--urls</c> on a free port unless given.</summary>
     public static IngestProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
@@ -160,22 +146,6 @@ internal sealed class IngestProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            if (_output.Length < MaxOutputChars)
-            {
-                _output.AppendLine(line);
-            }
-        }
     }
 
     internal static int FreePort()

@@ -47,6 +47,11 @@ public sealed class QueueLengths
         var meter = meterFactory.Create(CeleryMetrics.MeterName);
         meter.CreateObservableGauge("celery_queue_length", () => Observe(r => r.Length), description: "Messages waiting in the broker queue (celery-exporter's series).");
         meter.CreateObservableGauge("celery_active_consumer_count", () => Observe(r => r.Consumers), description: "Consumers of the broker queue (RabbitMQ only).");
+        // celery-exporter counts the workers whose active queues include the queue (remote-control inspect, which
+        // Ingest does not send); a Celery worker holds one consumer on each queue it consumes, so RabbitMQ's
+        // consumer count is that number. Redis has no consumers to count: there the series is absent.
+        meter.CreateObservableGauge("celery_active_worker_count", () => Observe(r => r.Consumers),
+            description: "Workers consuming the broker queue: its consumers on RabbitMQ (one per worker).");
         meter.CreateObservableCounter("ingest.queue_sampling.unsampled", () => Interlocked.Read(ref _unsampled), "{event}",
             "Task events naming a queue that is not sampled (past the queue cap, or a name no broker takes).");
         meter.CreateObservableCounter("ingest.queue_sampling.failures", () => Interlocked.Read(ref _failures), "{sample}",
