@@ -48,6 +48,8 @@ public sealed class IngestMetrics : IFlushObserver
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [.. ProbeLatency.BoundsMs.Select(ms => ms / 1000)] });
 
         meter.CreateObservableCounter("ingest.events", () => Events(counters), "{event}", "Events received, by type and outcome (accepted, or rejected with error.type).");
+        meter.CreateObservableCounter("ingest.events.repaired", () => Repaired(counters), "{event}",
+            "Event fields repaired on the way in, by kind (timestamp_out_of_range, redacted, control_characters, ...).");
         meter.CreateObservableCounter("ingest.messages", () => counters.Messages, "{message}", "Message bodies received from every source.");
         meter.CreateObservableCounter("ingest.invocations.received", () => counters.InvocationsReceived, "{invocation}", "Invocations handed to the channel.");
         meter.CreateObservableCounter("ingest.invocations.flushed", () => counters.InvocationsFlushed, "{invocation}", "Invocations committed to SQLite.");
@@ -170,6 +172,15 @@ public sealed class IngestMetrics : IFlushObserver
         {
             var reason = (RejectReason)i;
             yield return new(c.Rejected(reason), new("outcome", "rejected"), new("error.type", reason.Name()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Repaired(IngestCounters c)
+    {
+        for (var i = 0; i < DecodeReasonNames.RepairCount; i++)
+        {
+            var repair = (Repair)i;
+            yield return new(c.Repaired(repair), new KeyValuePair<string, object?>("kind", repair.Name()));
         }
     }
 

@@ -14,6 +14,24 @@ public sealed class MetricsRunAlone;
 public class MetricsTests
 {
     [Fact]
+    public async Task Metrics_RepairedFields_ExportedByKind_Issue24()
+    {
+        // The README promised repairs in /metrics; only /healthz and /api/ingest had them.
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var at = Fixtures.CaptureEnd.ToUnixTimeSeconds();
+        using var posted = await client.PostAsync("/api/events", new StringContent(
+            $$"""[{"type": "task-received", "uuid": "t\u0000-1", "name": "shop.add", "hostname": "w1", "timestamp": {{at}}}]""",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(posted.StatusCode == System.Net.HttpStatusCode.Accepted, await posted.Content.ReadAsStringAsync());
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("ingest_events_repaired_total{kind=\"control_characters\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("ingest_events_repaired_total{kind=\"redacted\"} 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_AfterIngest_ExportsPrometheusNamesWithUnitsAndOutcomes()
     {
         await using var factory = new IngestFactory();
