@@ -74,6 +74,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
         services.AddSingleton<TaskTracker>();
+        // The flush loop sees the tracker through Pipeline's interface (issue 23's layering); unregistered, no host starts.
+        services.AddSingleton<IInFlightTasks>(sp => sp.GetRequiredService<TaskTracker>());
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
         services.AddSingleton<EventIngestor>();
