@@ -96,6 +96,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
+        // The flush loop reports through Pipeline's interface (issue 23's layering); unregistered, it measured nothing.
+        services.AddSingleton<IFlushObserver>(sp => sp.GetRequiredService<IngestMetrics>());
         services.AddSingleton<CeleryMetrics>();
         // One compiled grouping pattern for the API, the same the writer groups its rollups by.
         services.AddSingleton(sp => new WorkerGroups(sp.GetRequiredService<StorageOptions>().WorkerGroupPattern));
