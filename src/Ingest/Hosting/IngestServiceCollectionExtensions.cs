@@ -95,6 +95,11 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<TaskInsights>();
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
+        // Read once: a source cannot be added without a restart. HTTP ingest is a setting of the auth section.
+        services.AddSingleton(new SourcePresence(
+            !string.IsNullOrWhiteSpace(configuration[$"{Section}:Redis:Url"])
+            || !string.IsNullOrWhiteSpace(configuration[$"{Section}:Amqp:Url"])
+            || configuration.GetValue<bool>($"{Section}:Auth:HttpIngest")));
         services.AddSingleton<IngestMetrics>();
         // The flush loop reports through Pipeline's interface (issue 23's layering); unregistered, it measured nothing.
         services.AddSingleton<IFlushObserver>(sp => sp.GetRequiredService<IngestMetrics>());
