@@ -70,4 +70,38 @@ public sealed class TruthfulConsoleBrowserTests : IAsyncLifetime
         Assert.Equal("idle: no source", await page.InnerTextAsync("#ingest-report .badge.idle"));
         Assert.Contains("no source is configured", await page.InnerTextAsync("#ingest-report"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TasksPage_TwoOfTwentyRunsRevoked_ShowsThemAndTheTaskPageSaysNotEnoughData_Issue25()
+    {
+        await using var factory = Serve(out var root);
+        var at = Fixtures.CaptureEnd.AddMinutes(5).AddSeconds(-1).ToUnixTimeMilliseconds() / 1000.0;
+        var events = Enumerable.Range(0, 20).SelectMany(i => new object[]
+        {
+            new { type = "task-received", uuid = $"r-{i}", name = "billing.charge", hostname = "celery@w1", timestamp = at - 1 },
+            new { type = i < 2 ? "task-revoked" : "task-succeeded", uuid = $"r-{i}", hostname = "celery@w1", timestamp = at, runtime = 0.5 },
+        });
+        using (var client = factory.CreateClient())
+        {
+            using var posted = await client.PostAsync("/api/events?wait=durable", System.Net.Http.Json.JsonContent.Create(events));
+            posted.EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenAsync($"{root}/#/");
+        await page.WaitForSelectorAsync("tr[data-task='billing.charge']");
+        // Each count in the column its header names.
+        var cells = await page.EvalOnSelectorAsync<Dictionary<string, string>>("table.tasks", """
+            t => Object.fromEntries([...t.querySelectorAll("th")].map((th, i) =>
+              [th.textContent.trim(), t.querySelector("tr[data-task='billing.charge']").cells[i].textContent.trim()]))
+            """);
+        Assert.Equal("20", cells["Runs"]);
+        Assert.Equal("2", cells["Revoked"]);
+        Assert.Equal("0", cells["Rejected"]);
+        Assert.Equal("0", cells["Retried"]);
+
+        // Nothing ran the day before: the verdict says so instead of "No regression".
+        await page.GotoAsync($"{root}/#/task/billing.charge");
+        await page.WaitForSelectorAsync("#verdict-unjudged");
+        Assert.DoesNotContain("No regression", await page.InnerTextAsync("#view"), StringComparison.Ordinal);
+    }
 }

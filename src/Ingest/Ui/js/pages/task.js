@@ -10,6 +10,10 @@ import { bindRange, rangeControl, rangeHours, rangeOf, rangeQuery, windowNote } 
 import { table, td } from "../table.js";
 
 function verdict(v) {
+  // No comparison had enough runs on both sides: "no regression" would claim a check that never ran.
+  if (!v.flagged && !v.judged) {
+    return html`<p class="muted" id="verdict-unjudged">Not enough data to judge a regression: ${num(v.recent.total)} recent runs against ${num(v.baseline.total)} before them (each needs ${num(v.thresholds.min_samples)}).</p>`;
+  }
   return v.flagged
     ? html`<div class="notice bad"><strong>Regressed.</strong> ${join(v.reasons, "; ")}.<br><span class="muted">Recent ${time(v.recent.from)} to ${time(v.recent.to)} against ${time(v.baseline.from)} to ${time(v.baseline.to)}.</span></div>`
     : html`<p class="muted">No regression: recent p95 ${secs(v.recent.runtime.p95_s)}, failure rate ${pct(v.recent.failure_rate)} (${num(v.recent.total)} runs) against p95 ${secs(v.baseline.runtime.p95_s)}, ${pct(v.baseline.failure_rate)} (${num(v.baseline.total)} runs) before it.</p>`;
