@@ -104,4 +104,29 @@ public sealed class TruthfulConsoleBrowserTests : IAsyncLifetime
         await page.WaitForSelectorAsync("#verdict-unjudged");
         Assert.DoesNotContain("No regression", await page.InnerTextAsync("#view"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task FailureAndRunLists_ShowTheExceptionsWordsBesideItsType_Issue25()
+    {
+        await using var factory = Serve(out var root);
+        var at = Fixtures.CaptureEnd.AddMinutes(4).ToUnixTimeMilliseconds() / 1000.0;
+        using (var client = factory.CreateClient())
+        {
+            using var posted = await client.PostAsync("/api/events?wait=durable", System.Net.Http.Json.JsonContent.Create(Endpoints.FailureWordsApiTests.HardTimeLimit(at)));
+            posted.EnsureSuccessStatusCode();
+        }
+
+        var page = await OpenAsync($"{root}/#/failures");
+        var failures = await page.InnerTextAsync("table.failures");
+        Assert.Contains("TimeLimitExceeded(1,)", failures, StringComparison.Ordinal);
+        Assert.Contains("ValueError('card 4242 declined')", failures, StringComparison.Ordinal);
+
+        await page.GotoAsync($"{root}/#/runs?state=FAILURE");
+        await page.WaitForFunctionAsync("() => document.getElementById('view').dataset.loaded === '/runs?state=FAILURE'");
+        var exception = await page.EvalOnSelectorAsync<string>("table.runs", """
+            t => t.querySelector("tr[data-task-id='plain-1']").cells[[...t.querySelectorAll("th")].findIndex((th) => th.textContent.trim() === "Exception")].textContent
+            """);
+        Assert.Contains("ValueError", exception, StringComparison.Ordinal);
+        Assert.Contains("card 4242 declined", exception, StringComparison.Ordinal);
+    }
 }

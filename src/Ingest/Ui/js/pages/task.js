@@ -4,7 +4,7 @@ import { chart, shareBar } from "../charts.js";
 import { bindFacets, pageSize, pager, select } from "../controls.js";
 import { enc, num, pct, secs, time } from "../format.js";
 import { html, join, render } from "../html.js";
-import { STATES, invocationTable } from "../invocations.js";
+import { STATES, exceptionMessage, invocationTable } from "../invocations.js";
 import { link, runsHref } from "../links.js";
 import { bindRange, rangeControl, rangeHours, rangeOf, rangeQuery, windowNote } from "../range.js";
 import { table, td } from "../table.js";
@@ -33,7 +33,7 @@ function exceptions(name, groups) {
   if (!groups.length) return "";
   const fmax = Math.max(...groups.map((g) => g.count), 1);
   return html`<h2>Exceptions</h2>${table([["Exception"], ["Count", "num"], ["Share"], ["Last seen"]], groups.map((g) => html`<tr>
-          ${td(html`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${g.exception_type || "(no exception)"}</a>`, g.exception_type)}
+          ${td(html`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${g.exception_type || "(no exception)"}</a>${exceptionMessage(g.exception_message)}`, g.exception_type)}
           ${td(num(g.count), g.count, "num")}${td(shareBar(g.count, fmax, "#e57373"), g.count)}${td(time(g.last_seen), g.last_seen)}</tr>`))}`;
 }
 
