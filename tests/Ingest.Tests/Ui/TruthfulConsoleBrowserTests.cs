@@ -4,33 +4,19 @@ using Microsoft.Playwright;
 namespace Ingest.Tests.Ui;
 
 /// <summary>
-/// What the console's frame says (issue 25): the health badge, the nav tab lit, the sign-out control. Debian's
-/// chromium driven by Playwright against Ingest on a real port, as in <see cref="ConsoleBrowserTests"/>.
+/// The console telling the truth (issue 25): the health badge with no source, every final state counted, a verdict
+/// without a baseline, failures with their words. Debian's chromium against Ingest on a real port.
 /// </summary>
 public sealed class TruthfulConsoleBrowserTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     private readonly TempDirectory _dir = new();
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        });
-    }
+    public async Task InitializeAsync() => _chromium = await HeadlessChromium.StartAsync();
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         _dir.Dispose();
     }
 
@@ -52,7 +38,7 @@ public sealed class TruthfulConsoleBrowserTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(string url)
     {
-        var page = await _browser.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
         await page.GotoAsync(url);
         await page.WaitForFunctionAsync("() => document.getElementById('view').dataset.loaded !== undefined");
         return page;
