@@ -43,6 +43,9 @@ public sealed record InvocationRecord
     /// <summary>The time that places this invocation in a day partition: when it finished, else its last state change.</summary>
     public double PartitionTime => FinishedAt ?? StateAt;
 
-    /// <summary>The exception's class name, taken from its repr (<c>ValueError('boom')</c> gives <c>ValueError</c>).</summary>
-    public string? ExceptionType => TaskStates.ExceptionTypeOf(Exception);
+    /// <summary>
+    /// The exception's class name, taken from its repr (<c>ValueError('boom')</c> gives <c>ValueError</c>), or from the
+    /// traceback's last line when Celery wrapped it (see <see cref="TaskStates.ExceptionTypeOf"/>).
+    /// </summary>
+    public string? ExceptionType => TaskStates.ExceptionTypeOf(Exception, Traceback);
 }

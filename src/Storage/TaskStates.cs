@@ -37,8 +37,68 @@ public static class TaskStates
     /// <summary>
     /// Class name from a Python exception repr: <c>ValueError('x')</c> → <c>ValueError</c>,
     /// <c>&lt;MaybeEncodingError: ...&gt;</c> → <c>MaybeEncodingError</c>. Null when the text has no such prefix.
+    /// When Celery wrapped the exception (a hard time limit arrives as <c>ExceptionWithTraceback()</c>), the class is
+    /// the one the traceback's last line names: grouped by the wrapper, every hard time limit and every other
+    /// wrapped error were one failure type (issue 25).
     /// </summary>
-    public static string? ExceptionTypeOf(string? exception)
+    /// <param name="exception">The event's exception repr.</param>
+    /// <param name="traceback">The event's traceback, read only when the exception is a wrapper.</param>
+    public static string? ExceptionTypeOf(string? exception, string? traceback = null) =>
+        IsWrapper(ReprType(exception)) && LastLineType(traceback) is { } raised ? raised : ReprType(exception);
+
+    /// <summary>
+    /// The words of an exception: its repr, or, when Celery wrapped it, the traceback's last line
+    /// (<c>billiard.exceptions.TimeLimitExceeded: TimeLimitExceeded(1,)</c>), since the wrapper's repr says nothing.
+    /// </summary>
+    /// <param name="exception">The event's exception repr.</param>
+    /// <param name="traceback">The event's traceback.</param>
+    public static string? ExceptionMessageOf(string? exception, string? traceback) =>
+        IsWrapper(ReprType(exception)) && LastLineType(traceback) is not null ? LastLine(traceback!) : exception;
+
+    private static bool IsWrapper(string? type) => type is "ExceptionWithTraceback" or "billiard.einfo.ExceptionWithTraceback";
+
+    private static string LastLine(string traceback)
+    {
+        var last = traceback.AsSpan().TrimEnd();
+        return last[(last.LastIndexOf('\n') + 1)..].Trim().ToString();
+    }
+
+    /// <summary>
+    /// The class a Python traceback's last line names, without its module: <c>billiard.exceptions.TimeLimitExceeded:
+    /// TimeLimitExceeded(1,)</c> → <c>TimeLimitExceeded</c>. Null when the last line is not <c>Class</c> or <c>Class: ...</c>.
+    /// </summary>
+    private static string? LastLineType(string? traceback)
+    {
+        if (string.IsNullOrWhiteSpace(traceback))
+        {
+            return null;
+        }
+
+        var last = LastLine(traceback).AsSpan();
+        var colon = last.IndexOf(':');
+        var name = colon >= 0 ? last[..colon] : last;
+        if (name.IsEmpty || name.Length > 200 || !IsDottedName(name))
+        {
+            return null;
+        }
+
+        return name[(name.LastIndexOf('.') + 1)..].ToString();
+    }
+
+    private static bool IsDottedName(ReadOnlySpan<char> name)
+    {
+        foreach (var c in name)
+        {
+            if (!char.IsLetterOrDigit(c) && c is not '_' and not '.')
+            {
+                return false;
+            }
+        }
+
+        return name[^1] != '.';
+    }
+
+    private static string? ReprType(string? exception)
     {
         if (string.IsNullOrEmpty(exception))
         {

@@ -119,7 +119,7 @@ public sealed class IngestMetrics : IFlushObserver
     private static void AddAlertSeries(Meter meter, IngestCounters counters, FlushLoopState loop, StorageStatus storage, IServiceProvider services)
     {
         // Resolved at scrape time, as the sources above: IngestStatus pulls in every health contributor (the sources).
-        meter.CreateObservableGauge("ingest.health.status", () => Health(services), description: "1 for the status /healthz answers (ok, degraded or failing), 0 for the others.");
+        meter.CreateObservableGauge("ingest.health.status", () => Health(services), description: "1 for the status /healthz answers (ok, idle, degraded or failing), 0 for the others.");
         meter.CreateObservableGauge("ingest.ready", () => services.GetService(typeof(IngestStatus)) is IngestStatus s && s.Readiness().IsOk ? 1 : 0,
             description: "1 while /healthz/ready answers ready.");
         // The stall /healthz judges by: no commit for this long while invocations wait (0 when none waits).
@@ -154,7 +154,7 @@ public sealed class IngestMetrics : IFlushObserver
         }
 
         var now = status.Evaluate().Status;
-        foreach (var s in (string[])[HealthStatus.Ok, HealthStatus.Degraded, HealthStatus.Failing])
+        foreach (var s in (string[])[HealthStatus.Ok, HealthStatus.Idle, HealthStatus.Degraded, HealthStatus.Failing])
         {
             yield return new(s == now ? 1 : 0, new KeyValuePair<string, object?>("status", s));
         }

@@ -24,6 +24,7 @@ public sealed class IngestStatus
     private readonly ProbeLatency _probes;
     private readonly HealthOptions _health;
     private readonly OpenReads? _reads;
+    private readonly SourcePresence _presence;
 
     public IngestStatus(
         IngestCounters counters,
@@ -37,8 +38,10 @@ public sealed class IngestStatus
         StorageStatus? storage = null,
         ProbeLatency? probes = null,
         HealthOptions? health = null,
-        OpenReads? reads = null)
+        OpenReads? reads = null,
+        SourcePresence? presence = null)
     {
+        _presence = presence ?? new SourcePresence(true);
         _health = health ?? new HealthOptions();
         _reads = reads;
         _probes = probes ?? new ProbeLatency();
@@ -59,7 +62,7 @@ public sealed class IngestStatus
     public HealthStatus Evaluate()
     {
         var lastDrop = _counters.LastDropTimestamp;
-        return HealthEvaluator.Evaluate(
+        var health = HealthEvaluator.Evaluate(
             _loop.Status,
             _loop.SinceLastSuccess,
             Backlog,
@@ -69,6 +72,11 @@ public sealed class IngestStatus
             _contributors.SelectMany(c => c.DegradedReasons()).Concat(StorageReasons()),
             _channel.Budget.LastLimitedTimestamp is var limited && limited != 0
                 ? (_time.GetElapsedTime(limited), _channel.Budget.LimitBytes) : null);
+
+        // With no source, "ok" says "no tasks ran" of a console that cannot hear any: idle says why it is empty.
+        // Worse states keep their word; the reason is added so the cause of the silence stays visible.
+        return _presence.Any ? health
+            : new HealthStatus(health.IsOk ? HealthStatus.Idle : health.Status, [.. health.Reasons, HealthStatus.NoSourceReason]);
     }
 
     /// <summary>

@@ -142,7 +142,7 @@ public static class InsightsApi
     /// and <see cref="PageBudget.DefaultMaxBytes"/>), with <c>next_cursor</c> for the rest.
     /// </summary>
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
-        TaskInsights insights, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? name = null, string? queue = null,
+        TaskInsights insights, InvocationReader invocations, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? name = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null, string? limit = null, string? cursor = null)
     {
         if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
@@ -165,7 +165,13 @@ public static class InsightsApi
         FailureTotal? last = null;
         foreach (var f in page.Items)
         {
-            var view = new FailureGroupView(f.Name, f.ExceptionType, f.Count, ApiTime.Format(f.FirstSeen), ApiTime.Format(f.LastSeen), f.ExampleTaskId);
+            // One indexed lookup per group on the page: the rollup keeps the newest example's id, not its text.
+            var example = f.ExampleTaskId is { } id ? invocations.Get(id) : null;
+            var message = example is null ? null : FailureGroupView.Clip(Storage.TaskStates.ExceptionMessageOf(example.Exception, example.Traceback));
+            var view = new FailureGroupView(f.Name, f.ExceptionType, f.Count, ApiTime.Format(f.FirstSeen), ApiTime.Format(f.LastSeen), f.ExampleTaskId)
+            {
+                ExceptionMessage = message,
+            };
             if (!budget.TryAdd(view))
             {
                 more = true;

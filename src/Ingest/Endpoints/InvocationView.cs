@@ -28,6 +28,9 @@ public sealed record InvocationView
     public string? Result { get; init; }
     public string? Exception { get; init; }
     public string? ExceptionType { get; init; }
+
+    /// <summary>The exception's words: its repr, or the traceback's last line when Celery wrapped it (issue 25).</summary>
+    public string? ExceptionMessage { get; init; }
     public string? Traceback { get; init; }
     public string? ParentId { get; init; }
     public string? RootId { get; init; }
@@ -79,6 +82,7 @@ public sealed record InvocationView
         Result = r.Result,
         Exception = r.Exception,
         ExceptionType = r.ExceptionType,
+        ExceptionMessage = TaskStates.ExceptionMessageOf(r.Exception, r.Traceback),
         Traceback = r.Traceback,
         ParentId = r.ParentId,
         RootId = r.RootId,

@@ -74,6 +74,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
         services.AddSingleton<TaskTracker>();
+        // The flush loop sees the tracker through Pipeline's interface (issue 23's layering); unregistered, no host starts.
         services.AddSingleton<IInFlightTasks>(sp => sp.GetRequiredService<TaskTracker>());
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
@@ -94,7 +95,13 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<TaskInsights>();
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
+        // Read once: a source cannot be added without a restart. HTTP ingest is a setting of the auth section.
+        services.AddSingleton(new SourcePresence(
+            !string.IsNullOrWhiteSpace(configuration[$"{Section}:Redis:Url"])
+            || !string.IsNullOrWhiteSpace(configuration[$"{Section}:Amqp:Url"])
+            || configuration.GetValue<bool>($"{Section}:Auth:HttpIngest")));
         services.AddSingleton<IngestMetrics>();
+        // The flush loop reports through Pipeline's interface (issue 23's layering); unregistered, it measured nothing.
         services.AddSingleton<IFlushObserver>(sp => sp.GetRequiredService<IngestMetrics>());
         services.AddSingleton<CeleryMetrics>();
         // One compiled grouping pattern for the API, the same the writer groups its rollups by.

@@ -23,7 +23,10 @@ public static class RegressionCheck
             reasons.Add($"failure rate {rf:P1} against the baseline's {bf:P1} (threshold {options.FailureRateFactor:0.##}x and +{options.MinFailureRateIncrease:P0})");
         }
 
-        return new RegressionVerdict(reasons.Count > 0, reasons, recent, baseline);
+        // Either comparison with enough samples on both sides is a judgement; neither is only "not enough data".
+        var judged = (r.RuntimeCount >= options.MinSamples && b.RuntimeCount >= options.MinSamples)
+            || (rFinished >= options.MinSamples && bFinished >= options.MinSamples);
+        return new RegressionVerdict(reasons.Count > 0, reasons, recent, baseline, judged);
     }
 
     private static string Seconds(double s) => s < 1 ? $"{s * 1000:0.#} ms" : $"{s:0.##} s";

@@ -23,6 +23,26 @@ public class HealthApiTests
     }
 
     [Fact]
+    public async Task Healthz_NoSourceConfigured_SaysIdleWithTheReason_ProbesStay200_Issue25()
+    {
+        // No broker URL and no HTTP ingest: nothing can ever arrive, and "ok" would read as "no tasks ran".
+        await using var factory = new IngestFactory().With("Ingest:Auth:HttpIngest", "false");
+        using var client = factory.CreateClient();
+
+        using var healthz = await client.GetAsync("/healthz");
+        var health = await healthz.Content.ReadFromJsonAsync<JsonElement>();
+        using var live = await client.GetAsync("/healthz/live");
+        using var ready = await client.GetAsync("/healthz/ready");
+
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        Assert.Equal("idle", health.GetProperty("status").GetString());
+        Assert.Equal(["no source is configured: give --broker URL or --http-ingest"], health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("idle", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Probes_AreTimedInIngest_AndReportedAsADistribution()
     {
         // Probe times are measured: this host needs a clock that moves.

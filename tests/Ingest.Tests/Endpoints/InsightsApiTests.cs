@@ -78,7 +78,7 @@ public sealed class InsightsApiTests : IAsyncLifetime
         using var client = factory.CreateClient();
         foreach (var type in new[] { "PaymentDeclined", "NotRegistered" })
         {
-            var want = _expected.Values.Where(t => t.State == TaskStates.Failure && TaskStates.ExceptionTypeOf(t.Exception) == type).Select(t => t.TaskId).Order().ToList();
+            var want = _expected.Values.Where(t => t.State == TaskStates.Failure && TaskStates.ExceptionTypeOf(t.Exception, t.Traceback) == type).Select(t => t.TaskId).Order().ToList();
             Assert.NotEmpty(want);
 
             var page = await client.GetFromJsonAsync<JsonElement>($"/api/invocations?q={type}&limit=1000");
@@ -227,7 +227,7 @@ public sealed class InsightsApiTests : IAsyncLifetime
         await using var factory = Factory();
         using var client = factory.CreateClient();
         var want = _expected.Values.Where(t => t.State == TaskStates.Failure)
-            .GroupBy(t => (t.Name ?? "", TaskStates.ExceptionTypeOf(t.Exception) ?? ""))
+            .GroupBy(t => (t.Name ?? "", TaskStates.ExceptionTypeOf(t.Exception, t.Traceback) ?? ""))
             .ToDictionary(g => g.Key, g => g.Select(t => t.TaskId).ToHashSet());
         Assert.NotEmpty(want);
 

@@ -9,6 +9,9 @@ namespace Ingest.Tests.Support;
 /// </summary>
 public sealed record ExpectedTask(string TaskId, string? Name, string State, int Retries, double? Runtime, string? Exception, string? Result)
 {
+    /// <summary>The decisive event's traceback, which names the class when Celery wrapped the exception (issue 25).</summary>
+    public string? Traceback { get; init; }
+
     private static readonly Dictionary<string, string> s_terminal = new()
     {
         ["task-succeeded"] = "SUCCESS", ["task-failed"] = "FAILURE", ["task-retried"] = "RETRY",
@@ -50,7 +53,8 @@ public sealed record ExpectedTask(string TaskId, string? Name, string State, int
             double? runtime = state == "SUCCESS" && decisive!.Value.TryGetProperty("runtime", out var rt) ? rt.GetDouble() : null;
             string? exception = decisive is { } d && d.TryGetProperty("exception", out var ex) && state is "FAILURE" or "RETRY" ? Text(ex) : null;
             string? resultText = state == "SUCCESS" && decisive!.Value.TryGetProperty("result", out var res) ? Text(res) : null;
-            result[group.Key] = new ExpectedTask(group.Key, name, state, retries, runtime, exception, resultText);
+            string? traceback = exception is not null && decisive!.Value.TryGetProperty("traceback", out var tb) ? Text(tb) : null;
+            result[group.Key] = new ExpectedTask(group.Key, name, state, retries, runtime, exception, resultText) { Traceback = traceback };
         }
 
         return result;

@@ -134,7 +134,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     {
         var page = await OpenAsync("#/failures?range=7d");
         var groups = _expected.Values.Where(t => t.State == TaskStates.Failure)
-            .GroupBy(t => $"{t.Name}|{TaskStates.ExceptionTypeOf(t.Exception)}").ToDictionary(g => g.Key, g => g.Select(t => t.TaskId).ToHashSet());
+            .GroupBy(t => $"{t.Name}|{TaskStates.ExceptionTypeOf(t.Exception, t.Traceback)}").ToDictionary(g => g.Key, g => g.Select(t => t.TaskId).ToHashSet());
 
         var rows = page.Locator("table.failures tbody tr");
         Assert.Equal(groups.Count, await rows.CountAsync());
@@ -188,7 +188,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GotoAsync($"{_root}/#/invocation/{failed.TaskId}");
         await LoadedAsync(page, $"/invocation/{failed.TaskId}");
         var text = await page.InnerTextAsync("main");
-        Assert.Contains(TaskStates.ExceptionTypeOf(failed.Exception)!, text, StringComparison.Ordinal);
+        Assert.Contains(TaskStates.ExceptionTypeOf(failed.Exception, failed.Traceback)!, text, StringComparison.Ordinal);
         Assert.Contains("Received", await page.InnerTextAsync("ol.timeline"), StringComparison.Ordinal);
         // Finished seconds ago and still in memory: said so, never "Still running" (issue 16).
         Assert.DoesNotContain("Still running", text, StringComparison.Ordinal);

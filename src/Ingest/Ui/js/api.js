@@ -13,9 +13,14 @@ export async function api(path) {
   return body;
 }
 
+/** What a badge says for a /healthz status: idle carries its cause, so an empty console is not read as "no tasks ran". */
+export function healthLabel(status) {
+  return status === "idle" ? "idle: no source" : status;
+}
+
 /** The header's health badge. */
 export function setHealth(status) {
   const el = document.getElementById("health");
-  el.textContent = status;
+  el.textContent = healthLabel(status);
   el.className = `badge ${status}`;
 }

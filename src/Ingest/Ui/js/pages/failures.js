@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { bindFacets, select } from "../controls.js";
 import { enc, num, time } from "../format.js";
 import { html, render } from "../html.js";
+import { exceptionMessage } from "../invocations.js";
 import { runsHref, taskLink } from "../links.js";
 import { bindRange, rangeControl, rangeOf, rangeQuery } from "../range.js";
 import { table, td } from "../table.js";
@@ -15,7 +16,7 @@ export async function failuresPage(view, params) {
     api(`/api/facets?${rangeQuery(r)}`),
   ]);
   const rows = data.groups.map((g) => html`<tr data-group="${g.name}|${g.exception_type}">${td(taskLink(g.name), g.name)}
-      ${td(html`<span class="mono">${g.exception_type || "(no exception)"}</span>`, g.exception_type)}${td(num(g.count), g.count, "num")}
+      ${td(html`<span class="mono">${g.exception_type || "(no exception)"}</span>${exceptionMessage(g.exception_message)}`, g.exception_type)}${td(num(g.count), g.count, "num")}
       ${td(time(g.first_seen), g.first_seen)}${td(time(g.last_seen), g.last_seen)}
       ${td(html`<a href="${runsHref({ name: g.name, state: "FAILURE", exception_type: g.exception_type, queue })}" class="all-runs">${group ? "runs (all worker groups)" : g.count === 1 ? "the run" : `all ${num(g.count)} runs`}</a>`, g.count)}</tr>`);
   render(view, html`<h1>Failures</h1>${rangeControl(r, html`counted over ${time(data.since)} to ${time(data.until)} (whole hours)`)}

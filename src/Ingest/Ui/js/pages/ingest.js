@@ -1,5 +1,5 @@
 // #/ingest : the ingest's own health, counts and storage, and invocations as they are stored (server-sent events).
-import { setHealth } from "../api.js";
+import { healthLabel, setHealth } from "../api.js";
 import { bytes, num } from "../format.js";
 import { html, join, render } from "../html.js";
 import { invocationTable } from "../invocations.js";
@@ -11,7 +11,7 @@ function renderReport(element, r, perSecond) {
   const oldest = r.tracker.oldest_in_flight_seen_at ? `${((Date.now() - new Date(r.tracker.oldest_in_flight_seen_at)) / 1000).toFixed(0)} s` : "-";
   const sources = Object.entries(r.sources || {}).map(([name, s]) => html`<div class="card"><h2>${name}</h2>${kv(Object.entries(s).filter(([, v]) => typeof v !== "object"))}</div>`);
   render(element, html`
-      <div class="card"><h2>Status <span class="badge ${r.status}">${r.status}</span></h2>${kv([
+      <div class="card"><h2>Status <span class="badge ${r.status}">${healthLabel(r.status)}</span></h2>${kv([
         ["Reasons", r.reasons.length ? join(r.reasons, html`<br>`) : "none"],
         ["Stored per second", perSecond == null ? "…" : perSecond.toFixed(1)],
         ["Backlog", `${num(r.backlog.queued + r.backlog.in_progress)} of ${num(r.backlog.capacity)}`],

@@ -4,12 +4,16 @@ import { chart, shareBar } from "../charts.js";
 import { bindFacets, pageSize, pager, select } from "../controls.js";
 import { enc, num, pct, secs, time } from "../format.js";
 import { html, join, render } from "../html.js";
-import { STATES, invocationTable } from "../invocations.js";
+import { STATES, exceptionMessage, invocationTable } from "../invocations.js";
 import { link, runsHref } from "../links.js";
 import { bindRange, rangeControl, rangeHours, rangeOf, rangeQuery, windowNote } from "../range.js";
 import { table, td } from "../table.js";
 
 function verdict(v) {
+  // No comparison had enough runs on both sides: "no regression" would claim a check that never ran.
+  if (!v.flagged && !v.judged) {
+    return html`<p class="muted" id="verdict-unjudged">Not enough data to judge a regression: ${num(v.recent.total)} recent runs against ${num(v.baseline.total)} before them (each needs ${num(v.thresholds.min_samples)}).</p>`;
+  }
   return v.flagged
     ? html`<div class="notice bad"><strong>Regressed.</strong> ${join(v.reasons, "; ")}.<br><span class="muted">Recent ${time(v.recent.from)} to ${time(v.recent.to)} against ${time(v.baseline.from)} to ${time(v.baseline.to)}.</span></div>`
     : html`<p class="muted">No regression: recent p95 ${secs(v.recent.runtime.p95_s)}, failure rate ${pct(v.recent.failure_rate)} (${num(v.recent.total)} runs) against p95 ${secs(v.baseline.runtime.p95_s)}, ${pct(v.baseline.failure_rate)} (${num(v.baseline.total)} runs) before it.</p>`;
@@ -29,7 +33,7 @@ function exceptions(name, groups) {
   if (!groups.length) return "";
   const fmax = Math.max(...groups.map((g) => g.count), 1);
   return html`<h2>Exceptions</h2>${table([["Exception"], ["Count", "num"], ["Share"], ["Last seen"]], groups.map((g) => html`<tr>
-          ${td(html`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${g.exception_type || "(no exception)"}</a>`, g.exception_type)}
+          ${td(html`<a class="mono" href="${runsHref({ name, state: "FAILURE", exception_type: g.exception_type })}">${g.exception_type || "(no exception)"}</a>${exceptionMessage(g.exception_message)}`, g.exception_type)}
           ${td(num(g.count), g.count, "num")}${td(shareBar(g.count, fmax, "#e57373"), g.count)}${td(time(g.last_seen), g.last_seen)}</tr>`))}`;
 }
 

@@ -10,12 +10,15 @@ import { table, td } from "../table.js";
 
 const regressionBadge = (r) => r.flagged ? html`<span class="badge regressed" title="${r.reasons.join("; ")}">regressed</span>` : "";
 
+// Runs that ended neither succeeded nor failed: without them, 2 revoked of 20 vanished from the page (issue 25).
+const counted = (w, state) => td(num(w.states[state] || 0), w.states[state] || 0, "num");
+
 function row(t) {
   const w = t.window;
   return html`<tr data-task="${t.name}">
       ${td(html`${taskLink(t.name)} ${regressionBadge(t.regression)}`, t.name)}
       ${td(num(w.total), w.total, "num")}${td(rate(w.rate_per_min), w.rate_per_min, "num")}${td(num(w.failed), w.failed, "num")}
-      ${td(pct(w.failure_rate), w.failure_rate, "num")}${td(secs(w.runtime.p50_s), w.runtime.p50_s, "num")}${td(secs(w.runtime.p95_s), w.runtime.p95_s, "num")}
+      ${td(pct(w.failure_rate), w.failure_rate, "num")}${counted(w, "REVOKED")}${counted(w, "REJECTED")}${counted(w, "RETRY")}${td(secs(w.runtime.p50_s), w.runtime.p50_s, "num")}${td(secs(w.runtime.p95_s), w.runtime.p95_s, "num")}
       ${td(secs(w.runtime.p99_s), w.runtime.p99_s, "num")}${td(secs(w.queue_wait?.p95_s), w.queue_wait?.p95_s, "num")}${td(secs(w.pickup?.p95_s), w.pickup?.p95_s, "num")}
       ${td(sparkline(t.series.map((p) => p.p95_s), t.series.map((p) => p.total)), w.runtime.p95_s)}</tr>`;
 }
@@ -48,7 +51,8 @@ export async function tasksPage(view, params) {
   render(view, html`${head}
       <div class="charts">${chart("Runs per bucket", times, [{ name: "runs", values: runs, color: "#9cc3ea", kind: "bar" }, { name: "failed", values: failed, color: "#e57373", kind: "bar" }])}
       ${chart("Failure rate", times, [{ name: "failure rate", values: failRate, color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}</div>
-      ${table([["Task"], ["Runs", "num"], ["/min", "num"], ["Failed", "num"], ["Failure rate", "num"], ["p50", "num"], ["p95", "num"], ["p99", "num"],
+      ${table([["Task"], ["Runs", "num"], ["/min", "num"], ["Failed", "num"], ["Failure rate", "num"],
+        ["Revoked", "num"], ["Rejected", "num"], ["Retried", "num"], ["p50", "num"], ["p95", "num"], ["p99", "num"],
         ["Queue wait p95", "num"], ["Pickup p95", "num"], ["p95 trend"]], data.tasks.map(row), "tasks")}
       ${paging}
       <p class="muted">/min: runs over the minutes of the range that have passed. Queue wait: sent to received (needs <code>task_send_sent_event</code>); pickup: received to started. Regression verdict: the last hours before the range's end against the day before them.</p>`);
