@@ -29,6 +29,12 @@ public static class IngestApp
         // Configuration is read at start only: a reload-on-change watcher on the content root also watched the
         // database and WAL under it, and the flush paid an inotify event per page write.
         var builder = WebApplication.CreateBuilder([NoConfigReload, .. hostArgs]);
+        // ASP.NET Core's own request lines (starting, endpoint, status, finished: 4-5 a request at Information) stay
+        // under Warning by default (issue 25): a default, first among the sources, so Logging__LogLevel__... still wins.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+        });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddIngestAuth(builder.Configuration);
