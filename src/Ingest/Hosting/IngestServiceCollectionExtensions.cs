@@ -76,6 +76,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<TaskTracker>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
+        services.AddObjectives(configuration);
         services.AddSingleton<EventIngestor>();
         // Reads: each bounded in time (a statement past the limit is interrupted), heavy ones admitted a few at a time.
         services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
