@@ -74,6 +74,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
         services.AddSingleton<TaskTracker>();
+        services.AddSingleton<IInFlightTasks>(sp => sp.GetRequiredService<TaskTracker>());
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
         services.AddObjectives(configuration);
@@ -95,6 +96,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(sp => new Streaming.StreamHub());
         services.AddSingleton<IngestStatus>();
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<IFlushObserver>(sp => sp.GetRequiredService<IngestMetrics>());
         services.AddSingleton<CeleryMetrics>();
         // One compiled grouping pattern for the API, the same the writer groups its rollups by.
         services.AddSingleton(sp => new WorkerGroups(sp.GetRequiredService<StorageOptions>().WorkerGroupPattern));
