@@ -73,7 +73,10 @@ public static class BurnRateRules
                         .Append("          ").Append(ErrorRatio(a.Long)).Append(selector).Append(" >= ").Append(Number(threshold)).Append('\n')
                         .Append("          and ").Append(ErrorRatio(a.Short)).Append(selector).Append(" >= ").Append(Number(threshold)).Append('\n')
                         .Append("        for: ").Append(For).Append('\n')
+                        // The objective and SLI as labels too: one rule per pair, and promtool's lint tells them apart.
                         .Append("        labels:\n          severity: ").Append(a.Severity).Append('\n')
+                        .Append("          objective: ").Append(Quote(o.Name)).Append('\n')
+                        .Append("          sli: ").Append(sli).Append('\n')
                         .Append("        annotations:\n")
                         .Append("          summary: ").Append(Quote($"{o.Name}: the {sli} objective ({Describe(o, sli)}) burns its {ObjectiveDurations.Format(o.Window.TotalSeconds)} error budget at {Number(Math.Round(burn, 2))}x or faster")).Append('\n')
                         .Append("          description: ").Append(Quote($"Over the last {a.Long} and the last {a.Short}, more than {Number(Math.Round(threshold * 100, 4))}% of the runs of {o.Task} were bad: at that rate {Number(a.BudgetSpent * 100)}% of the budget goes in {a.Long}.")).Append('\n')
