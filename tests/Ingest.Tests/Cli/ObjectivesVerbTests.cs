@@ -13,8 +13,7 @@ public class ObjectivesVerbTests
     public async Task ObjectivesRules_AGoodFile_PrintsTheRulesAndExitsZero_Issue28()
     {
         using var dir = new TempDirectory();
-        await File.WriteAllTextAsync(dir.File("objectives.json"), Good);
-        await using var rules = IngestProcess.Start("objectives", "rules", dir.File("objectives.json"));
+        await using var rules = await RulesAsync(dir, Good);
 
         Assert.Equal(0, await rules.WaitForExitAsync());
         Assert.Contains("- alert: IngestObjectiveFastBurn", rules.Output, StringComparison.Ordinal);
@@ -25,8 +24,7 @@ public class ObjectivesVerbTests
     public async Task ObjectivesRules_ABadFile_OneLineAndExitTwo_Issue28()
     {
         using var dir = new TempDirectory();
-        await File.WriteAllTextAsync(dir.File("objectives.json"), Bad);
-        await using var rules = IngestProcess.Start("objectives", "rules", dir.File("objectives.json"));
+        await using var rules = await RulesAsync(dir, Bad);
 
         Assert.Equal(2, await rules.WaitForExitAsync());
         Assert.Equal($"ingest objectives: {dir.File("objectives.json")}: objective 1 ('billing.charge'): 'success_rate' must be a number above 0 and below 1, e.g. 0.999",
@@ -45,5 +43,12 @@ public class ObjectivesVerbTests
         Assert.StartsWith("ingest: invalid configuration: Ingest:Objectives:File (--objectives): ", line, StringComparison.Ordinal);
         Assert.Contains("'success_rate' must be a number above 0 and below 1", line, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.File("x.db")));
+    }
+
+    /// <summary><c>ingest objectives rules FILE</c> on <paramref name="json"/>, written as objectives.json in <paramref name="dir"/>.</summary>
+    private static async Task<IngestProcess> RulesAsync(TempDirectory dir, string json)
+    {
+        await File.WriteAllTextAsync(dir.File("objectives.json"), json);
+        return IngestProcess.Start("objectives", "rules", dir.File("objectives.json"));
     }
 }
