@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Ingest.Cli;
 
 /// <summary>
-/// The command line: <c>serve</c> (the default), <c>replay FILE</c>, <c>db info</c>, <c>db compact</c>.
+/// The command line: <c>serve</c> (the default), <c>replay FILE</c>, <c>db info</c>, <c>db compact</c>, <c>objectives rules FILE</c>.
 /// Every named option is a configuration key (see <see cref="SettingOption"/>); host settings can also be given
 /// as <c>--Ingest:Section:Key=value</c>.
 /// </summary>
@@ -81,6 +81,7 @@ public static class IngestCli
         root.Add(ReplayCommand(db, pipeline));
         root.Add(DbVerbs.Build());
         root.Add(ProbeVerb.Build());
+        root.Add(ObjectivesVerb.Build());
         return root;
     }
 
@@ -122,6 +123,7 @@ public static class IngestCli
             SettingOption.Seconds("--read-time-limit-s", "Ingest:Reads:StatementTimeLimit", "A SQLite read running longer is interrupted and answered 503, s (default 10)."),
             SettingOption.Int("--max-wal-mb", "Ingest:Health:MaxWalMb", "The WAL over this many MiB = degraded, with its size and the frames a checkpoint could not copy (default 256)."),
             SettingOption.Seconds("--max-read-age-s", "Ingest:Health:MaxReadAge", "A read open this long = degraded, with its age, s (default 60)."),
+            SettingOption.Text("--objectives", Hosting.ObjectivesRegistration.SettingKey, "Per-task objectives file (JSON): SLI series, budgets in the console, the regression verdict (default: none)."),
             SettingOption.Text("--urls", "urls", $"HTTP listen addresses (default {DefaultUrls}, or ASPNETCORE_URLS)."),
             SettingOption.Flag("--no-auth", "Ingest:Auth:Disabled", "Serve every route without a credential (only on a trusted network)."),
             SettingOption.Text("--users-file", "Ingest:Auth:UsersFile", "htpasswd file of bcrypt hashes (htpasswd -B); its users may read (default: FILE.users beside the database, made on first start)."),

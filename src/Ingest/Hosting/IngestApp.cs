@@ -87,6 +87,7 @@ public static class IngestApp
         // Built eagerly so that its observable instruments exist before the first scrape.
         var metrics = app.Services.GetRequiredService<IngestMetrics>();
         app.Services.GetRequiredService<CeleryMetrics>(); // its instruments exist from the first scrape
+        app.Services.GetRequiredService<ObjectiveMetrics>(); // so do the objectives' SLI series, at zero
         var time = app.Services.GetRequiredService<TimeProvider>();
         app.Use(async (context, next) =>
         {
@@ -130,6 +131,7 @@ public static class IngestApp
         app.MapEventsApi(app.Services.GetRequiredService<AuthOptions>().HttpIngest).RequireAuthorization(AuthSettings.IngestPolicy);
         app.MapInvocationsApi();
         app.MapInsightsApi();
+        app.MapObjectivesApi();
         app.MapStreamApi();
         app.MapWorkersApi();
         app.MapQueuesApi();

@@ -78,6 +78,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IInFlightTasks>(sp => sp.GetRequiredService<TaskTracker>());
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
+        services.AddObjectives(configuration);
         services.AddSingleton<EventIngestor>();
         // Reads: each bounded in time (a statement past the limit is interrupted), heavy ones admitted a few at a time.
         services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));

@@ -31,6 +31,9 @@ public sealed class TaskFigures
 
     public double? P99 => _runtimes.Quantile(0.99);
 
+    /// <summary>The runtime at quantile <paramref name="q"/> (0-1), as a latency objective names it; null when none ran.</summary>
+    public double? Quantile(double q) => _runtimes.Quantile(q);
+
     public double? Mean => RuntimeCount > 0 ? _runtimeSum / RuntimeCount : null;
 
     public void Add(TaskHourRow row)

@@ -1,3 +1,4 @@
+using Ingest.Insights.Objectives;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Rollups;
 
@@ -5,9 +6,9 @@ namespace Ingest.Insights;
 
 /// <summary>
 /// Answers "did it regress" and "what is failing" from the hourly rollups the flush loop writes: a few rows
-/// per task and hour, never the invocation rows.
+/// per task and hour, never the invocation rows. A task an objective covers is judged by it (see <see cref="RegressionCheck"/>).
 /// </summary>
-public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, RegressionOptions options, TimeProvider time)
+public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, RegressionOptions options, TimeProvider time, ObjectiveSet objectives)
 {
     public const double Hour = 3600;
 
@@ -70,7 +71,7 @@ public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, R
                     name,
                     new Window(from, to, Sum(rows, waits, from, to)),
                     Series(rows, waits, from, to, bucketHours),
-                    Verdict([.. verdictRows[name]], to));
+                    Verdict(name, [.. verdictRows[name]], to));
             }
         }
     }
@@ -86,7 +87,7 @@ public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, R
         var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), end, name);
         var groups = rollups.GroupHours(from, end, name, facets.Queue, facets.WorkerGroup);
         var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : (IReadOnlyList<TaskHourRow>)unfaceted;
-        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(unfaceted, end), unfaceted.Count > 0)
+        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(name, unfaceted, end), unfaceted.Count > 0)
         {
             Queues = Breakdown(groups, g => g.Queue, from, end),
             WorkerGroups = Breakdown(groups, g => g.WorkerGroup, from, end),
@@ -124,14 +125,15 @@ public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, R
     public RankedPage<FailureTotal> Failures(double since, double until, string? name, Facets facets, int limit, RankCursor? after) =>
         ranks.Failures(since, until, name, facets.Queue, facets.WorkerGroup, limit, after);
 
-    private RegressionVerdict Verdict(IReadOnlyList<TaskHourRow> rows, double end)
+    private RegressionVerdict Verdict(string name, IReadOnlyList<TaskHourRow> rows, double end)
     {
         var recentStart = end - options.Recent.TotalSeconds;
         var baselineStart = recentStart - options.Baseline.TotalSeconds;
         return RegressionCheck.Evaluate(
             new Window(recentStart, end, Sum(rows, recentStart, end)),
             new Window(baselineStart, recentStart, Sum(rows, baselineStart, recentStart)),
-            options);
+            options,
+            objectives.Match(name));
     }
 
     private static TaskFigures Sum(IReadOnlyList<TaskHourRow> rows, double from, double to) => Sum(rows, [], from, to);

@@ -19,10 +19,12 @@ public sealed class EventIngestor
     private readonly CeleryMetrics? _celery;
     private readonly Sources.Queues.QueueLengths? _queues;
     private readonly RejectLog _rejects;
+    private readonly ObjectiveMetrics? _objectives;
 
     public EventIngestor(CeleryEventDecoder decoder, TaskTracker tracker, WorkerRegistry workers, IngestCounters counters, ILogger<EventIngestor> logger, CeleryMetrics? celery = null,
-        Sources.Queues.QueueLengths? queues = null, TimeProvider? time = null)
+        Sources.Queues.QueueLengths? queues = null, TimeProvider? time = null, ObjectiveMetrics? objectives = null)
     {
+        _objectives = objectives;
         _rejects = new RejectLog(logger, time ?? TimeProvider.System);
         _queues = queues;
         _celery = celery;
@@ -68,6 +70,7 @@ public sealed class EventIngestor
             {
                 var task = _tracker.Apply(e);
                 _celery?.Record(e, task);
+                _objectives?.Record(e, task);
                 if (e.Type is CeleryEventType.TaskReceived or CeleryEventType.TaskStarted)
                 {
                     _workers.NoteTask(e.Hostname, task.Queue);

@@ -107,6 +107,21 @@ public sealed class RuntimeHistogram
         return ValueOf(BucketCount - 1);
     }
 
+    /// <summary>
+    /// Runtimes counted above <paramref name="seconds"/>: those in buckets past the one holding it (so within one
+    /// bucket's 5% of the threshold a runtime counts as within it). What a latency objective's bad runs are.
+    /// </summary>
+    public long CountAbove(double seconds)
+    {
+        long above = 0;
+        for (var i = BucketOf(seconds) + 1; i < BucketCount; i++)
+        {
+            above += Math.Max(_counts[i], 0);
+        }
+
+        return above;
+    }
+
     public byte[] Encode()
     {
         var pairs = 0;

@@ -1,5 +1,6 @@
 // #/task/NAME : one task's verdict, charts, exceptions, where it ran, and its runs.
 import { api } from "../api.js";
+import { budgetNotice, budgets } from "../budget.js";
 import { chart, shareBar } from "../charts.js";
 import { bindFacets, pageSize, pager, select } from "../controls.js";
 import { enc, num, pct, secs, time } from "../format.js";
@@ -54,14 +55,15 @@ export async function taskPage(view, params, name) {
   const bucket = `${Math.max(1, Math.ceil(rangeHours(r) / 48))}h`;
   const facetQuery = `${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`;
   const runsQuery = `name=${enc(name)}&${rangeQuery(r)}${st ? `&state=${enc(st)}` : ""}${queue ? `&queue=${enc(queue)}` : ""}&limit=${pageSize(params)}${params.get("cursor") ? `&cursor=${enc(params.get("cursor"))}` : ""}`;
-  const [stats, runs, failures, facets] = await Promise.all([
+  const [stats, runs, failures, facets, budget] = await Promise.all([
     api(`/api/tasks/${enc(name)}/stats?${rangeQuery(r)}&bucket=${bucket}${facetQuery}`).catch((e) => ({ error: e.message })),
     api(`/api/invocations?${runsQuery}`),
     api(`/api/failures?${rangeQuery(r)}&name=${enc(name)}`),
     api(`/api/facets?${rangeQuery(r)}`),
+    budgets(rangeQuery(r)),
   ]);
   const top = html`<h1>${name}</h1>${rangeControl(r)}<div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>${
-    stats.error ? html`<p class="muted">${stats.error}</p>` : html`${verdict(stats.regression)}${charts(stats)}`}`;
+    stats.error ? html`<p class="muted">${stats.error}</p>` : html`${budgetNotice(budget.get(name))}${verdict(stats.regression)}${charts(stats)}`}`;
   const where = stats.error ? "" : html`<div class="breakdowns">${breakdown("By queue", "Queue", "by-queue", "queue", stats.queues)}${breakdown("By worker group", "Worker group", "by-group", "worker_group", stats.worker_groups)}</div>`;
   const stateFilter = select("state", "State", STATES, st, "any state");
   render(view, html`${top}${exceptions(name, failures.groups)}${where}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`);
