@@ -16,11 +16,15 @@ document.getElementById("search").addEventListener("submit", (e) => {
   if (q) location.hash = `#/search?q=${enc(q)}`;
 });
 window.addEventListener("hashchange", () => route(view));
-// Sign-in off: no sign-out button; on: say who is signed in.
+// The sign-out button starts hidden and shows only once /api/me says sign-in is on (under --no-auth it flashed, issue 25).
 api("/api/me").then((me) => {
   const out = document.querySelector("form.signout");
-  if (!me.auth_enabled) out.remove();
-  else if (me.user) out.querySelector("button").title = `Signed in as ${me.user}`;
+  if (!me.auth_enabled) {
+    out.remove();
+    return;
+  }
+  if (me.user) out.querySelector("button").title = `Signed in as ${me.user}`;
+  out.hidden = false;
 }).catch(() => {});
 // /healthz answers 503 with its report when failing: read the body either way.
 fetch("/healthz").then((r) => r.json()).then((h) => setHealth(h.status)).catch(() => setHealth("unreachable"));
