@@ -44,6 +44,23 @@ public sealed class TruthfulConsoleBrowserTests : IAsyncLifetime
         return page;
     }
 
+    [Theory]
+    [InlineData("#/", "tasks")]
+    [InlineData("#/task/shop.add", "tasks")]
+    [InlineData("#/failures", "failures")]
+    [InlineData("#/search?q=12345", "")]
+    [InlineData("#/runs?name=shop.add", "")]
+    [InlineData("#/invocation/no-such-task", "")]
+    public async Task Nav_EachPage_LightsItsOwnEntryOrNone_Issue25(string hash, string lit)
+    {
+        await using var factory = Serve(out var root);
+
+        var page = await OpenAsync($"{root}/{hash}");
+
+        var active = await page.EvalOnSelectorAllAsync<string[]>("nav a.active", "links => links.map(a => a.dataset.nav)");
+        Assert.Equal(lit.Length == 0 ? [] : [lit], active);
+    }
+
     [Fact]
     public async Task HealthBadge_NoSourceConfigured_SaysIdleNoSource_Issue25()
     {

@@ -26,8 +26,9 @@ const PAGES = {
   ingest: (view) => ingestPage(view),
 };
 
-// The nav entry lit for each page: pages about tasks and runs light Tasks.
-const NAV = { task: "tasks", runs: "tasks", invocation: "tasks", search: "tasks" };
+// The nav entry lit for each page. A task's page is under Tasks; runs, an invocation and a search have no entry of
+// their own and light none (they are reached from Failures and the search box too: Tasks lit there misled, issue 25).
+const NAV = { task: "tasks", runs: "", invocation: "", search: "" };
 
 let leave = null; // ends the page shown, if it holds something open
 
@@ -39,7 +40,7 @@ export async function route(view) {
   const params = new URLSearchParams(query || "");
   setCurrent(path || "/", params);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  const nav = NAV[parts[0]] || parts[0] || "tasks";
+  const nav = NAV[parts[0]] ?? (parts[0] || "tasks");
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
   render(view, html`<p class="muted">Loading…</p>`);
   try {
