@@ -29,6 +29,10 @@ public sealed class QueueLengths
     private long _unsampled;
     private long _samples;
     private long _failures;
+
+    // Failures by kind, for the metric's reason tag: the broker not connected, no answer in time, an error.
+    private readonly long[] _failuresByReason = new long[3];
+    private static readonly string[] s_failureReasons = ["not_connected", "timeout", "error"];
     private long _lastSampledAt;
     private volatile string? _lastError;
     private volatile string? _broker;
@@ -54,7 +58,7 @@ public sealed class QueueLengths
             description: "Workers consuming the broker queue: its consumers on RabbitMQ (one per worker).");
         meter.CreateObservableCounter("ingest.queue_sampling.unsampled", () => Interlocked.Read(ref _unsampled), "{event}",
             "Task events naming a queue that is not sampled (past the queue cap, or a name no broker takes).");
-        meter.CreateObservableCounter("ingest.queue_sampling.failures", () => Interlocked.Read(ref _failures), "{sample}",
+        meter.CreateObservableCounter("ingest.queue_sampling.failures", FailuresByReason, "{sample}",
             "Queue samples that failed (broker down, timeout).");
     }
 
@@ -103,11 +107,22 @@ public sealed class QueueLengths
         _lastError = null;
     }
 
-    public void RecordFailure(string broker, string error)
+    /// <summary>A sample that failed: <paramref name="reason"/> is <c>not_connected</c>, <c>timeout</c> or <c>error</c> (the metric's tag), <paramref name="error"/> the words.</summary>
+    public void RecordFailure(string broker, string reason, string error)
     {
         _broker = broker;
         _lastError = error;
         Interlocked.Increment(ref _failures);
+        var i = Array.IndexOf(s_failureReasons, reason);
+        Interlocked.Increment(ref _failuresByReason[i < 0 ? s_failureReasons.Length - 1 : i]);
+    }
+
+    private IEnumerable<Measurement<long>> FailuresByReason()
+    {
+        for (var i = 0; i < s_failureReasons.Length; i++)
+        {
+            yield return new Measurement<long>(Interlocked.Read(ref _failuresByReason[i]), new KeyValuePair<string, object?>("reason", s_failureReasons[i]));
+        }
     }
 
     /// <summary>The latest reading of each queue, unless older than three intervals (a broker out of reach shows no number rather than an old one).</summary>

@@ -57,7 +57,7 @@ public sealed class QueueSampler : BackgroundService
         {
             if (!probe.CanMeasure)
             {
-                _lengths.RecordFailure(probe.Name, "not connected");
+                _lengths.RecordFailure(probe.Name, "not_connected", "not connected");
                 continue;
             }
 
@@ -71,18 +71,18 @@ public sealed class QueueSampler : BackgroundService
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Fail(probe, $"no answer within {_options.Timeout.TotalSeconds:0.#} s");
+                Fail(probe, "timeout", $"no answer within {_options.Timeout.TotalSeconds:0.#} s");
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
-                Fail(probe, $"{e.GetType().Name}: {e.Message}");
+                Fail(probe, "error", $"{e.GetType().Name}: {e.Message}");
             }
         }
     }
 
-    private void Fail(IQueueLengthProbe probe, string error)
+    private void Fail(IQueueLengthProbe probe, string reason, string error)
     {
-        _lengths.RecordFailure(probe.Name, error);
+        _lengths.RecordFailure(probe.Name, reason, error);
         if (_failing.Add(probe))
         {
             Log.QueueSampleFailed(_logger, probe.Name, error); // once per outage: every failure is counted

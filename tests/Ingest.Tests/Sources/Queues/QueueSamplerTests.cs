@@ -18,6 +18,15 @@ public sealed class QueueSamplerTests : IDisposable
     private QueueLengths Lengths(QueueSampleBuffer buffer, int maxQueues = 100, string queues = "celery") => new(
         new QueueSamplingOptions { Queues = queues, MaxQueues = maxQueues }, buffer, _time, _services.GetRequiredService<IMeterFactory>());
 
+    /// <summary>ingest.queue_sampling.failures as a scrape reads it now, by its reason tag.</summary>
+    private Dictionary<string, long> FailuresByReason()
+    {
+        using var collector = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            _services.GetRequiredService<IMeterFactory>(), Ingest.Tracking.CeleryMetrics.MeterName, "ingest.queue_sampling.failures");
+        collector.RecordObservableInstruments();
+        return collector.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["reason"]!, m => m.Value);
+    }
+
     private QueueSampler Sampler(QueueLengths lengths, IQueueLengthProbe probe) =>
         new([probe], lengths, new QueueSamplingOptions { Timeout = TimeSpan.FromSeconds(5) }, _time, NullLogger<QueueSampler>.Instance);
 
@@ -71,6 +80,7 @@ public sealed class QueueSamplerTests : IDisposable
         await sampling.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1L, Describe(lengths, "failures"));
+        Assert.Equal(1L, FailuresByReason()["timeout"]);
         Assert.Contains("no answer within 5 s", (string)lengths.Describe().GetType().GetProperty("last_error")!.GetValue(lengths.Describe())!, StringComparison.Ordinal);
         // Three intervals without a reading: no number rather than a stale one.
         _time.Advance(TimeSpan.FromSeconds(45));
@@ -87,6 +97,11 @@ public sealed class QueueSamplerTests : IDisposable
 
         Assert.Empty(probe.Asked);
         Assert.Equal(1L, Describe(lengths, "failures"));
+        // Issue 25: counted with its reason on /metrics, not only as a total.
+        var byReason = FailuresByReason();
+        Assert.Equal(1L, byReason["not_connected"]);
+        Assert.Equal(0L, byReason["timeout"]);
+        Assert.Equal(0L, byReason["error"]);
     }
 
     [Fact]
