@@ -95,6 +95,8 @@ public static class InsightsApi
         string name, TaskInsights insights, TimeProvider time, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null)
     {
+        // Routing decodes a path segment except its "/" (%2F), so a task named "a/b" arrived as "a%2Fb" and was not found.
+        name = name.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
         {
             return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
