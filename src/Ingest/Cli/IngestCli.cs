@@ -135,6 +135,7 @@ public static class IngestCli
             SettingOption.Text("--oidc-allowed-groups", "Ingest:Auth:OidcAllowedGroups", "Comma-separated groups (the groups claim) whose members may read."),
             SettingOption.Text("--oidc-allowed-emails", "Ingest:Auth:OidcAllowedEmails", "Comma-separated addresses, or @domain, that may read."),
             SettingOption.Text("--auth-proxy-header", "Ingest:Auth:ProxyUserHeader", "User header set by an authenticating proxy (X-Forwarded-User, X-Auth-Request-User)."),
+            SettingOption.Text("--trusted-proxies", "Ingest:Http:TrustedProxies", "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed (TLS terminated in front of Ingest); default loopback only."),
             SettingOption.Text("--auth-proxy-from", "Ingest:Auth:ProxyFrom", "Comma-separated proxy addresses or CIDR ranges the header is trusted from."),
             SettingOption.Int("--session-max-hours", "Ingest:Auth:SessionMaxHours", "A UI session ends this long after its sign-in, however often it is used, h (default 24)."),
         };

@@ -73,6 +73,8 @@ public static class IngestApp
         // Every setting is checked before anything below writes (the generated admin password and users file, the
         // key ring): a refused start leaves nothing behind (issue 23: --retention-days -3 wrote both, then refused).
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        // First: the scheme a TLS-terminating proxy saw is the one every check after this compares with.
+        app.UseForwardedHeaders(TrustedProxies.Options(app.Configuration[TrustedProxies.SettingKey]));
         app.Use(async (context, next) =>
         {
             // Every response: no sniffing a JSON body into HTML, no framing (clickjacking), scripts and styles from
