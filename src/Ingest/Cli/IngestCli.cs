@@ -113,6 +113,7 @@ public static class IngestCli
         {
             SettingOption.Text("--broker", BrokerKey, "Celery's broker URL: amqp://, amqps://, redis://, rediss:// or redis+socket:// (default: CELERY_BROKER_URL, else off)."),
             SettingOption.Text("--amqp", "Ingest:Amqp:Url", "RabbitMQ URL to consume celeryev from, amqp://user:pass@host:5672/vhost (default: off)."),
+            SettingOption.Text("--redis-worker-events", "Ingest:Redis:WorkerEvents", "On Redis, subscribe to worker events (heartbeats) too, for the Workers page: true or false (default true)."),
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
             SettingOption.Seconds("--queue-sample-s", "Ingest:QueueSampling:Interval", "Broker queue lengths are sampled this often, s (default 15; 0: off)."),

@@ -16,10 +16,12 @@ public sealed class RedisOptions
     public string Exchange { get; set; } = "celeryev";
 
     /// <summary>
-    /// Also subscribe to worker events (heartbeats). Default false: bursts of heartbeats are what overflows Redis's
-    /// <c>client-output-buffer-limit pubsub</c> and gets a subscriber disconnected.
+    /// Also subscribe to worker events (online, heartbeat, offline), so the Workers page fills on Redis as on RabbitMQ.
+    /// Default true (issue 25: off, the Workers page was empty on Redis). A heartbeat is one small message per worker
+    /// every 2 s; a subscriber Redis disconnects for a full <c>client-output-buffer-limit pubsub</c> is resubscribed
+    /// with backoff and its time unsubscribed counted (<c>ingest.broker.unsubscribed</c>). False keeps to task events.
     /// </summary>
-    public bool WorkerEvents { get; set; }
+    public bool WorkerEvents { get; set; } = true;
 
     /// <summary>kombu's <c>global_keyprefix</c> transport option. Default empty.</summary>
     public string GlobalKeyPrefix { get; set; } = string.Empty;

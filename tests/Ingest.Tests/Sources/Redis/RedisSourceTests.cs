@@ -31,8 +31,11 @@ public class RedisSourceTests
                 await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal($"/0.{exchange}/{m.RoutingKey}"), Kombu(m.Body, exchange, m.RoutingKey));
             }
 
-            // Task events only by default: the worker heartbeats are not even received.
-            await Wait.UntilAsync(() => Source(client).GetProperty("messages").GetInt64() == taskMessages, "every task message to arrive");
+            // Worker events too by default (issue 25: the Workers page was empty on Redis): every message arrives.
+            Assert.True(taskMessages < Fixtures.Messages.Count, "the capture holds worker events");
+            await Wait.UntilAsync(() => Source(client).GetProperty("messages").GetInt64() == Fixtures.Messages.Count, "every message, heartbeats included, to arrive");
+            var workers = await client.GetFromJsonAsync<JsonElement>("/api/workers");
+            Assert.NotEqual(0, workers.GetProperty("items").GetArrayLength());
         }
 
         StoredInvocations.AssertSame(replayed, consumed);
@@ -104,7 +107,8 @@ public class RedisSourceTests
     {
         Assert.True(RedisBrokerUrl.TryParse(url, out var parsed, out var error), error);
         Assert.Equal(db, parsed!.Database);
-        Assert.Equal(pattern, parsed.ChannelPattern(new RedisOptions()));
+        Assert.Equal(pattern, parsed.ChannelPattern(new RedisOptions { WorkerEvents = false }));
+        Assert.Equal(pattern.Replace("/task.*", "/*", StringComparison.Ordinal), parsed.ChannelPattern(new RedisOptions())); // worker events on by default (issue 25)
     }
 
     [Fact]

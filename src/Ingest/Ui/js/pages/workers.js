@@ -21,7 +21,7 @@ export async function workersPage(view, params) {
   render(view, html`<h1>Workers <span class="muted">(${counts})</span></h1>
       <div class="controls">${select("worker_group", "Worker group", groups, group)}</div>
       ${items.length ? table([["Worker"], ["Group"], ["Status"], ["Active", "num"], ["Processed", "num"], ["Load"], ["Celery"], ["Last heartbeat"], ["Seen", "num"], ["Queues"]], items.map(row), "workers")
-        : html`<p class="muted">No worker has sent a heartbeat yet: start workers with <code>-E</code> and bind <code>worker.#</code> (the default binding does).</p>`}
+        : html`<p class="muted">No worker has sent a heartbeat yet: start workers with <code>-E</code>. On RabbitMQ the default binding (<code>#</code>) takes worker events; on Redis they are subscribed unless <code>--redis-worker-events false</code>.</p>`}
       <p class="muted">From worker-online, heartbeat and offline events: lost means heartbeats stopped without a goodbye.</p>`);
   bindFacets(view);
 }
