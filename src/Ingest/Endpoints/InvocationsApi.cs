@@ -54,6 +54,21 @@ public static class InvocationsApi
         string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "exception_type")] string? exceptionType = null)
     {
+        // Qualifiers in q (state:FAILURE name:x 12345) become the filters; the rest is the value search.
+        if (!SearchQualifiers.TryParse(q, out var qualified, out var qualifierError)
+            || !SearchQualifiers.TryMerge(name, qualified, "name", out name, out qualifierError)
+            || !SearchQualifiers.TryMerge(state, qualified, "state", out state, out qualifierError)
+            || !SearchQualifiers.TryMerge(worker, qualified, "worker", out worker, out qualifierError)
+            || !SearchQualifiers.TryMerge(queue, qualified, "queue", out queue, out qualifierError)
+            || !SearchQualifiers.TryMerge(exceptionType, qualified, "exception", out exceptionType, out qualifierError))
+        {
+            return TypedResults.BadRequest(new ErrorView(qualifierError!));
+        }
+
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            q = qualified.Text;
+        }
         if (q is not null && !SearchText.TryParse(q, out _, out var searchError))
         {
             return TypedResults.BadRequest(new ErrorView(searchError!));
