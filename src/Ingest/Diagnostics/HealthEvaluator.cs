@@ -21,7 +21,7 @@ public static class HealthEvaluator
         TimeSpan sinceLastSuccess,
         long backlog,
         int consecutiveFailures,
-        (TimeSpan Since, Ingest.Accounting.DropReason Reason)? lastDrop,
+        (TimeSpan Since, DropReason Reason)? lastDrop,
         TimeSpan stallThreshold,
         IEnumerable<string>? extraDegradedReasons = null,
         (TimeSpan Since, long BudgetBytes)? memoryLimited = null)
@@ -44,7 +44,7 @@ public static class HealthEvaluator
 
         if (lastDrop is { } drop && drop.Since <= stallThreshold)
         {
-            reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({Ingest.Accounting.DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
+            reasons.Add($"invocations dropped {drop.Since.TotalSeconds:F0} s ago ({DiagnosticNames.Name(drop.Reason)}): {Explain(drop.Reason)}");
         }
 
         if (memoryLimited is { } m && m.Since <= stallThreshold)
@@ -64,10 +64,10 @@ public static class HealthEvaluator
     /// <summary>
     /// What a drop of this reason means, for <c>/healthz</c>. Every reason has its own words and there is no catch-all:
     /// one ended this switch and reported a memory_budget drop as "shutdown ran out of its drain budget". The arms
-    /// name every value, so a new <see cref="Ingest.Accounting.DropReason"/> does not build (CS8509 under
+    /// name every value, so a new <see cref="DropReason"/> does not build (CS8509 under
     /// TreatWarningsAsErrors) until it is explained here; a value outside the enum is a bug and throws.
     /// </summary>
-    private static string Explain(Ingest.Accounting.DropReason reason)
+    private static string Explain(DropReason reason)
     {
         if (!Enum.IsDefined(reason))
         {

@@ -76,7 +76,7 @@ public sealed class IngestMetrics : IFlushObserver
             "{attempt}", "Password checks refused because the address failed too many sign-ins in the window.");
         meter.CreateObservableCounter("ingest.broker.unsubscribed", () => services.GetService(typeof(Sources.Redis.RedisSource)) is Sources.Redis.RedisSource redis ? redis.Unsubscribed.TotalSeconds : 0,
             "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
-        meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(Ingest.Web.ReadAdmission)) is Ingest.Web.ReadAdmission reads ? reads.Refusals() : [],
+        meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(ReadAdmission)) is ReadAdmission reads ? reads.Refusals() : [],
             "{request}", "Reads answered 503: the read queue full or waited out (queue_full, queue_timeout), or a query past its time limit (time_limit).");
         AddAlertSeries(meter, counters, loop, storage, services);
     }

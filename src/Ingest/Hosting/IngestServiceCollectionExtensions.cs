@@ -84,9 +84,9 @@ public static class IngestServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<ReadOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
         services.AddSingleton<IValidateOptions<ReadOptions>, ReadOptionsValidator>();
         services.AddSingleton(sp => new ReadTimeLimit(sp.GetRequiredService<IOptions<ReadOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<OpenReads>()));
-        services.AddOptionsWithValidateOnStart<Ingest.Web.ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
-        services.AddSingleton<IValidateOptions<Ingest.Web.ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
-        services.AddSingleton(sp => new Ingest.Web.ReadAdmission(sp.GetRequiredService<IOptions<Ingest.Web.ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddOptionsWithValidateOnStart<ReadAdmissionOptions>().Bind(configuration.GetSection($"{Section}:Reads"));
+        services.AddSingleton<IValidateOptions<ReadAdmissionOptions>, ReadAdmissionOptionsValidator>();
+        services.AddSingleton(sp => new ReadAdmission(sp.GetRequiredService<IOptions<ReadAdmissionOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationReader>();
         services.AddOptionsWithValidateOnStart<RegressionOptions>().Bind(configuration.GetSection($"{Section}:Regression"));
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();

@@ -1,8 +1,10 @@
+using Ingest.Accounting;
+
 
 namespace Ingest.Security;
 
 /// <summary>
-/// The log messages of access control, source-generated. 4xxx: Ingest.Accounting.Log holds 1xxx (pipeline), 2xxx
+/// The log messages of access control, source-generated. 4xxx: Log holds 1xxx (pipeline), 2xxx
 /// (sources) and 3xxx (storage).
 /// </summary>
 internal static partial class SecurityLog

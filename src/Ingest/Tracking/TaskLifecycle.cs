@@ -80,9 +80,9 @@ internal struct TaskLifecycle
         : _active != AttemptPhase.None ? _activeAt
         : sentAt ?? _terminalAt;
 
-    /// <summary>What the byte budget counts of the outcome's texts (see <see cref="Ingest.Accounting.RecordSize"/>).</summary>
+    /// <summary>What the byte budget counts of the outcome's texts (see <see cref="RecordSize"/>).</summary>
     public readonly long EstimateBytes() =>
-        Ingest.Accounting.RecordSize.Of(Result) + Ingest.Accounting.RecordSize.Of(Exception) + Ingest.Accounting.RecordSize.Of(Traceback);
+        RecordSize.Of(Result) + RecordSize.Of(Exception) + RecordSize.Of(Traceback);
 
     /// <summary>A worker event of the attempt in progress: kept if it is the latest. Returns true if it was.</summary>
     public bool OfferAttempt(AttemptPhase phase, double ts)

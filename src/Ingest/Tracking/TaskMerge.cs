@@ -44,13 +44,13 @@ public sealed class TaskMerge
 
     public string TaskId { get; }
 
-    /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="Ingest.Accounting.RecordSize"/>).</summary>
+    /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="RecordSize"/>).</summary>
     public long EstimateBytes() =>
-        Ingest.Accounting.RecordSize.Overhead + Ingest.Accounting.RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
-        + Ingest.Accounting.RecordSize.Of(_name.Value) + Ingest.Accounting.RecordSize.Of(_args.Value)
-        + Ingest.Accounting.RecordSize.Of(_kwargs.Value) + Ingest.Accounting.RecordSize.Of(_queue.Value) + Ingest.Accounting.RecordSize.Of(_rootId.Value)
-        + Ingest.Accounting.RecordSize.Of(_parentId.Value) + Ingest.Accounting.RecordSize.Of(_eta.Value) + Ingest.Accounting.RecordSize.Of(_expires.Value)
-        + Ingest.Accounting.RecordSize.Of(_worker);
+        RecordSize.Overhead + RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
+        + RecordSize.Of(_name.Value) + RecordSize.Of(_args.Value)
+        + RecordSize.Of(_kwargs.Value) + RecordSize.Of(_queue.Value) + RecordSize.Of(_rootId.Value)
+        + RecordSize.Of(_parentId.Value) + RecordSize.Of(_eta.Value) + RecordSize.Of(_expires.Value)
+        + RecordSize.Of(_worker);
 
     /// <summary>The task's name as merged so far (events after task-received do not carry it).</summary>
     public string? Name => _name.Value;

@@ -29,7 +29,7 @@ public sealed class TaskTracker : IInFlightTasks
     /// <param name="counters">Early writes are counted here.</param>
     /// <param name="time">The clock for idle expiry.</param>
     /// <param name="budget">The byte budget the tracker keeps to its share of; none in tests of the merge alone.</param>
-    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, Ingest.Accounting.MemoryBudget? budget = null)
+    public TaskTracker(TrackerOptions options, IInvocationSink sink, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null)
     {
         _sink = sink;
         _counters = counters;

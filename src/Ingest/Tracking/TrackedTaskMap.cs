@@ -17,7 +17,7 @@ internal sealed class TrackedTaskMap
     // Both lists are in last-update order, oldest first, so expiry and eviction look only at their heads.
     private readonly LinkedList<TrackedEntry> _active = new();
     private readonly LinkedList<TrackedEntry> _finished = new();
-    private readonly Ingest.Accounting.MemoryBudget? _budget;
+    private readonly MemoryBudget? _budget;
     private readonly int _maxTasks;
     private readonly long _idleTicks;
     private readonly long _lingerTicks;
@@ -26,7 +26,7 @@ internal sealed class TrackedTaskMap
     /// <param name="options">The caps.</param>
     /// <param name="budget">The byte budget the map keeps to the tracker's share of; none in tests of the merge alone.</param>
     /// <param name="writeEarly">Writes an in-flight task with its last state, counted, and removes it.</param>
-    public TrackedTaskMap(TrackerOptions options, Ingest.Accounting.MemoryBudget? budget, Action<TrackedEntry, EarlyWriteReason> writeEarly)
+    public TrackedTaskMap(TrackerOptions options, MemoryBudget? budget, Action<TrackedEntry, EarlyWriteReason> writeEarly)
     {
         _budget = budget;
         _maxTasks = options.MaxTasks;

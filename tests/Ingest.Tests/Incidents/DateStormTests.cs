@@ -61,7 +61,7 @@ public class DateStormTests
 
         Assert.True(loop.MaxBatchDuration < stall, $"longest batch {loop.MaxBatchDuration.TotalSeconds:F1} s");
         Assert.True(loop.MaxStall < stall, $"longest stall {loop.MaxStall.TotalSeconds:F1} s");
-        Assert.True(counters.Repaired(Ingest.Accounting.Repair.TimestampOutOfRange) > 0);
+        Assert.True(counters.Repaired(Repair.TimestampOutOfRange) > 0);
         Assert.Equal(Tasks, StoredInvocations.All(factory.DatabasePath).Count + counters.DroppedTotal);
         Assert.Equal(counters.InvocationsReceived, counters.InvocationsFlushed + counters.DroppedTotal + channel.Count + loop.InProgress);
     }

@@ -216,7 +216,7 @@ public class FlushLoopTests
             h.Channel.Write(PipelineHarness.Record(i));
         }
 
-        h.Tracker.Apply(new Ingest.Tracking.CeleryEvent { Type = Ingest.Accounting.CeleryEventType.TaskStarted, Uuid = "running", Timestamp = 1_795_376_700 });
+        h.Tracker.Apply(new Ingest.Tracking.CeleryEvent { Type = CeleryEventType.TaskStarted, Uuid = "running", Timestamp = 1_795_376_700 });
         await Wait.ForAsync(writer.EnteredAsync(), "the flush loop to be running, held in its first write");
         var stopping = h.StopAsync();
         writer.Open();

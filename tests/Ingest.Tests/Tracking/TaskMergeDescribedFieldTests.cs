@@ -18,7 +18,7 @@ public class TaskMergeDescribedFieldTests
         var merge = new Ingest.Tracking.TaskMerge("t");
         foreach (var i in order)
         {
-            merge.Apply(new Ingest.Tracking.CeleryEvent { Type = Ingest.Accounting.CeleryEventType.TaskReceived, Uuid = "t", Args = events[i].Args, Timestamp = events[i].At });
+            merge.Apply(new Ingest.Tracking.CeleryEvent { Type = CeleryEventType.TaskReceived, Uuid = "t", Args = events[i].Args, Timestamp = events[i].At });
         }
 
         Assert.Equal("(1,)", merge.ToRecord().Args);

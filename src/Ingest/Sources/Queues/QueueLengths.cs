@@ -144,7 +144,7 @@ public sealed class QueueLengths
         unsampled_events = Interlocked.Read(ref _unsampled),
         stored = _buffer.Written,
         lost = _buffer.Dropped,
-        last_sampled_at = Interlocked.Read(ref _lastSampledAt) is var at and > 0 ? Ingest.Web.ApiTime.Format(at) : null,
+        last_sampled_at = Interlocked.Read(ref _lastSampledAt) is var at and > 0 ? ApiTime.Format(at) : null,
         last_error = _lastError,
     };
 
