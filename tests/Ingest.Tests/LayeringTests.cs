@@ -19,7 +19,7 @@ public partial class LayeringTests
         ["Tracking"] = 3,
         ["Decoding"] = 4,
         ["Sources"] = 5,
-        ["Insights"] = 6, ["Security"] = 6,
+        ["Insights"] = 6, ["Security"] = 6, ["Control"] = 6,
         ["Diagnostics"] = 7,
         ["Endpoints"] = 8,
         ["Hosting"] = 9,

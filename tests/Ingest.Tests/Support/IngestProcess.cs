@@ -62,6 +62,7 @@ internal sealed class IngestProcess : IAsyncDisposable
         psi.Environment["DOTNET_gcServer"] = "0";
         // As the container image and dotnet run start it (Dockerfile, Properties/launchSettings.json).
         psi.Environment["DOTNET_GCgen0size"] = "0x1000000";
+        psi.Environment["DOTNET_GCgen0MaxBudget"] = "0x2000000";
         // Open, with HTTP ingest on; a test's own environment below overrides both.
         psi.Environment["Ingest__Auth__Disabled"] = "true";
         psi.Environment["Ingest__Auth__HttpIngest"] = "true";
