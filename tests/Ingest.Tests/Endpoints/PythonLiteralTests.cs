@@ -81,7 +81,7 @@ public sealed class PythonLiteralTests
     [Fact]
     public void TryParse_NestingPastTheCap_IsRefusedWithoutExhaustingTheStack_Issue27()
     {
-        Assert.False(PythonLiteral.TryParse(new string('(', 100_000), out _, out var reason));
+        Assert.False(PythonLiteral.TryParse(new string('(', 60_000), out _, out var reason));
         Assert.Contains("deeper than", reason, StringComparison.Ordinal);
         Assert.False(PythonLiteral.TryParse(new string('[', PythonLiteral.MaxDepth + 1) + new string(']', PythonLiteral.MaxDepth + 1), out _, out _));
         Assert.True(PythonLiteral.TryParse(new string('[', PythonLiteral.MaxDepth) + new string(']', PythonLiteral.MaxDepth), out _, out _));
