@@ -34,8 +34,7 @@ public sealed class FleetConsole : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly IngestFactory _factory;
     private HttpClient _sender = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
     public FleetConsole()
     {
@@ -59,20 +58,17 @@ public sealed class FleetConsole : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/test, which installs Debian's chromium package");
+        _chromium = await HeadlessChromium.StartAsync();
         _factory.StartServer();
         _sender = _factory.CreateClient();
         await PostAsync([.. Running(RunningId, TaskName, Worker, "(1,)", "{}"), .. Running(HostileRunningId, Name, Host, Args, Kwargs),
             .. Running(ManyA, ManyTask, Worker, "()", "{}"), .. Running(ManyB, ManyTask, Worker, "()", "{}"),
             .. Finished(RerunId, "(42, 'eu')", "{'dry_run': False}"), .. Finished(CutId, "('The quick brown fox...', ...)", "{}")]);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
     }
 
     public async Task DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         _sender.Dispose();
         await _factory.DisposeAsync();
         _dir.Dispose();
@@ -100,7 +96,7 @@ public sealed class FleetConsole : IAsyncLifetime
     /// </summary>
     public async Task<(IPage Page, List<string> Errors)> OpenAsync(string hash, bool controller, bool withInFlight = false)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var page = await _chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         page.Console += (_, m) =>
