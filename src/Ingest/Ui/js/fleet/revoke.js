@@ -80,7 +80,8 @@ export async function revokeMany(view, items) {
     render(bar, html`<button type="button" id="pick-all">Choose all ${byId.size} unfinished</button>
         <button type="button" id="revoke-picked" class="danger"${n ? "" : html` disabled`}>Revoke ${n} chosen…</button>`);
     bar.querySelector("#pick-all").addEventListener("click", () => { view.querySelectorAll("table.runs input.pick").forEach((b) => { b.checked = true; }); draw(); });
-    bar.querySelector("#revoke-picked").addEventListener("click", () => revokeRuns(picked()));
+    // After Close the list is opened again, to show the states the revokes left.
+    bar.querySelector("#revoke-picked").addEventListener("click", () => revokeRuns(picked(), () => window.dispatchEvent(new HashChangeEvent("hashchange"))));
   };
   view.querySelector("table.runs").addEventListener("change", (e) => { if (e.target.matches("input.pick")) draw(); });
   draw();
