@@ -59,6 +59,16 @@ public sealed record InvocationView
     /// </summary>
     public bool DetailsDropped { get; init; }
 
+    /// <summary>
+    /// Whether the run can be sent again as it was, and with what (issue 27): only on one invocation
+    /// (<c>GET /api/invocations/{id}</c>, through <see cref="WithRerun"/>); lists leave it out.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public RerunView? Rerun { get; init; }
+
+    /// <summary>This view with <see cref="Rerun"/> decided.</summary>
+    public InvocationView WithRerun() => this with { Rerun = RerunView.Of(this) };
+
     /// <param name="detailsDroppedThrough">The newest day whose details were dropped (<see cref="Storage.Maintenance.StorageStatus.DetailsDroppedThrough"/>).</param>
     public static InvocationView From(InvocationRecord r, string source, DateOnly? detailsDroppedThrough = null) => new()
     {

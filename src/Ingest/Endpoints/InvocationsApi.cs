@@ -26,11 +26,11 @@ public static class InvocationsApi
     {
         if (tracker.TryGet(taskId) is { } live)
         {
-            return TypedResults.Ok(InvocationView.From(live, "in_flight"));
+            return TypedResults.Ok(InvocationView.From(live, "in_flight").WithRerun());
         }
 
         return reader.Get(taskId) is { } stored
-            ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough))
+            ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough).WithRerun())
             : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
     }
 

@@ -1,5 +1,6 @@
 // #/invocation/ID : one run's lifecycle, where it ran, and its details.
 import { api } from "../api.js";
+import { invocationActions } from "../fleet/invocation.js";
 import { enc, num, secs, time } from "../format.js";
 import { html, render } from "../html.js";
 import { stateBadge } from "../invocations.js";
@@ -36,4 +37,6 @@ export async function invocationPage(view, params, id) {
       </dl></div></div>
       ${block("Exception", i.exception)}${block("Traceback", i.traceback)}
       ${block("Args", i.args)}${block("Kwargs", i.kwargs)}${block("Result", i.result)}`);
+  // After an action, the page is opened again to show the state it left.
+  await invocationActions(view, i, () => window.dispatchEvent(new HashChangeEvent("hashchange")));
 }

@@ -1,6 +1,7 @@
 // #/runs : runs over the range with filters (task, state, queue, worker, exception), newest first, paged.
 import { api } from "../api.js";
 import { bindFacets, pageSize, pager, select } from "../controls.js";
+import { revokeMany } from "../fleet/revoke.js";
 import { enc } from "../format.js";
 import { html, render } from "../html.js";
 import { STATES, invocationTable } from "../invocations.js";
@@ -24,4 +25,5 @@ export async function runsPage(view, params) {
       <p class="muted" id="result-count">${page.items.length}${page.next_cursor ? "+" : ""} shown, newest first.</p>
       ${invocationTable(page.items)}${pager(page)}`);
   bindRange(); bindFacets(view);
+  await revokeMany(view, page.items);
 }

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { budgetNotice, budgets } from "../budget.js";
 import { chart, shareBar } from "../charts.js";
 import { bindFacets, pageSize, pager, select } from "../controls.js";
+import { taskLimits } from "../fleet/limits.js";
 import { enc, num, pct, secs, time } from "../format.js";
 import { html, join, render } from "../html.js";
 import { STATES, exceptionMessage, invocationTable } from "../invocations.js";
@@ -68,4 +69,5 @@ export async function taskPage(view, params, name) {
   const stateFilter = select("state", "State", STATES, st, "any state");
   render(view, html`${top}${exceptions(name, failures.groups)}${where}<h2>Runs in range</h2><div class="controls">${stateFilter}</div>${invocationTable(runs.items)}${pager(runs)}`);
   bindRange(); bindFacets(view);
+  await taskLimits(view, name);
 }

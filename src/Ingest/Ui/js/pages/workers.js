@@ -1,6 +1,7 @@
 // #/workers : every worker that sent a heartbeat, by worker group.
 import { api } from "../api.js";
 import { bindFacets, select } from "../controls.js";
+import { poolControls } from "../fleet/pool.js";
 import { num, time } from "../format.js";
 import { html, join, render } from "../html.js";
 import { runsHref } from "../links.js";
@@ -24,4 +25,5 @@ export async function workersPage(view, params) {
         : html`<p class="muted">No worker has sent a heartbeat yet: start workers with <code>-E</code>. On RabbitMQ the default binding (<code>#</code>) takes worker events; on Redis they are subscribed unless <code>--redis-worker-events false</code>.</p>`}
       <p class="muted">From worker-online, heartbeat and offline events: lost means heartbeats stopped without a goodbye.</p>`);
   bindFacets(view);
+  await poolControls(view);
 }
