@@ -4,13 +4,8 @@
 # chains; JIT symbols through the perf map, which needs W^X off), then buckets the flush thread's samples with
 # loadtest/flush-profile-classify.py. Usage: loadtest/flush-profile.sh [TASKS]   (needs perf: Debian's linux-perf)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 tasks=${1:-100000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet build "$root/Ingest.sln" -c Release --nologo -v quiet >&2
-dotnet "$root/loadtest/Spike/bin/Release/net10.0/Spike.dll" capture --tasks "$tasks" --out "$work/capture.jsonl" >&2
-ingest="$root/src/Ingest/bin/Release/net10.0/ingest.dll"
+source "$(dirname "$0")/spike-capture.sh"
 export DOTNET_GCgen0size=0x1000000 # as the image runs it
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, max RSS %M KB" dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/t.db" --json \
   | python3 -c 'import json,sys; d=json.load(sys.stdin); print("elapsed", d["elapsed_s"], "s, flushed", d["invocations_flushed"], "balanced", d["balanced"])'

@@ -161,27 +161,27 @@ internal sealed class PartitionStatements : IDisposable
     private static void BindRow(RawStatement s, PreparedWrite p)
     {
         var r = p.Record;
-        s.Text(1, r.TaskId);
-        s.Text(2, r.Name);
-        s.Text(3, r.State);
-        s.Text(4, r.Worker);
-        s.Text(5, r.Queue);
-        s.Real(6, r.SentAt);
-        s.Real(7, r.ReceivedAt);
-        s.Real(8, r.StartedAt);
-        s.Real(9, r.FinishedAt);
-        s.Real(10, r.StateAt);
-        s.Real(11, r.RuntimeSeconds);
+        // Spans of the values in column order, on the stack (an inline array, not a heap array per row).
+        BindTexts(s, 1, [r.TaskId, r.Name, r.State, r.Worker, r.Queue]);
+        ReadOnlySpan<double?> times = [r.SentAt, r.ReceivedAt, r.StartedAt, r.FinishedAt, r.StateAt, r.RuntimeSeconds];
+        for (var i = 0; i < times.Length; i++)
+        {
+            s.Real(6 + i, times[i]);
+        }
+
         s.Integer(12, r.Retries);
-        s.Text(13, p.Contribution.ExceptionType);
-        s.Text(14, r.Exception);
-        s.Text(15, r.ParentId);
-        s.Text(16, p.RootId);
-        s.Text(17, r.Eta);
-        s.Text(18, r.Expires);
+        BindTexts(s, 13, [p.Contribution.ExceptionType, r.Exception, r.ParentId, p.RootId, r.Eta, r.Expires]);
         s.Integer(19, r.Terminated is { } t ? (t ? 1 : 0) : null);
         s.Integer(20, r.Expired is { } e ? (e ? 1 : 0) : null);
         s.Integer(21, r.Signum);
+    }
+
+    private static void BindTexts(RawStatement s, int first, ReadOnlySpan<string?> texts)
+    {
+        for (var i = 0; i < texts.Length; i++)
+        {
+            s.Text(first + i, texts[i]);
+        }
     }
 
     private static void Bind(SqliteParameter[] p, object[] values)
