@@ -3,13 +3,9 @@
 # replays it into a fresh file (search index on, the default) and sums SQLite's dbstat page sizes per table and
 # index. Usage: loadtest/disk-per-invocation.sh [TASKS]   (needs python3 with sqlite3's dbstat, as Debian's has)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 tasks=${1:-300000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet build "$root/Ingest.sln" -c Release --nologo -v quiet >&2
-dotnet "$root/loadtest/Spike/bin/Release/net10.0/Spike.dll" capture --tasks "$tasks" --out "$work/capture.jsonl" >&2
-dotnet "$root/src/Ingest/bin/Release/net10.0/ingest.dll" replay "$work/capture.jsonl" --db "$work/r.db" >&2
+source "$(dirname "$0")/spike-capture.sh"
+dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/r.db" >&2
 python3 - "$work/r.db" <<'PY'
 import os, re, sqlite3, sys
 path = sys.argv[1]

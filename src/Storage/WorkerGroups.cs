@@ -20,6 +20,10 @@ public sealed partial class WorkerGroups
         _pattern = string.IsNullOrWhiteSpace(pattern) ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
     }
 
+    /// <summary>Whether <paramref name="other"/> groups every worker as this one does (the same pattern, or both the default).</summary>
+    internal bool GroupsLike(WorkerGroups other) =>
+        ReferenceEquals(this, other) || string.Equals(_pattern?.ToString(), other._pattern?.ToString(), StringComparison.Ordinal);
+
     /// <summary>The group of <paramref name="worker"/>; empty for an unknown worker.</summary>
     public string Of(string? worker)
     {

@@ -37,7 +37,19 @@ internal sealed class BatchBisector
     /// </summary>
     public int Write(List<InvocationRecord> batch, IBatchWriter writer)
     {
+        var prepared = batch.ConvertAll(r => PreparedWrite.Of(r, WorkerGroups.Default));
+        return Write(batch, prepared, writer);
+    }
+
+    /// <summary>
+    /// As <see cref="Write(List{InvocationRecord}, IBatchWriter)"/>, with the records as the producer prepared them
+    /// (<paramref name="prepared"/>, the same order): each piece goes to the writer with its prepared records, and
+    /// on a storage fault both lists keep only what is still to write.
+    /// </summary>
+    public int Write(List<InvocationRecord> batch, List<PreparedWrite> prepared, IBatchWriter writer)
+    {
         var records = batch.ToArray();
+        var preparedRecords = prepared.ToArray();
         var pieces = new Stack<(int Start, int Count)>();
         pieces.Push((0, records.Length));
         var committed = 0;
@@ -47,7 +59,7 @@ internal sealed class BatchBisector
             var segment = new ArraySegment<InvocationRecord>(records, piece.Start, piece.Count);
             try
             {
-                writer.Write(segment);
+                writer.Write(segment, new ArraySegment<PreparedWrite>(preparedRecords, piece.Start, piece.Count));
             }
             catch (Exception e) when (!StorageFaultClassifier.IsStorageFault(e))
             {
@@ -71,9 +83,12 @@ internal sealed class BatchBisector
                 // A storage fault: keep only what is still to write (this piece and those after it), for the retry.
                 batch.Clear();
                 batch.AddRange(segment);
+                prepared.Clear();
+                prepared.AddRange(new ArraySegment<PreparedWrite>(preparedRecords, piece.Start, piece.Count));
                 foreach (var rest in pieces)
                 {
                     batch.AddRange(new ArraySegment<InvocationRecord>(records, rest.Start, rest.Count));
+                    prepared.AddRange(new ArraySegment<PreparedWrite>(preparedRecords, rest.Start, rest.Count));
                 }
 
                 _setInProgress(batch.Count);

@@ -59,7 +59,7 @@ internal sealed class BatchCommitStep
             var started = _time.GetTimestamp();
             try
             {
-                var committed = _bisector.Write(_batch.Records, writer);
+                var committed = _bisector.Write(_batch.Records, _batch.Prepared, writer);
                 var took = _time.GetElapsedTime(started);
                 // The stall this batch saw runs to its commit: a slow commit (a lock held by another process, a
                 // full WAL) is a stall as much as a long maintenance step between two writes is. Recorded before

@@ -1,5 +1,6 @@
 using Ingest.Accounting;
 using Ingest.Storage;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 
@@ -30,10 +31,14 @@ internal sealed class FlushBatch
         // Half the stall threshold for new days leaves the other half to the rows, the rollups and the commit.
         _days = new NewDayGate(options.MaxNewDaysPerBatch, options.StallThreshold / 2);
         Records = new List<InvocationRecord>(_maxCount);
+        Prepared = new List<PreparedWrite>(_maxCount);
     }
 
     /// <summary>The records in hand, in the order they were taken.</summary>
     public List<InvocationRecord> Records { get; }
+
+    /// <summary>The same records as the producer prepared them for the writer, in the same order.</summary>
+    public List<PreparedWrite> Prepared { get; }
 
     /// <summary>Records in hand.</summary>
     public int Count => Records.Count;
@@ -68,9 +73,9 @@ internal sealed class FlushBatch
             Offer(held);
         }
 
-        while (!IsFull && _channel.TryRead(out var record, out var bytes, out var seq))
+        while (!IsFull && _channel.TryRead(out PreparedWrite prepared, out var bytes, out var seq))
         {
-            Offer(new Taken(record, bytes, seq));
+            Offer(new Taken(prepared, bytes, seq));
         }
     }
 
@@ -93,6 +98,7 @@ internal sealed class FlushBatch
     public void Clear()
     {
         Records.Clear();
+        Prepared.Clear();
         _channel.Budget.AddWriting(-_bytes);
         _bytes = 0;
         _days.NextBatch();
@@ -115,7 +121,7 @@ internal sealed class FlushBatch
 
     private void Offer(Taken taken)
     {
-        switch (_days.Admit(taken.Record))
+        switch (_days.Admit(taken.Prepared.Record))
         {
             case DayAdmission.SetAside:
                 _channel.Budget.AddWriting(-taken.Bytes);
@@ -131,10 +137,11 @@ internal sealed class FlushBatch
             _firstSeq = taken.Seq;
         }
 
-        Records.Add(taken.Record);
+        Records.Add(taken.Prepared.Record);
+        Prepared.Add(taken.Prepared);
         _bytes += taken.Bytes;
     }
 
-    /// <summary>A record taken from the channel, with the bytes it was accounted at and its sequence number.</summary>
-    private readonly record struct Taken(InvocationRecord Record, long Bytes, long Seq);
+    /// <summary>A prepared record taken from the channel, with the bytes it was accounted at and its sequence number.</summary>
+    private readonly record struct Taken(PreparedWrite Prepared, long Bytes, long Seq);
 }

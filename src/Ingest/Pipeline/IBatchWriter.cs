@@ -1,4 +1,5 @@
 using Ingest.Storage;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 
@@ -7,6 +8,14 @@ public interface IBatchWriter : IDisposable
 {
     /// <summary>Commits a batch, with the checkpoint's changes if any, in one transaction, all or nothing. Throws on failure.</summary>
     void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null);
+
+    /// <summary>
+    /// Commits a batch the producer prepared (<paramref name="prepared"/>: the same records, in order, with their
+    /// day, rollup contribution and search text worked out off the flush thread, issue 29), all or nothing. A writer
+    /// that has no use for the preparation need not implement this: it writes <paramref name="batch"/>.
+    /// </summary>
+    void Write(IReadOnlyList<InvocationRecord> batch, IReadOnlyList<PreparedWrite> prepared, Storage.Checkpoint.CheckpointDelta? checkpoint = null) =>
+        Write(batch, checkpoint);
 
     /// <summary>Commits broker queue samples in a short transaction of their own. Throws on failure.</summary>
     void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples);

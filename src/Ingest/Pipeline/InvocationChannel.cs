@@ -1,6 +1,7 @@
 using Ingest.Accounting;
 using System.Threading.Channels;
 using Ingest.Storage;
+using Ingest.Storage.Writing;
 
 namespace Ingest.Pipeline;
 
@@ -10,16 +11,26 @@ namespace Ingest.Pipeline;
 /// queue_full (DropOldest's <c>TryWrite</c> always succeeds, so the <c>itemDropped</c> callback is the only place
 /// that drop is seen); when the tracker and the channel together hold the <see cref="MemoryBudget"/>, the oldest
 /// records go until they fit, counted as memory_budget.
+/// Each record is prepared for its write as it enters (<see cref="PreparedWrite"/>: its day, rollup contribution,
+/// search text, root_id), on the writer's thread (the tracker's), so the flush thread only binds and steps
+/// (issue 29); the preparation's bytes are counted with the record's.
 /// </summary>
 public sealed class InvocationChannel : IInvocationSink
 {
     private readonly Channel<Queued> _channel;
     private readonly IngestCounters _counters;
     private readonly MemoryBudget _budget;
+    private readonly WorkerGroups _groups;
 
-    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null)
+    /// <param name="options">Capacity and byte budget.</param>
+    /// <param name="counters">Where drops are counted.</param>
+    /// <param name="time">The budget's clock.</param>
+    /// <param name="budget">The byte budget shared with the tracker (a new one of the options' size if null).</param>
+    /// <param name="groups">The worker grouping the writer's rollups use (the storage option's pattern); the default grouping if null.</param>
+    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null, WorkerGroups? groups = null)
     {
         _counters = counters;
+        _groups = groups ?? WorkerGroups.Default;
         _budget = budget ?? new MemoryBudget(options.MaxMemoryBytes, time);
         Capacity = options.ChannelCapacity;
         _channel = Channel.CreateBounded<Queued>(
@@ -65,11 +76,12 @@ public sealed class InvocationChannel : IInvocationSink
     {
         // Counted before the write so that, at rest, received = flushed + dropped + queued holds exactly.
         _counters.AddInvocationReceived();
-        var bytes = RecordSize.Of(record);
+        var prepared = PreparedWrite.Of(record, _groups);
+        var bytes = RecordSize.Of(record) + prepared.Bytes;
         _budget.AddChannel(bytes);
         // The tracker writes under its lock, so numbers follow the channel's order.
         var seq = Interlocked.Increment(ref _sequence);
-        if (!_channel.Writer.TryWrite(new Queued(record, bytes, seq)))
+        if (!_channel.Writer.TryWrite(new Queued(prepared, bytes, seq)))
         {
             // Only after Complete (shutdown): the record cannot be queued any more.
             _budget.AddChannel(-bytes);
@@ -93,19 +105,19 @@ public sealed class InvocationChannel : IInvocationSink
     /// Takes the oldest record for the flush loop. Its bytes move from the channel to the batch being written in
     /// the budget; the loop gives them back with <see cref="MemoryBudget.AddWriting"/> when the batch is done.
     /// </summary>
-    public bool TryRead(out InvocationRecord record, out long bytes, out long seq)
+    public bool TryRead(out PreparedWrite prepared, out long bytes, out long seq)
     {
         if (_channel.Reader.TryRead(out var queued))
         {
             _budget.AddChannel(-queued.Bytes);
             _budget.AddWriting(queued.Bytes);
-            record = queued.Record;
+            prepared = queued.Prepared;
             bytes = queued.Bytes;
             seq = queued.Seq;
             return true;
         }
 
-        record = null!;
+        prepared = null!;
         bytes = 0;
         seq = 0;
         return false;
@@ -114,8 +126,9 @@ public sealed class InvocationChannel : IInvocationSink
     /// <summary>Takes and forgets the oldest record (tests, and the end of a drain).</summary>
     public bool TryRead(out InvocationRecord record)
     {
-        var read = TryRead(out record, out var bytes, out _);
+        var read = TryRead(out PreparedWrite prepared, out var bytes, out _);
         _budget.AddWriting(-bytes);
+        record = read ? prepared.Record : null!;
         return read;
     }
 
@@ -133,6 +146,6 @@ public sealed class InvocationChannel : IInvocationSink
         _counters.AddDropped(DropReason.QueueFull);
     }
 
-    /// <summary>A record with the bytes it was accounted at, so that what leaves is what entered.</summary>
-    private readonly record struct Queued(InvocationRecord Record, long Bytes, long Seq);
+    /// <summary>A prepared record with the bytes it was accounted at, so that what leaves is what entered.</summary>
+    private readonly record struct Queued(PreparedWrite Prepared, long Bytes, long Seq);
 }

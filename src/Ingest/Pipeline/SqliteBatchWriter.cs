@@ -58,6 +58,9 @@ public sealed class SqliteBatchWriter : IBatchWriter
 
     public void Write(IReadOnlyList<InvocationRecord> batch, Storage.Checkpoint.CheckpointDelta? checkpoint = null) => _writer.WriteBatch(batch, checkpoint);
 
+    public void Write(IReadOnlyList<InvocationRecord> batch, IReadOnlyList<PreparedWrite> prepared, Storage.Checkpoint.CheckpointDelta? checkpoint = null) =>
+        _writer.WriteBatch(prepared, checkpoint);
+
     public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
 
     public void ProbeWrite() => _maintenance.ProbeWrite();

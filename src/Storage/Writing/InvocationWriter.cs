@@ -46,6 +46,7 @@ public sealed class InvocationWriter : IDisposable
         time ??= TimeProvider.System;
         Options = options;
         var groups = new WorkerGroups(options.WorkerGroupPattern);
+        Groups = groups;
         _connection = SqliteConnections.OpenWriter(options);
         try
         {
@@ -70,6 +71,9 @@ public sealed class InvocationWriter : IDisposable
     }
 
     public StorageOptions Options { get; }
+
+    /// <summary>The worker grouping this writer's rollups use: prepare records with it (<see cref="PreparedWrite.Of"/>).</summary>
+    public WorkerGroups Groups { get; }
 
     /// <summary>What opening did about a pre-partition database.</summary>
     public LegacyMigrationOutcome Migration { get; }
@@ -117,6 +121,21 @@ public sealed class InvocationWriter : IDisposable
     /// </summary>
     public int WriteBatch(IReadOnlyList<InvocationRecord> batch, CheckpointDelta? checkpoint = null)
     {
+        var prepared = new PreparedWrite[batch.Count];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            prepared[i] = PreparedWrite.Of(batch[i], Groups);
+        }
+
+        return WriteBatch(prepared, checkpoint);
+    }
+
+    /// <summary>
+    /// Writes a batch of records prepared by the producer (issue 29: the flush thread only binds and steps), and the
+    /// in-flight checkpoint's changes if given, in one transaction; all or nothing. Returns the number written.
+    /// </summary>
+    public int WriteBatch(IReadOnlyList<PreparedWrite> batch, CheckpointDelta? checkpoint = null)
+    {
         if (batch.Count == 0 && checkpoint is not { IsEmpty: false })
         {
             return 0;
@@ -127,17 +146,17 @@ public sealed class InvocationWriter : IDisposable
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
             PartitionStatements? current = null;
-            foreach (var record in batch)
+            foreach (var prepared in batch)
             {
-                var day = DayPartition.FromUnixSeconds(record.PartitionTime);
+                var day = prepared.Day;
                 if (current is null || current.Partition != day)
                 {
                     current = _statements.Rows(day, transaction);
                 }
 
-                if (current.Write(record, transaction, _rollups, _search))
+                if (current.Write(prepared, transaction, _rollups, _search))
                 {
-                    _earlierDays.TakeBack(record, day, transaction, _rollups);
+                    _earlierDays.TakeBack(prepared.Record, day, transaction, _rollups);
                 }
             }
 

@@ -10,9 +10,8 @@ namespace Ingest.Storage.Writing;
 /// </summary>
 internal sealed class PartitionStatements : IDisposable
 {
-    private readonly SqliteCommand _insertInvocation;
-    private readonly SqliteParameter[] _insertParameters;
-    private readonly SqliteCommand _insertDetails;
+    private readonly RawStatement _insertInvocation;
+    private readonly RawStatement _insertDetails;
     private readonly SqliteCommand _upsertInvocation;
     private readonly SqliteParameter[] _invocationParameters;
     private readonly SqliteCommand _upsertDetailsNewer;
@@ -29,8 +28,9 @@ internal sealed class PartitionStatements : IDisposable
         _groups = groups;
         _keepDetails = keepDetails;
         Partition = partition;
-        (_insertInvocation, _insertParameters) = Create(connection, InsertInvocationSql(partition), PartitionSchema.InvocationColumns);
-        _insertDetails = Create(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES (last_insert_rowid(), $args, $kwargs, $result, $traceback)", PartitionSchema.DetailColumns).Command;
+        // The two statements almost every record runs are bound raw (issue 29); the rare merge keeps the commands.
+        _insertInvocation = new RawStatement(connection, InsertInvocationSql(partition));
+        _insertDetails = new RawStatement(connection, $"INSERT INTO {partition.DetailsSql} (id, args, kwargs, result, traceback) VALUES (last_insert_rowid(), $args, $kwargs, $result, $traceback)");
         (_upsertInvocation, _invocationParameters) = Create(connection, UpsertInvocationSql(partition), PartitionSchema.InvocationColumns);
         _upsertDetailsNewer = Create(connection, UpsertDetailsSql(partition, newer: true), ["id", .. PartitionSchema.DetailColumns]).Command;
         _upsertDetailsOlder = Create(connection, UpsertDetailsSql(partition, newer: false), ["id", .. PartitionSchema.DetailColumns]).Command;
@@ -47,27 +47,32 @@ internal sealed class PartitionStatements : IDisposable
     /// <remarks>
     /// Almost every record is a task id new to its day: it takes a plain insert (as cheap as the raw loop). Only
     /// when the id exists (a RETRY replaced by its outcome, a late event, a restart) does the merging upsert run.
+    /// Everything that is not a SQLite call (the day, the contribution, the search text, root_id) came prepared
+    /// (issue 29).
     /// </remarks>
-    public bool Write(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
+    public bool Write(PreparedWrite p, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
-        Bind(_insertParameters, r);
-        _insertInvocation.Transaction = transaction;
+        var r = p.Record;
+        BindRow(_insertInvocation, p);
         // One change means the row is new; its details take its rowid through last_insert_rowid(), so no
         // reader is opened on this path (RETURNING cost a reader per row in the benchmark).
-        if (_insertInvocation.ExecuteNonQuery() == 1)
+        if (_insertInvocation.Execute() == 1)
         {
-            if (_keepDetails && HasDetails(r))
+            if (_keepDetails && p.HasDetails)
             {
-                BindDetails(_insertDetails, r, transaction);
-                _insertDetails.ExecuteNonQuery();
-                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, r.Result ?? SearchableFailure(r));
+                _insertDetails.Text(1, r.Args);
+                _insertDetails.Text(2, r.Kwargs);
+                _insertDetails.Text(3, r.Result);
+                _insertDetails.Text(4, r.Traceback);
+                _insertDetails.Execute();
+                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, p.SearchResult);
             }
 
-            rollups.Add(Partition, RollupContribution.Of(r, _groups), +1);
+            rollups.Add(Partition, p.Groups.GroupsLike(_groups) ? p.Contribution : RollupContribution.Of(r, _groups), +1);
             return true;
         }
 
-        Merge(r, transaction, rollups, search);
+        Merge(p, transaction, rollups, search);
         return false;
     }
 
@@ -80,14 +85,15 @@ internal sealed class PartitionStatements : IDisposable
         return reader.Read() ? StoredRow.ReadContribution(reader, 0, _groups) : null;
     }
 
-    private void Merge(InvocationRecord r, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
+    private void Merge(PreparedWrite p, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
+        var r = p.Record;
         if (ReadStored(r.TaskId, transaction) is { } stored)
         {
             rollups.Add(Partition, stored, -1);
         }
 
-        Bind(_invocationParameters, r);
+        Bind(_invocationParameters, RowValues(r));
         _upsertInvocation.Transaction = transaction;
         long id;
         double storedStateAt;
@@ -99,7 +105,7 @@ internal sealed class PartitionStatements : IDisposable
             rollups.Add(Partition, StoredRow.ReadContribution(reader, 2, _groups), +1);
         }
 
-        if (!_keepDetails || !HasDetails(r))
+        if (!_keepDetails || !p.HasDetails)
         {
             return;
         }
@@ -111,11 +117,8 @@ internal sealed class PartitionStatements : IDisposable
         BindDetails(details, r, transaction, offset: 1);
         using var merged = details.ExecuteReader();
         merged.Read();
-        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2) ?? SearchableFailure(r));
+        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2) ?? p.SearchResult);
     }
-
-    private static bool HasDetails(InvocationRecord r) =>
-        r.Args is not null || r.Kwargs is not null || r.Result is not null || r.Traceback is not null || r.Exception is not null;
 
     /// <summary>
     /// What a failure is found by: its exception (type and message) and the last frame of its traceback (where it
@@ -154,30 +157,66 @@ internal sealed class PartitionStatements : IDisposable
         details.Parameters[offset + 3].Value = Db(r.Traceback);
     }
 
-    private static void Bind(SqliteParameter[] p, InvocationRecord r)
+    /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 21).</summary>
+    private static void BindRow(RawStatement s, PreparedWrite p)
     {
-        p[0].Value = r.TaskId;
-        p[1].Value = Db(r.Name);
-        p[2].Value = r.State;
-        p[3].Value = Db(r.Worker);
-        p[4].Value = Db(r.Queue);
-        p[5].Value = Db(r.SentAt);
-        p[6].Value = Db(r.ReceivedAt);
-        p[7].Value = Db(r.StartedAt);
-        p[8].Value = Db(r.FinishedAt);
-        p[9].Value = r.StateAt;
-        p[10].Value = Db(r.RuntimeSeconds);
-        p[11].Value = r.Retries;
-        p[12].Value = Db(r.ExceptionType);
-        p[13].Value = Db(r.Exception);
-        p[14].Value = Db(r.ParentId);
-        p[15].Value = StoredRow.RootId(r);
-        p[16].Value = Db(r.Eta);
-        p[17].Value = Db(r.Expires);
-        p[18].Value = r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value;
-        p[19].Value = r.Expired is { } e ? (e ? 1 : 0) : DBNull.Value;
-        p[20].Value = Db(r.Signum);
+        var r = p.Record;
+        // Spans of the values in column order, on the stack (an inline array, not a heap array per row).
+        BindTexts(s, 1, [r.TaskId, r.Name, r.State, r.Worker, r.Queue]);
+        ReadOnlySpan<double?> times = [r.SentAt, r.ReceivedAt, r.StartedAt, r.FinishedAt, r.StateAt, r.RuntimeSeconds];
+        for (var i = 0; i < times.Length; i++)
+        {
+            s.Real(6 + i, times[i]);
+        }
+
+        s.Integer(12, r.Retries);
+        BindTexts(s, 13, [p.Contribution.ExceptionType, r.Exception, r.ParentId, p.RootId, r.Eta, r.Expires]);
+        s.Integer(19, r.Terminated is { } t ? (t ? 1 : 0) : null);
+        s.Integer(20, r.Expired is { } e ? (e ? 1 : 0) : null);
+        s.Integer(21, r.Signum);
     }
+
+    private static void BindTexts(RawStatement s, int first, ReadOnlySpan<string?> texts)
+    {
+        for (var i = 0; i < texts.Length; i++)
+        {
+            s.Text(first + i, texts[i]);
+        }
+    }
+
+    private static void Bind(SqliteParameter[] p, object[] values)
+    {
+        for (var i = 0; i < p.Length; i++)
+        {
+            p[i].Value = values[i];
+        }
+    }
+
+    /// <summary>A row's values in <see cref="PartitionSchema.InvocationColumns"/> order for the merging upsert's parameters, DBNull for null.</summary>
+    internal static object[] RowValues(InvocationRecord r) =>
+    [
+        r.TaskId,
+        Db(r.Name),
+        r.State,
+        Db(r.Worker),
+        Db(r.Queue),
+        Db(r.SentAt),
+        Db(r.ReceivedAt),
+        Db(r.StartedAt),
+        Db(r.FinishedAt),
+        r.StateAt,
+        Db(r.RuntimeSeconds),
+        r.Retries,
+        Db(r.ExceptionType),
+        Db(r.Exception),
+        Db(r.ParentId),
+        StoredRow.RootId(r),
+        Db(r.Eta),
+        Db(r.Expires),
+        r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value,
+        r.Expired is { } e ? (e ? 1 : 0) : DBNull.Value,
+        Db(r.Signum),
+    ];
 
     public void Dispose()
     {

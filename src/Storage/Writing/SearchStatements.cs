@@ -7,22 +7,18 @@ namespace Ingest.Storage.Writing;
 internal sealed class SearchStatements : IDisposable
 {
     private readonly SqliteCommand _delete;
-    private readonly SqliteCommand _insert;
+    private readonly RawStatement _insert;
 
     public SearchStatements(SqliteConnection connection, DayPartition day)
     {
         _delete = connection.CreateCommand();
         _delete.CommandText = $"DELETE FROM {day.SearchSql} WHERE rowid = $id";
         _delete.Parameters.Add(new SqliteParameter("$id", 0L));
-        _insert = connection.CreateCommand();
-        _insert.CommandText = $"INSERT INTO {day.SearchSql} (rowid, args, kwargs, result) VALUES ($id, $args, $kwargs, $result)";
-        foreach (var name in (string[])["$id", "$args", "$kwargs", "$result"])
-        {
-            _insert.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-        }
+        // One per new row, so bound raw (issue 29), as the row's insert is.
+        _insert = new RawStatement(connection, $"INSERT INTO {day.SearchSql} (rowid, args, kwargs, result) VALUES ($id, $args, $kwargs, $result)");
     }
 
-    public void Write(SortedDictionary<long, SearchEntry> entries, SqliteTransaction transaction)
+    public void Write(List<(long Id, SearchEntry Entry)> entries, SqliteTransaction transaction)
     {
         _delete.Transaction = transaction;
         foreach (var (id, entry) in entries)
@@ -34,16 +30,15 @@ internal sealed class SearchStatements : IDisposable
             }
         }
 
-        _insert.Transaction = transaction;
         foreach (var (id, entry) in entries)
         {
             if (entry.HasText)
             {
-                _insert.Parameters[0].Value = id;
-                _insert.Parameters[1].Value = (object?)entry.Args ?? DBNull.Value;
-                _insert.Parameters[2].Value = (object?)entry.Kwargs ?? DBNull.Value;
-                _insert.Parameters[3].Value = (object?)entry.Result ?? DBNull.Value;
-                _insert.ExecuteNonQuery();
+                _insert.Integer(1, id);
+                _insert.Text(2, entry.Args);
+                _insert.Text(3, entry.Kwargs);
+                _insert.Text(4, entry.Result);
+                _insert.Execute();
             }
         }
     }
