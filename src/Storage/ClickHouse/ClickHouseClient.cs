@@ -55,7 +55,12 @@ public sealed class ClickHouseClient : IDisposable
     public Task InsertAsync(string table, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
     {
         var insert = $"INSERT INTO {_endpoint.Database}.{ClickHouseEndpoint.CheckName(table, "table")} FORMAT JSONEachRow";
-        return SendAsync(Uri("database", _endpoint.Database, "query", insert), new ReadOnlyMemoryContent(rows), "an insert into " + table, cancellationToken);
+        // Through a Distributed table, the insert answers only once every shard has its rows: a failure reaches the
+        // flush loop's retry, instead of being queued on this node, and a read right after sees the rows.
+        var uri = _endpoint.Cluster is null
+            ? Uri("database", _endpoint.Database, "query", insert)
+            : Uri("database", _endpoint.Database, "insert_distributed_sync", "1", "query", insert);
+        return SendAsync(uri, new ReadOnlyMemoryContent(rows), "an insert into " + table, cancellationToken);
     }
 
     /// <summary>

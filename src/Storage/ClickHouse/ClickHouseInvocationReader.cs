@@ -13,7 +13,9 @@ namespace Ingest.Storage.ClickHouse;
 /// </summary>
 /// <remarks>
 /// A lookup by id first reads the narrow <c>task_days</c> table (ordered by task id: a few index marks) and then
-/// only those days' partitions, where rows are ordered by task id too, so it never scans a day. Value search
+/// only those days' partitions, where rows are ordered by task id too, so it never scans a day. Under a cluster the
+/// subqueries read each shard's local table: every row of a task id is on one shard (sharded by its hash), so the
+/// shard that holds its rows holds its days too, and no subquery crosses shards (18.16 refuses that by default). Value search
 /// (<see cref="InvocationQuery.Text"/>) is not built on ClickHouse yet: a query with one answers an empty page that
 /// names ClickHouse as unsearched.
 /// </remarks>
@@ -30,16 +32,18 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
         .. new[] { "name", "worker", "queue", "sent_at", "received_at", "started_at", "parent_id", "root_id", "eta", "expires" }
             .Select(c => $"argMax({c}, {Newest}) AS m_{c}"),
         .. new[] { "finished_at", "runtime_s", "exception_type", "exception", "terminated", "expired", "signum" }
-            .Select(c => $"argMax(tuple({c}), {Newest}).1 AS m_{c}"),
+            .Select(c => $"{Exact(c)} AS m_{c}"),
     ]);
 
     private readonly ClickHouseClient _client;
+    private readonly ClickHouseSchema _schema;
     private readonly string _db;
 
     /// <param name="client">The store (not disposed here: readers share the host's client).</param>
     public ClickHouseInvocationReader(ClickHouseClient client)
     {
         _client = client;
+        _schema = new ClickHouseSchema(client.Endpoint);
         _db = client.Endpoint.Database;
     }
 
@@ -48,7 +52,7 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
     {
         var id = ClickHouseSql.Quote(taskId);
         var rows = Read(
-            $"SELECT {s_merged} FROM {_db}.invocations WHERE day IN (SELECT day FROM {_db}.task_days WHERE task_id = {id}) AND task_id = {id} GROUP BY task_id");
+            $"SELECT {s_merged} FROM {_db}.invocations WHERE day IN (SELECT day FROM {_db}.{_schema.Local("task_days")} WHERE task_id = {id}) AND task_id = {id} GROUP BY task_id");
         return rows.Count == 0 ? null : WithDetails(rows)[0];
     }
 
@@ -68,7 +72,7 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
             // The window's days pick the task ids (a row is filed under its finish, which may precede its state
             // time by a little: one day of margin); every row of those ids is merged, earlier days' included.
             var first = Partitions.DayPartition.DayOf(since).AddDays(-1);
-            sql.Append($" WHERE task_id IN (SELECT task_id FROM {_db}.invocations WHERE day >= {ClickHouseSql.Date(first)} AND state_at >= {ClickHouseSql.Number(since)})");
+            sql.Append($" WHERE task_id IN (SELECT task_id FROM {_db}.{_schema.Local("invocations")} WHERE day >= {ClickHouseSql.Date(first)} AND state_at >= {ClickHouseSql.Number(since)})");
         }
 
         sql.Append(" GROUP BY task_id HAVING 1 = 1");
@@ -97,6 +101,13 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
         var items = WithDetails(Read(sql.ToString()));
         return Page(items, query);
     }
+
+    /// <summary>
+    /// The newest row's value of <paramref name="column"/>, null included (argMax alone skips nulls). Not
+    /// <c>argMax(tuple(x), ...)</c>: 18.16 crashes (SIGSEGV) sending that state of a Nullable between shards.
+    /// </summary>
+    private static string Exact(string column) =>
+        $"if(argMax(isNull({column}), {Newest}) = 1, NULL, argMax(assumeNotNull({column}), {Newest}))";
 
     private static InvocationPage Page(List<InvocationRecord> items, InvocationQuery query)
     {
@@ -145,7 +156,7 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
         var ids = string.Join(", ", records.Select(r => ClickHouseSql.Quote(r.TaskId)));
         var details = ClickHouseAnswers.Rows(_client.Query(
                 $"SELECT task_id, argMax(args, {Newest}) AS m_args, argMax(kwargs, {Newest}) AS m_kwargs, " +
-                $"argMax(tuple(result), {Newest}).1 AS m_result, argMax(tuple(traceback), {Newest}).1 AS m_traceback " +
+                $"{Exact("result")} AS m_result, {Exact("traceback")} AS m_traceback " +
                 $"FROM {_db}.details WHERE task_id IN ({ids}) GROUP BY task_id FORMAT JSONEachRow"))
             .ToDictionary(r => ClickHouseAnswers.Text(r, "task_id")!, StringComparer.Ordinal);
         return records.Select(r => details.TryGetValue(r.TaskId, out var d)
