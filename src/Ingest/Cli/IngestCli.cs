@@ -108,6 +108,9 @@ public static class IngestCli
             SettingOption.Text("--worker-group-pattern", "Ingest:Storage:WorkerGroupPattern", "Regex whose first group is a worker's group (default: Kubernetes pod and process suffixes stripped)."),
             SettingOption.Text("--clock-start", Hosting.AnchoredTimeProvider.SettingKey, "Start the clock at this UTC instant (ISO 8601), then run it at the wall clock's rate: a dated capture served as if live (default: the system clock)."),
             SettingOption.Milliseconds("--vacuum-step-ms", "Ingest:Retention:VacuumStepBudget", "Time budget of one incremental-vacuum step, ms (default 50)."),
+            SettingOption.Text("--clickhouse", "Ingest:ClickHouse:Url", "Store task data in ClickHouse instead of SQLite: http[s]://[user@]host:8123/database (preview; default: off)."),
+            SettingOption.Text("--clickhouse-password-file", "Ingest:ClickHouse:PasswordFile", "File holding the ClickHouse user's password (default: none)."),
+            SettingOption.Text("--clickhouse-cluster", "Ingest:ClickHouse:Cluster", "ClickHouse cluster: tables ON CLUSTER, replicated, with a Distributed table on top (default: one server)."),
         };
         var serveOnly = new[]
         {

@@ -133,6 +133,12 @@ internal static class ReplayVerb
         var keepFrom = today.AddDays(-(retention.Days - 1));
         // From the file's catalog (metadata only): the published facts may predate the drain's last commit.
         var path = services.GetRequiredService<Ingest.Storage.StorageOptions>().DatabasePath;
+        if (!File.Exists(path))
+        {
+            // With --clickhouse the file holds no task data, and replay never creates it (issue 26).
+            return null;
+        }
+
         var old = Ingest.Storage.Maintenance.DatabaseInfo.Read(path).Partitions
             .Select(p => Ingest.Storage.Partitions.DayPartition.TryParseInvocationsTable(Ingest.Storage.Partitions.DayPartition.InvocationsPrefix + p.Name, out var day) ? day.Day : DateOnly.MaxValue)
             .Where(d => d < keepFrom).ToList();

@@ -21,8 +21,8 @@ public static class InvocationsApi
         return app;
     }
 
-    /// <summary>From the tracker while the task is tracked (the freshest state), else from SQLite.</summary>
-    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, InvocationReader reader, StorageStatus storage)
+    /// <summary>From the tracker while the task is tracked (the freshest state), else from the store (SQLite or ClickHouse).</summary>
+    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, IInvocationStore reader, StorageStatus storage)
     {
         if (tracker.TryGet(taskId) is { } live)
         {
@@ -39,7 +39,7 @@ public static class InvocationsApi
     /// <see cref="PageBudget.DefaultMaxBytes"/> serialized (a page of rows with 32 KiB args ends early, with a cursor).
     /// </summary>
     public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
-        InvocationReader reader,
+        IInvocationStore reader,
         TimeProvider time,
         StorageStatus storage,
         IOptions<JsonOptions> json,

@@ -107,6 +107,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<CeleryMetrics>();
         // One compiled grouping pattern for the API, the same the writer groups its rollups by.
         services.AddSingleton(sp => new WorkerGroups(sp.GetRequiredService<StorageOptions>().WorkerGroupPattern));
+        // ClickHouse, when configured, takes the writer and the invocation reads (issue 26); these stay SQLite's otherwise.
+        services.AddInvocationStore(configuration);
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var storage = sp.GetRequiredService<StorageOptions>();

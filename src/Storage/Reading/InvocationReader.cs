@@ -9,7 +9,7 @@ namespace Ingest.Storage.Reading;
 /// connection (WAL: readers never wait for the writer). A task id present in several sources is returned
 /// once, from the newest: day partitions newest first, then legacy, which predates them all.
 /// </summary>
-public sealed class InvocationReader
+public sealed class InvocationReader : IInvocationStore
 {
     private readonly string _connectionString;
     private readonly ReadTimeLimit _timeLimit;

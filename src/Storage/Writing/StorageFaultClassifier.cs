@@ -59,6 +59,7 @@ public static class StorageFaultClassifier
     public static StorageFault Classify(Exception exception) => exception switch
     {
         SqliteException sqlite => FromResultCode(sqlite.SqliteErrorCode),
+        ClickHouse.ClickHouseException clickHouse => clickHouse.Fault,
         IOException => StorageFault.Io,
         UnauthorizedAccessException => StorageFault.ReadOnly,
         OutOfMemoryException => StorageFault.OutOfMemory,

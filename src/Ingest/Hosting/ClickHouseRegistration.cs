@@ -1,0 +1,52 @@
+using Ingest.Pipeline;
+using Ingest.Storage;
+using Ingest.Storage.ClickHouse;
+using Ingest.Storage.Reading;
+using Ingest.Storage.Retention;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+/// <summary>
+/// The store the flush loop writes to and the API's invocation reads come from: ClickHouse when
+/// <c>Ingest:ClickHouse:Url</c> is set (issue 26), else SQLite.
+/// </summary>
+internal static class ClickHouseRegistration
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Ingest:ClickHouse";
+
+    /// <summary>Registers the ClickHouse store when configured, and the invocation read seam either way.</summary>
+    public static void AddInvocationStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<ClickHouseOptions>().Bind(configuration.GetSection(Section));
+        services.AddSingleton<IValidateOptions<ClickHouseOptions>, ClickHouseOptionsValidator>();
+        if (string.IsNullOrWhiteSpace(configuration[$"{Section}:Url"]))
+        {
+            services.TryAddSingleton<IInvocationStore>(sp => sp.GetRequiredService<InvocationReader>());
+            return;
+        }
+
+        // One client for the API's reads; the flush loop opens its own with each writer it opens.
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
+            return new ClickHouseClient(options.Endpoint(), options.Timeout);
+        });
+        services.TryAddSingleton<IInvocationStore>(sp => new ClickHouseInvocationReader(sp.GetRequiredService<ClickHouseClient>()));
+        services.TryAddSingleton<Func<IBatchWriter>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
+            var instance = options.InstanceName(sp.GetRequiredService<StorageOptions>().DatabasePath);
+            var retention = sp.GetRequiredService<RetentionOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
+            return () => new ClickHouseBatchWriter(
+                new ClickHouseStoreWriter(new ClickHouseClient(options.Endpoint(), options.Timeout), instance, time), retention, time, logger);
+        });
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text;
+using System.Text.Json;
+using Ingest.Storage.Reading;
+
+namespace Ingest.Storage.ClickHouse;
+
+/// <summary>
+/// Reads invocations from ClickHouse, merging at read the rows every instance wrote of a task id into the one
+/// invocation a single instance would have stored: the newest row by (state time, lifecycle rank) decides state,
+/// finish and error fields outright; descriptive fields (name, worker, queue, the earlier timestamps, parent, root,
+/// eta, expires, args, kwargs) take the newest value that is not null; retries the largest; the state time the
+/// newest. The same rules as the SQLite writer's upsert, applied once at read instead of at every write.
+/// </summary>
+/// <remarks>
+/// A lookup by id first reads the narrow <c>task_days</c> table (ordered by task id: a few index marks) and then
+/// only those days' partitions, where rows are ordered by task id too, so it never scans a day. Under a cluster the
+/// subqueries read each shard's local table: every row of a task id is on one shard (sharded by its hash), so the
+/// shard that holds its rows holds its days too, and no subquery crosses shards (18.16 refuses that by default). Value search
+/// (<see cref="InvocationQuery.Text"/>) is not built on ClickHouse yet: a query with one answers an empty page that
+/// names ClickHouse as unsearched.
+/// </remarks>
+public sealed class ClickHouseInvocationReader : IInvocationStore
+{
+    private const string Newest = "(state_at, state_rank)";
+
+    private static readonly string s_merged = string.Join(", ",
+    [
+        "task_id",
+        $"argMax(state, {Newest}) AS m_state",
+        "max(state_at) AS m_state_at",
+        "max(retries) AS m_retries",
+        .. new[] { "name", "worker", "queue", "sent_at", "received_at", "started_at", "parent_id", "root_id", "eta", "expires" }
+            .Select(c => $"argMax({c}, {Newest}) AS m_{c}"),
+        .. new[] { "finished_at", "runtime_s", "exception_type", "exception", "terminated", "expired", "signum" }
+            .Select(c => $"{Exact(c)} AS m_{c}"),
+    ]);
+
+    private readonly ClickHouseClient _client;
+    private readonly ClickHouseSchema _schema;
+    private readonly string _db;
+
+    /// <param name="client">The store (not disposed here: readers share the host's client).</param>
+    public ClickHouseInvocationReader(ClickHouseClient client)
+    {
+        _client = client;
+        _schema = new ClickHouseSchema(client.Endpoint);
+        _db = client.Endpoint.Database;
+    }
+
+    /// <inheritdoc/>
+    public InvocationRecord? Get(string taskId)
+    {
+        var id = ClickHouseSql.Quote(taskId);
+        var rows = Read(
+            $"SELECT {s_merged} FROM {_db}.invocations WHERE day IN (SELECT day FROM {_db}.{_schema.Local("task_days")} WHERE task_id = {id}) AND task_id = {id} GROUP BY task_id");
+        return rows.Count == 0 ? null : WithDetails(rows)[0];
+    }
+
+    /// <inheritdoc/>
+    public InvocationPage List(InvocationQuery query)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, InvocationQuery.MaxLimit);
+        if (query.Text is not null)
+        {
+            return new InvocationPage([], null) { Unsearched = ["ClickHouse (value search is not built on ClickHouse yet)"] };
+        }
+
+        var sql = new StringBuilder($"SELECT {s_merged} FROM {_db}.invocations");
+        if (query.Since is { } since)
+        {
+            // The window's days pick the task ids (a row is filed under its finish, which may precede its state
+            // time by a little: one day of margin); every row of those ids is merged, earlier days' included.
+            var first = Partitions.DayPartition.DayOf(since).AddDays(-1);
+            sql.Append($" WHERE task_id IN (SELECT task_id FROM {_db}.{_schema.Local("invocations")} WHERE day >= {ClickHouseSql.Date(first)} AND state_at >= {ClickHouseSql.Number(since)})");
+        }
+
+        sql.Append(" GROUP BY task_id HAVING 1 = 1");
+        Filter(sql, "m_name", query.Name);
+        Filter(sql, "m_state", query.State);
+        Filter(sql, "m_worker", query.Worker);
+        Filter(sql, "m_queue", query.Queue);
+        Filter(sql, "m_exception_type", query.ExceptionType);
+        if (query.Since is { } from)
+        {
+            sql.Append($" AND m_state_at >= {ClickHouseSql.Number(from)}");
+        }
+
+        if (query.Until is { } until)
+        {
+            sql.Append($" AND m_state_at < {ClickHouseSql.Number(until)}");
+        }
+
+        if (query.After is { } after)
+        {
+            var at = ClickHouseSql.Number(after.StateAt);
+            sql.Append($" AND (m_state_at < {at} OR (m_state_at = {at} AND task_id < {ClickHouseSql.Quote(after.TaskId)}))");
+        }
+
+        sql.Append($" ORDER BY m_state_at DESC, task_id DESC LIMIT {ClickHouseSql.Number(query.Limit + 1)}");
+        var items = WithDetails(Read(sql.ToString()));
+        return Page(items, query);
+    }
+
+    /// <summary>
+    /// The newest row's value of <paramref name="column"/>, null included (argMax alone skips nulls). Not
+    /// <c>argMax(tuple(x), ...)</c>: 18.16 crashes (SIGSEGV) sending that state of a Nullable between shards.
+    /// </summary>
+    private static string Exact(string column) =>
+        $"if(argMax(isNull({column}), {Newest}) = 1, NULL, argMax(assumeNotNull({column}), {Newest}))";
+
+    private static InvocationPage Page(List<InvocationRecord> items, InvocationQuery query)
+    {
+        var full = items.Count > query.Limit;
+        if (full)
+        {
+            items.RemoveAt(items.Count - 1);
+        }
+
+        // The page's text budget, as on SQLite: the row that reaches it ends the page, with a cursor.
+        long chars = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            chars += (items[i].Args?.Length ?? 0) + (items[i].Kwargs?.Length ?? 0) + (items[i].Result?.Length ?? 0) + (items[i].Traceback?.Length ?? 0);
+            if (chars >= query.MaxChars && i < items.Count - 1)
+            {
+                items.RemoveRange(i + 1, items.Count - i - 1);
+                full = true;
+                break;
+            }
+        }
+
+        var next = full && items.Count > 0 ? new PageCursor(items[^1].StateAt, items[^1].TaskId) : null;
+        return new InvocationPage(items, next);
+    }
+
+    private static void Filter(StringBuilder sql, string column, string? value)
+    {
+        if (value is not null)
+        {
+            sql.Append($" AND {column} = {ClickHouseSql.Quote(value)}");
+        }
+    }
+
+    private List<InvocationRecord> Read(string sql) =>
+        ClickHouseAnswers.Rows(_client.Query(sql + " FORMAT JSONEachRow")).Select(Record).ToList();
+
+    /// <summary>The records with their details merged in, read in one query for all of them.</summary>
+    private List<InvocationRecord> WithDetails(List<InvocationRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return records;
+        }
+
+        var ids = string.Join(", ", records.Select(r => ClickHouseSql.Quote(r.TaskId)));
+        var details = ClickHouseAnswers.Rows(_client.Query(
+                $"SELECT task_id, argMax(args, {Newest}) AS m_args, argMax(kwargs, {Newest}) AS m_kwargs, " +
+                $"{Exact("result")} AS m_result, {Exact("traceback")} AS m_traceback " +
+                $"FROM {_db}.details WHERE task_id IN ({ids}) GROUP BY task_id FORMAT JSONEachRow"))
+            .ToDictionary(r => ClickHouseAnswers.Text(r, "task_id")!, StringComparer.Ordinal);
+        return records.Select(r => details.TryGetValue(r.TaskId, out var d)
+            ? r with
+            {
+                Args = ClickHouseAnswers.Text(d, "m_args"),
+                Kwargs = ClickHouseAnswers.Text(d, "m_kwargs"),
+                Result = ClickHouseAnswers.Text(d, "m_result"),
+                Traceback = ClickHouseAnswers.Text(d, "m_traceback"),
+            }
+            : r).ToList();
+    }
+
+    private static InvocationRecord Record(JsonElement row) => new()
+    {
+        TaskId = ClickHouseAnswers.Text(row, "task_id")!,
+        State = ClickHouseAnswers.Text(row, "m_state") ?? TaskStates.Pending,
+        StateAt = ClickHouseAnswers.Number(row, "m_state_at") ?? 0,
+        Retries = (int)ClickHouseAnswers.Int64(row, "m_retries"),
+        Name = ClickHouseAnswers.Text(row, "m_name"),
+        Worker = ClickHouseAnswers.Text(row, "m_worker"),
+        Queue = ClickHouseAnswers.Text(row, "m_queue"),
+        SentAt = ClickHouseAnswers.Number(row, "m_sent_at"),
+        ReceivedAt = ClickHouseAnswers.Number(row, "m_received_at"),
+        StartedAt = ClickHouseAnswers.Number(row, "m_started_at"),
+        FinishedAt = ClickHouseAnswers.Number(row, "m_finished_at"),
+        RuntimeSeconds = ClickHouseAnswers.Number(row, "m_runtime_s"),
+        Exception = ClickHouseAnswers.Text(row, "m_exception"),
+        ParentId = ClickHouseAnswers.Text(row, "m_parent_id"),
+        RootId = ClickHouseAnswers.Text(row, "m_root_id"),
+        Eta = ClickHouseAnswers.Text(row, "m_eta"),
+        Expires = ClickHouseAnswers.Text(row, "m_expires"),
+        Terminated = Flag(row, "m_terminated"),
+        Expired = Flag(row, "m_expired"),
+        Signum = ClickHouseAnswers.Number(row, "m_signum") is { } s ? (int)s : null,
+    };
+
+    private static bool? Flag(JsonElement row, string column) => ClickHouseAnswers.Number(row, column) is { } v ? v != 0 : null;
+}
