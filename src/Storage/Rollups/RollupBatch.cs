@@ -14,6 +14,13 @@ internal sealed class RollupBatch
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
     private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta> _groups = [];
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta> _failureGroups = [];
+    private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Minute), TaskHourDelta> _minutes = [];
+
+    /// <summary>
+    /// Records timed at or after this (Unix seconds) are also counted per minute: the minute rollup keeps the last
+    /// 48 hours, so an older record (a replayed capture, a late event) writes none. None by default.
+    /// </summary>
+    public double MinutesFrom { get; set; } = double.PositiveInfinity;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
 
@@ -22,6 +29,9 @@ internal sealed class RollupBatch
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta>> Groups => _groups;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta>> FailureGroups => _failureGroups;
+
+    /// <summary>The minute rollup's deltas: the facet rollup's, keyed by minute.</summary>
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Minute), TaskHourDelta>> Minutes => _minutes;
 
     public void Add(DayPartition day, RollupContribution c, int sign)
     {
@@ -42,6 +52,19 @@ internal sealed class RollupBatch
 
         group.Add(c, sign);
         group.AddWaits(c, sign);
+        if (c.Time >= MinutesFrom)
+        {
+            var mkey = (day.Day, c.Name, c.Queue, c.WorkerGroup, c.Minute);
+            if (!_minutes.TryGetValue(mkey, out var minute))
+            {
+                minute = new TaskHourDelta();
+                _minutes.Add(mkey, minute);
+            }
+
+            minute.Add(c, sign);
+            minute.AddWaits(c, sign);
+        }
+
         if (c.State == TaskStates.Failure)
         {
             var fkey = (day.Day, c.Name, c.ExceptionType ?? "", c.Hour);
@@ -69,5 +92,6 @@ internal sealed class RollupBatch
         _failures.Clear();
         _groups.Clear();
         _failureGroups.Clear();
+        _minutes.Clear();
     }
 }
