@@ -73,6 +73,23 @@ public sealed class RollupReader
     public IReadOnlyList<GroupHourRow> GroupMinutesOf(double since, double until, IReadOnlyCollection<string> names, string? queue = null, string? group = null) =>
         names.Count == 0 ? [] : GroupHours(new RollupDaysReader(since, until, names: names, queue: queue, group: group, minutes: true), d => d.TaskMinutesSql, "minute");
 
+    /// <summary>
+    /// Whether the minute rollup holds every run the facet rollup counts in [<paramref name="hourFrom"/>,
+    /// <paramref name="hourTo"/>) (whole hours): false where runs were written before it existed, or more than 48
+    /// hours late. Two sums over a few hours' rows. Where nothing ran, true: the minutes hold all of nothing.
+    /// </summary>
+    public bool MinutesComplete(double hourFrom, double hourTo)
+    {
+        long Total(RollupDaysReader days, Func<DayPartition, string> table)
+        {
+            long total = 0;
+            Query(days, table, "total", reader => total += reader.GetInt64(0));
+            return total;
+        }
+
+        return Total(new RollupDaysReader(hourFrom, hourTo), d => d.GroupHoursSql) == Total(new RollupDaysReader(hourFrom, hourTo, minutes: true), d => d.TaskMinutesSql);
+    }
+
     private List<GroupHourRow> GroupHours(RollupDaysReader days, Func<DayPartition, string>? table = null, string key = "hour")
     {
         var rows = new List<GroupHourRow>();
