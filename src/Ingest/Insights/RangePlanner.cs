@@ -47,7 +47,7 @@ public static class RangePlanner
 
         if (wantsMinutes)
         {
-            error = "minute buckets need a range of at most 6 hours within the last 48 hours; use 1h or more";
+            error = "bucket is a whole number of hours or days here: minute buckets need a range of at most 6 hours within the last 48 hours";
             return null;
         }
 
