@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ingest.Storage.Partitions;
 
 namespace Ingest.Storage.Rollups;
@@ -54,13 +55,8 @@ internal sealed class RollupBatch
         group.AddWaits(c, sign);
         if (c.Time >= MinutesFrom)
         {
-            var mkey = (day.Day, c.Name, c.Queue, c.WorkerGroup, c.Minute);
-            if (!_minutes.TryGetValue(mkey, out var minute))
-            {
-                minute = new TaskHourDelta();
-                _minutes.Add(mkey, minute);
-            }
-
+            ref var minute = ref CollectionsMarshal.GetValueRefOrAddDefault(_minutes, (day.Day, c.Name, c.Queue, c.WorkerGroup, c.Minute), out _);
+            minute ??= new TaskHourDelta();
             minute.Add(c, sign);
             minute.AddWaits(c, sign);
         }

@@ -12,18 +12,19 @@ namespace Ingest.Storage.Tests.Rollups;
 /// <summary>Issue 25: per-minute rollups of the last 48 hours, written beside the hourly ones and dropped whole with their day.</summary>
 public sealed class MinuteRollupTests : IDisposable
 {
+    private static readonly DateTimeOffset Start = new(2026, 11, 22, 12, 30, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 30, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly StorageOptions _options;
+
+    public MinuteRollupTests() => _options = new StorageOptions { DatabasePath = _dir.File("m.db") };
 
     public void Dispose() => _dir.Dispose();
-
-    private StorageOptions Options() => new() { DatabasePath = _dir.File("m.db") };
 
     [Fact]
     public void WriteBatch_RecentRuns_CountedPerMinuteBesideTheirHour_Issue25()
     {
-        var options = Options();
-        using var writer = new InvocationWriter(options, _time);
+        using var writer = new InvocationWriter(_options, _time);
         writer.WriteBatch(
         [
             Finished("a1", TaskStates.Success, At(2026, 11, 22, 12, 14, 5)) with { Queue = "orders" },
@@ -34,7 +35,7 @@ public sealed class MinuteRollupTests : IDisposable
         writer.WriteBatch([Finished("a4", TaskStates.Retry, At(2026, 11, 22, 12, 16)) with { FinishedAt = null, RuntimeSeconds = null }]);
         writer.WriteBatch([Finished("a4", TaskStates.Success, At(2026, 11, 22, 12, 17, 30))]);
 
-        var reader = new RollupReader(options);
+        var reader = new RollupReader(_options);
         var minutes = reader.GroupMinutes(At(2026, 11, 22, 12, 0), At(2026, 11, 22, 13, 0));
         var hour = reader.GroupHours(At(2026, 11, 22, 12, 0), At(2026, 11, 22, 13, 0));
 
@@ -50,11 +51,10 @@ public sealed class MinuteRollupTests : IDisposable
     [Fact]
     public void WriteBatch_RunOlderThan48Hours_CountsInItsHourOnly_AndTheHourReadsIncomplete_Issue25()
     {
-        var options = Options();
-        using var writer = new InvocationWriter(options, _time);
+        using var writer = new InvocationWriter(_options, _time);
         writer.WriteBatch([Finished("old", TaskStates.Success, At(2026, 11, 20, 10, 5))]);
 
-        var reader = new RollupReader(options);
+        var reader = new RollupReader(_options);
 
         Assert.Empty(reader.GroupMinutes(At(2026, 11, 20, 0), At(2026, 11, 21, 0)));
         Assert.Equal(1, reader.GroupHours(At(2026, 11, 20, 0), At(2026, 11, 21, 0)).Sum(h => h.Counts.Total));
@@ -65,8 +65,7 @@ public sealed class MinuteRollupTests : IDisposable
     [Fact]
     public void Maintenance_MinuteTables_MadeAheadAndDroppedWithTheirDayAfter48Hours_Issue25()
     {
-        var options = Options();
-        using var writer = new InvocationWriter(options, _time);
+        using var writer = new InvocationWriter(_options, _time);
         var maintenance = new StorageMaintenance(writer, new RetentionOptions { Days = 30 }, _time);
         while (maintenance.RunStep(CancellationToken.None).Kind == MaintenanceKind.CreatePartition)
         {
@@ -85,8 +84,8 @@ public sealed class MinuteRollupTests : IDisposable
         Assert.DoesNotContain(new DateOnly(2026, 11, 22), writer.MinuteDays);
         Assert.False(PartitionCatalog.TableExists(writer.Connection, "task_minutes_20261122"));
         Assert.True(PartitionCatalog.TableExists(writer.Connection, "invocations_20261122"));
-        Assert.Equal(1, new RollupReader(options).TaskHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0)).Sum(h => h.Total));
-        Assert.Contains(DatabaseInfo.Read(options.DatabasePath).MinuteTables, t => t.Name == "task_minutes_20261124");
+        Assert.Equal(1, new RollupReader(_options).TaskHours(At(2026, 11, 22, 0), At(2026, 11, 23, 0)).Sum(h => h.Total));
+        Assert.Contains(DatabaseInfo.Read(_options.DatabasePath).MinuteTables, t => t.Name == "task_minutes_20261124");
     }
 
     [Fact]
