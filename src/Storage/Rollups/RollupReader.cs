@@ -76,14 +76,15 @@ public sealed class RollupReader
     /// <summary>
     /// Whether the minute rollup holds every run the facet rollup counts in [<paramref name="hourFrom"/>,
     /// <paramref name="hourTo"/>) (whole hours): false where runs were written before it existed, or more than 48
-    /// hours late. Two sums over a few hours' rows. Where nothing ran, true: the minutes hold all of nothing.
+    /// hours late. A sum per table over a few hours' rows. Where nothing ran, true: the minutes hold all of nothing.
     /// </summary>
     public bool MinutesComplete(double hourFrom, double hourTo)
     {
         long Total(RollupDaysReader days, Func<DayPartition, string> table)
         {
             long total = 0;
-            Query(days, table, "total", reader => total += reader.GetInt64(0));
+            // One sum per day's table, added up here: the rows stay in SQLite.
+            Query(days, table, "coalesce(sum(total), 0)", reader => total += reader.GetInt64(0));
             return total;
         }
 

@@ -82,7 +82,7 @@ public sealed class ChartsBrowserTests : IAsyncLifetime
         await page.Keyboard.PressAsync("ArrowLeft");
         await Assertions.Expect(readout).Not.ToContainTextAsync("(partial)");
         await Assertions.Expect(readout).ToContainTextAsync("runs 1");
-        Assert.Equal(15, await page.Locator("figure.chart").First.Locator(".chart-values tbody tr").CountAsync());
+        Assert.Equal(15, await page.Locator("figure.chart").First.Locator(".chart-values li").CountAsync());
     }
 
     private static InvocationRecord Run(string id, DateTimeOffset at)

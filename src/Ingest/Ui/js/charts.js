@@ -1,5 +1,5 @@
 // Charts: plain SVG built through html`...`, with a time axis in the viewer's zone, a y scale in the series' unit,
-// values on hover and from the keyboard (arrow keys on the focused chart), and every value in a table under it.
+// values on hover and from the keyboard (arrow keys on the focused chart), and every value in a list under it.
 // A bucket cut short by the range or still in progress is hatched: it is not a drop in traffic (issue 25).
 import { html, join, render } from "./html.js";
 import { FORMATS, num, time } from "./format.js";
@@ -88,14 +88,15 @@ export function chart(title, times, series, { height = 120, fmt = num, ends = nu
   const points = buckets.map((b, i) => ({ t: times[i], e: new Date(b.to).toISOString(), p: b.partial, x: f1((x(b.from) + x(b.to)) / 2), v: series.map((s) => s.values[i]) }));
   const data = JSON.stringify({ points, names: series.map((s) => s.name), fmts: series.map((s) => (s.fmt || fmt).name) });
   const fmts = series.map((s) => s.fmt || fmt);
-  const rows = points.map((p) => html`<tr><td>${time(p.t)}${p.p ? " (partial)" : ""}</td>${p.v.map((v, k) => html`<td class="num">${fmts[k](v)}</td>`)}</tr>`);
-  return html`<figure class="chart"><figcaption><strong>${title}</strong> ${legend}${partial?.some(Boolean) ? html` <span class="key muted"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="url(#${id}-0)" stroke="#999"/></svg>partial bucket</span>` : ""}</figcaption>
+  // Every bucket's values as a list (not a table: the pages' own tables come first among their rows).
+  const rows = points.map((p) => html`<li>${time(p.t)}${p.p ? " (partial)" : ""}: ${join(series.map((s, k) => html`${s.name} ${fmts[k](p.v[k])}`), ", ")}</li>`);
+  return html`<figure class="chart"><figcaption><strong>${title}</strong> ${legend} <span class="muted">max ${yFmt(top)}</span>${partial?.some(Boolean) ? html` <span class="key muted"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="url(#${id}-0)" stroke="#999"/></svg>partial bucket</span>` : ""}</figcaption>
       <div class="plot"><div class="y-axis" aria-hidden="true"><span class="top">${scale(max)}</span><span class="mid">${scale(max / 2)}</span><span class="bottom">${scale(0)}</span></div>
-      <svg viewBox="0 0 ${W} ${h}" preserveAspectRatio="none" role="img" tabindex="0" aria-label="${title}: ${points.length} buckets from ${new Date(t0).toLocaleString()} to ${new Date(t1).toLocaleString()}, scale 0 to ${scale(max)}. Arrow keys read each bucket; the values are also in the table below." data-chart="${data}" data-w="${W}">
+      <svg viewBox="0 0 ${W} ${h}" preserveAspectRatio="none" role="img" tabindex="0" aria-label="${title}: ${points.length} buckets from ${new Date(t0).toLocaleString()} to ${new Date(t1).toLocaleString()}, scale 0 to ${scale(max)}. Arrow keys read each bucket; the values are also listed below." data-chart="${data}" data-w="${W}">
       <defs>${hatches}</defs>${grid}${marks}<line class="cursor" x1="-10" x2="-10" y1="0" y2="${h}" stroke="#66707a" stroke-dasharray="2,2"/></svg>
       <div class="x-axis${ticks.length > 4 ? " many" : ""}" aria-hidden="true">${axis}</div></div>
       <div class="readout muted" aria-live="polite">Hover, or focus the chart and use the arrow keys, for a bucket's values.</div>
-      <details class="chart-values"><summary>Values</summary><table><caption>${title}</caption><thead><tr><th>Bucket from</th>${series.map((s) => html`<th class="num">${s.name}</th>`)}</tr></thead><tbody>${rows}</tbody></table></details></figure>`;
+      <details class="chart-values"><summary>Values of ${title}, by bucket</summary><ol>${rows}</ol></details></figure>`;
 }
 
 // Shows bucket i of a chart: the cursor on it and its values in the readout.
