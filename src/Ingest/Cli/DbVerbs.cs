@@ -70,6 +70,12 @@ internal static class DbVerbs
             Console.WriteLine($"{p.Name,-20} {p.RowEstimate,12:N0}");
         }
 
+        Console.WriteLine($"{info.MinuteTables.Count} minute rollup tables (the last 48 hours at minute resolution)");
+        foreach (var m in info.MinuteTables)
+        {
+            Console.WriteLine($"{m.Name,-22} {m.RowEstimate,12:N0} rows");
+        }
+
         return 0;
     }
 

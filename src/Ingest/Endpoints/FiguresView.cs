@@ -17,6 +17,12 @@ public sealed record FiguresView(
         var minutes = Math.Max(1.0 / 60, (Math.Min(w.To, now) - w.From) / 60);
         return new FiguresView(
             ApiTime.Format(w.From)!, ApiTime.Format(w.To)!, f.Total, f.States(), f.Succeeded, f.Failed, f.FailureRate,
-            Math.Round(f.Total / minutes, 3), new RuntimeView(f.RuntimeCount, f.Mean, f.P50, f.P95, f.P99), RuntimeView.Of(f.QueueWait), RuntimeView.Of(f.Pickup));
+            Math.Round(f.Total / minutes, 3), new RuntimeView(f.RuntimeCount, f.Mean, f.P50, f.P95, f.P99), RuntimeView.Of(f.QueueWait), RuntimeView.Of(f.Pickup))
+        {
+            Partial = w.Partial,
+        };
     }
+
+    /// <summary>A series bucket cut short by the range or still in progress (drawn as partial, not as a drop).</summary>
+    public bool Partial { get; init; }
 }

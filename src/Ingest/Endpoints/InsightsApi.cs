@@ -43,20 +43,9 @@ public static class InsightsApi
         TaskInsights insights, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? bucket = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null, string? limit = null, string? cursor = null)
     {
-        if (!TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
+        if (!TryPlan(insights, time, since, until, bucket, out var plan, out var error))
         {
             return TypedResults.BadRequest(error);
-        }
-
-        var bucketHours = TaskInsights.AutoBucketHours(from, to);
-        if (bucket is not null && !TryParseBucket(bucket, out bucketHours))
-        {
-            return TypedResults.BadRequest(new ErrorView(BucketError));
-        }
-
-        if ((to - from) / (bucketHours * TaskInsights.Hour) > MaxBuckets)
-        {
-            return TypedResults.BadRequest(new ErrorView($"that range holds more than {MaxBuckets} buckets; use a larger bucket"));
         }
 
         if (!TryPage(limit, cursor, RankCursor.Tasks, out var pageSize, out var after, out error))
@@ -66,12 +55,12 @@ public static class InsightsApi
 
         var now = ApiTime.Now(time);
         var facets = new Facets(Empty(queue), Empty(workerGroup));
-        var ranked = insights.RankTasks(from, to, facets, pageSize, after);
+        var ranked = insights.RankTasks(plan, facets, pageSize, after);
         var budget = new PageBudget(json.Value.SerializerOptions);
         var tasks = new List<TaskSummaryView>();
         var more = ranked.HasMore;
         RankedName? last = null;
-        foreach (var (t, rank) in insights.Summaries([.. ranked.Items.Select(r => r.Name)], from, to, bucketHours, facets).Zip(ranked.Items))
+        foreach (var (t, rank) in insights.Summaries([.. ranked.Items.Select(r => r.Name)], plan, facets).Zip(ranked.Items))
         {
             var view = new TaskSummaryView(t.Name, FiguresView.Of(t.Range, now), [.. t.Series.Select(SeriesPointView.Of)], RegressionView.Of(t.Regression, insights.Options, now));
             if (!budget.TryAdd(view))
@@ -84,8 +73,11 @@ public static class InsightsApi
             last = rank;
         }
 
-        return TypedResults.Ok(new TaskListView(ApiTime.Format(now)!, ApiTime.Format(from)!, ApiTime.Format(to)!, BucketName(bucketHours), facets.Queue, facets.WorkerGroup, tasks)
+        return TypedResults.Ok(new TaskListView(ApiTime.Format(now)!, ApiTime.Format(plan.From)!, ApiTime.Format(plan.To)!, RangePlanner.BucketName(plan.BucketSeconds), facets.Queue, facets.WorkerGroup, tasks)
         {
+            BucketSeconds = plan.BucketSeconds,
+            RoundedStart = plan.RoundedStart,
+            RoundedEnd = plan.RoundedEnd,
             NextCursor = more && last is not null ? new RankCursor(RankCursor.Tasks, last.Runs, 0, last.Name, "").Encode() : null,
             TotalTasks = ranked.Total,
         });
@@ -97,30 +89,13 @@ public static class InsightsApi
     {
         // Routing decodes a path segment except its "/" (%2F), so a task named "a/b" arrived as "a%2Fb" and was not found.
         name = name.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))
+        if (!TryPlan(insights, time, since, until, bucket, out var plan, out var error))
         {
-            return TypedResults.BadRequest(new ErrorView(ApiTime.RangeError));
-        }
-
-        if (!TryParseBucket(bucket ?? "1h", out var bucketHours))
-        {
-            return TypedResults.BadRequest(new ErrorView(BucketError));
+            return TypedResults.BadRequest(error);
         }
 
         var now = ApiTime.Now(time);
-        var to = untilAt ?? now;
-        var from = sinceAt ?? to - (24 * TaskInsights.Hour);
-        if (from >= to)
-        {
-            return TypedResults.BadRequest(new ErrorView("since must be before until"));
-        }
-
-        if ((to - from) / (bucketHours * TaskInsights.Hour) > MaxBuckets)
-        {
-            return TypedResults.BadRequest(new ErrorView($"that range holds more than {MaxBuckets} buckets; use a larger bucket"));
-        }
-
-        var stats = insights.Stats(name, from, to, bucketHours, new Facets(Empty(queue), Empty(workerGroup)));
+        var stats = insights.Stats(name, plan, new Facets(Empty(queue), Empty(workerGroup)));
         if (!stats.Known)
         {
             return TypedResults.NotFound(new ErrorView($"no rollups for task '{name}' in that range or its baseline"));
@@ -128,12 +103,17 @@ public static class InsightsApi
 
         return TypedResults.Ok(new TaskStatsView(
             name,
-            BucketName(bucketHours),
+            RangePlanner.BucketName(plan.BucketSeconds),
             stats.Series.Select(w => FiguresView.Of(w, now)).ToList(),
             RegressionView.Of(stats.Regression, insights.Options, now),
             [.. stats.Queues.Take(MaxBreakdown).Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))],
             [.. stats.WorkerGroups.Take(MaxBreakdown).Select(b => new BreakdownView(b.Key, FiguresView.Of(b.Figures, now)))])
         {
+            From = ApiTime.Format(plan.From)!,
+            To = ApiTime.Format(plan.To)!,
+            BucketSeconds = plan.BucketSeconds,
+            RoundedStart = plan.RoundedStart,
+            RoundedEnd = plan.RoundedEnd,
             QueuesOmitted = Math.Max(0, stats.Queues.Count - MaxBreakdown),
             WorkerGroupsOmitted = Math.Max(0, stats.WorkerGroups.Count - MaxBreakdown),
         });
@@ -207,11 +187,57 @@ public static class InsightsApi
         return cursor is null || RankCursor.TryDecode(cursor, list, out after);
     }
 
-    private const string BucketError = "bucket is a whole number of hours or days: 1h, 6h, 1d (rollups are hourly)";
+    private const string BucketError = "bucket is a whole number of minutes, hours or days: 1m, 10m, 1h, 6h, 1d (minutes for ranges of up to 6 hours within the last 48)";
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string BucketName(int hours) => hours % 24 == 0 ? $"{hours / 24}d" : $"{hours}h";
+    /// <summary>
+    /// since, until and bucket parsed into the range's plan (issue 25: exact bounds, minute buckets for a recent range
+    /// of up to 6 hours), with at most <see cref="MaxBuckets"/> buckets.
+    /// </summary>
+    private static bool TryPlan(TaskInsights insights, TimeProvider time, string? since, string? until, string? bucket, out RangePlan plan, out ErrorView error)
+    {
+        plan = null!;
+        var now = ApiTime.Now(time);
+        if (!ApiTime.TryParse(since, now, out var sinceAt) || !ApiTime.TryParse(until, now, out var untilAt))
+        {
+            error = new ErrorView(ApiTime.RangeError);
+            return false;
+        }
+
+        int? bucketSeconds = null;
+        if (bucket is not null)
+        {
+            if (!TryParseBucket(bucket, out var seconds))
+            {
+                error = new ErrorView(BucketError);
+                return false;
+            }
+
+            bucketSeconds = seconds;
+        }
+
+        if (sinceAt >= (untilAt ?? now))
+        {
+            error = new ErrorView("since must be before until");
+            return false;
+        }
+
+        if (insights.Plan(sinceAt, untilAt, bucketSeconds, out var refused) is not { } planned)
+        {
+            error = new ErrorView(refused!);
+            return false;
+        }
+
+        if ((planned.To - planned.From) / planned.BucketSeconds > MaxBuckets)
+        {
+            error = new ErrorView($"that range holds more than {MaxBuckets} buckets; use a larger bucket");
+            return false;
+        }
+
+        (plan, error) = (planned, new ErrorView(""));
+        return true;
+    }
 
     /// <summary>since/until parsed and rounded to the whole hours the rollups hold; since must come first.</summary>
     internal static bool TryRange(TaskInsights insights, double now, string? since, string? until, out double from, out double to, out ErrorView error)
@@ -233,9 +259,10 @@ public static class InsightsApi
         return true;
     }
 
-    internal static bool TryParseBucket(string text, out int hours)
+    /// <summary>A bucket length in seconds: n minutes (1 to 60), hours or days (up to 31 days).</summary>
+    internal static bool TryParseBucket(string text, out int seconds)
     {
-        hours = 0;
+        seconds = 0;
         if (text.Length < 2)
         {
             return false;
@@ -247,8 +274,7 @@ public static class InsightsApi
             return false;
         }
 
-        hours = unit switch { 'h' => n, 'd' => n * 24, _ => 0 };
-        return hours is > 0 and <= 24 * 31;
+        seconds = unit switch { 'm' when n <= 60 => n * 60, 'h' => n * 3600, 'd' when n <= 31 => n * 86400, _ => 0 };
+        return seconds is > 0 and <= 86400 * 31;
     }
-
 }

@@ -10,5 +10,11 @@ public sealed record SeriesPointView(string From, string To, long Total, long Fa
 {
     public static SeriesPointView Of(Window w) => new(
         ApiTime.Format(w.From)!, ApiTime.Format(w.To)!, w.Figures.Total, w.Figures.Failed, w.Figures.FailureRate,
-        w.Figures.P50, w.Figures.P95, w.Figures.P99, w.Figures.QueueWait?.P95, w.Figures.Pickup?.P95);
+        w.Figures.P50, w.Figures.P95, w.Figures.P99, w.Figures.QueueWait?.P95, w.Figures.Pickup?.P95)
+    {
+        Partial = w.Partial,
+    };
+
+    /// <summary>A bucket cut short by the range or still in progress (drawn as partial, not as a drop).</summary>
+    public bool Partial { get; init; }
 }

@@ -25,14 +25,18 @@ public sealed class TaskFigures
     /// <summary>Failures over finished runs (SUCCESS + FAILURE); null when none finished.</summary>
     public double? FailureRate => Succeeded + Failed is var n && n > 0 ? (double)Failed / n : null;
 
-    public double? P50 => _runtimes.Quantile(0.50);
+    public double? P50 => Quantile(0.50);
 
-    public double? P95 => _runtimes.Quantile(0.95);
+    public double? P95 => Quantile(0.95);
 
-    public double? P99 => _runtimes.Quantile(0.99);
+    public double? P99 => Quantile(0.99);
 
-    /// <summary>The runtime at quantile <paramref name="q"/> (0-1), as a latency objective names it; null when none ran.</summary>
-    public double? Quantile(double q) => _runtimes.Quantile(q);
+    /// <summary>
+    /// The runtime at quantile <paramref name="q"/> (0-1), as a latency objective names it; null when none ran. Where
+    /// every run falls in one histogram bucket, their mean (exact for one run): a single 1.00 s run read p50 987 ms, its
+    /// bucket's middle, on the task pages and 1.00 s on its own page (issue 25).
+    /// </summary>
+    public double? Quantile(double q) => _runtimes.InOneBucket && Mean is { } mean ? mean : _runtimes.Quantile(q);
 
     public double? Mean => RuntimeCount > 0 ? _runtimeSum / RuntimeCount : null;
 

@@ -45,54 +45,78 @@ public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, R
         ranks.TopTasks(from, to, facets.Queue, facets.WorkerGroup, limit, after);
 
     /// <summary>
-    /// Each of <paramref name="names"/>, in that order, with its figures over [from, to), its series in buckets of
-    /// <paramref name="bucketHours"/>, and its regression verdict at <paramref name="to"/>. With a queue or worker group,
-    /// counts come from the facet rollup; the waits always do. Lazy, <see cref="SummaryChunk"/> names per read: a caller
-    /// that turns each summary into its answer before taking the next holds one task's figures at a time, never a
-    /// page's series (issue 24: every task's 51 windows at once took 1.4 GB for one call).
+    /// <see cref="RankTasks(double, double, Facets, int, RankCursor?)"/> over a plan: a range read from minutes is ranked
+    /// by its minutes, so a task that ran only before "15 min" began is not listed; a longer one by its hours.
     /// </summary>
-    public IEnumerable<TaskSummary> Summaries(IReadOnlyList<string> names, double from, double to, int bucketHours, Facets facets)
+    public RankedPage<RankedName> RankTasks(RangePlan plan, Facets facets, int limit, RankCursor? after) => plan.MinutesOnly
+        ? ranks.TopTasksByMinute(plan.From, plan.To, facets.Queue, facets.WorkerGroup, limit, after)
+        : ranks.TopTasks(plan.From, plan.To, facets.Queue, facets.WorkerGroup, limit, after);
+
+    /// <summary>
+    /// The plan of a requested range at the current time (see <see cref="RangePlanner"/>); null with the reason when a
+    /// requested bucket does not fit how the range is read.
+    /// </summary>
+    public RangePlan? Plan(double? since, double? until, int? bucketSeconds, out string? error) =>
+        RangePlanner.Plan(since, until, time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0, bucketSeconds, rollups.MinutesComplete, out error);
+
+    /// <summary>
+    /// Each of <paramref name="names"/>, in that order, with its figures over the plan's range, its series in the plan's
+    /// buckets, and its regression verdict at the end of the range's hour. With a queue or worker group, counts come from
+    /// the facet rollup; the waits always do. Lazy, <see cref="SummaryChunk"/> names per read: a caller that turns each
+    /// summary into its answer before taking the next holds one task's figures at a time, never a page's series (issue 24:
+    /// every task's 51 windows at once took 1.4 GB for one call).
+    /// </summary>
+    public IEnumerable<TaskSummary> Summaries(IReadOnlyList<string> names, RangePlan plan, Facets facets)
     {
-        var baselineStart = to - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
+        var end = Math.Ceiling(plan.To / Hour) * Hour;
+        var baselineStart = end - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
+        var now = Now();
         foreach (var chunk in names.Chunk(SummaryChunk))
         {
-            var unfaceted = rollups.TaskHoursOf(Math.Min(from, baselineStart), to, chunk);
-            var groups = rollups.GroupHoursOf(from, to, chunk, facets.Queue, facets.WorkerGroup);
-            var counts = facets.Any
-                ? groups.Select(g => g.Counts).ToLookup(r => r.Name, StringComparer.Ordinal)
-                : unfaceted.Where(r => r.Hour >= from).ToLookup(r => r.Name, StringComparer.Ordinal);
+            var unfaceted = rollups.TaskHoursOf(Math.Min(plan.HourFrom, baselineStart), end, chunk);
+            var groups = Hours(rollups.GroupHoursOf(plan.HourFrom, plan.HourTo, chunk, facets.Queue, facets.WorkerGroup), plan);
+            var minutes = plan.MinuteParts().SelectMany(p => rollups.GroupMinutesOf(p.From, p.To, chunk, facets.Queue, facets.WorkerGroup)).ToList();
+            var hourCounts = facets.Any ? groups.Select(g => g.Counts) : unfaceted.Where(r => r.Hour >= plan.HourFrom && r.Hour < plan.HourTo);
+            var counts = hourCounts.Concat(minutes.Select(m => m.Counts)).ToLookup(r => r.Name, StringComparer.Ordinal);
             var verdictRows = unfaceted.ToLookup(r => r.Name, StringComparer.Ordinal);
-            var waitRows = groups.ToLookup(g => g.Counts.Name, StringComparer.Ordinal);
+            var waitRows = groups.Concat(minutes).ToLookup(g => g.Counts.Name, StringComparer.Ordinal);
             foreach (var name in chunk)
             {
                 var rows = counts[name].ToList();
                 var waits = waitRows[name].ToList();
                 yield return new TaskSummary(
                     name,
-                    new Window(from, to, Sum(rows, waits, from, to)),
-                    Series(rows, waits, from, to, bucketHours),
-                    Verdict(name, [.. verdictRows[name]], to));
+                    new Window(plan.From, plan.To, Sum(rows, waits, plan.From, plan.To)),
+                    Series(rows, waits, plan, now),
+                    Verdict(name, [.. verdictRows[name]], end));
             }
         }
     }
 
-    /// <summary>One task's series in buckets of whole hours over [since, until), and its verdict at until.</summary>
-    public TaskStats Stats(string name, double since, double until, int bucketHours, Facets? facets = null)
+    /// <summary>One task's series in the plan's buckets, its figures by queue and worker group, and its verdict at the end of the range's hour.</summary>
+    public TaskStats Stats(string name, RangePlan plan, Facets? facets = null)
     {
         facets ??= Facets.None;
-        var bucket = bucketHours * Hour;
-        var from = Math.Floor(since / bucket) * bucket;
-        var end = Math.Ceiling(until / Hour) * Hour;
+        var end = Math.Ceiling(plan.To / Hour) * Hour;
         var baselineStart = end - options.Recent.TotalSeconds - options.Baseline.TotalSeconds;
-        var unfaceted = rollups.TaskHours(Math.Min(from, baselineStart), end, name);
-        var groups = rollups.GroupHours(from, end, name, facets.Queue, facets.WorkerGroup);
-        var counts = facets.Any ? groups.Select(g => g.Counts).ToList() : (IReadOnlyList<TaskHourRow>)unfaceted;
-        return new TaskStats(name, bucketHours, Series(counts, groups, from, end, bucketHours), Verdict(name, unfaceted, end), unfaceted.Count > 0)
+        var unfaceted = rollups.TaskHours(Math.Min(plan.HourFrom, baselineStart), end, name);
+        var groups = Hours(rollups.GroupHours(plan.HourFrom, plan.HourTo, name, facets.Queue, facets.WorkerGroup), plan);
+        var minutes = plan.MinuteParts().SelectMany(p => rollups.GroupMinutes(p.From, p.To, name, facets.Queue, facets.WorkerGroup)).ToList();
+        var hourCounts = facets.Any ? groups.Select(g => g.Counts) : unfaceted.Where(r => r.Hour >= plan.HourFrom && r.Hour < plan.HourTo);
+        var counts = hourCounts.Concat(minutes.Select(m => m.Counts)).ToList();
+        var facetRows = groups.Concat(minutes).ToList();
+        return new TaskStats(name, plan.BucketSeconds, Series(counts, facetRows, plan, Now()), Verdict(name, unfaceted, end), unfaceted.Count > 0 || minutes.Count > 0)
         {
-            Queues = Breakdown(groups, g => g.Queue, from, end),
-            WorkerGroups = Breakdown(groups, g => g.WorkerGroup, from, end),
+            Queues = Breakdown(facetRows, g => g.Queue, plan.From, plan.To),
+            WorkerGroups = Breakdown(facetRows, g => g.WorkerGroup, plan.From, plan.To),
         };
     }
+
+    private double Now() => time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
+    /// <summary>Hourly rows of the plan's whole hours only: an hour a boundary cuts is read from its minutes instead.</summary>
+    private static List<GroupHourRow> Hours(IReadOnlyList<GroupHourRow> rows, RangePlan plan) =>
+        [.. rows.Where(r => r.Counts.Hour >= plan.HourFrom && r.Counts.Hour < plan.HourTo)];
 
     /// <summary>The range's figures per queue or worker group, from the facet rollup; most runs first.</summary>
     private static IReadOnlyList<(string Key, Window Figures)> Breakdown(IReadOnlyList<GroupHourRow> groups, Func<GroupHourRow, string> key, double from, double to) =>
@@ -106,17 +130,8 @@ public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, R
             .OrderByDescending(b => b.Figures.Figures.Total)
             .ThenBy(b => b.Key, StringComparer.Ordinal)];
 
-    private static List<Window> Series(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, double from, double to, int bucketHours)
-    {
-        var bucket = bucketHours * Hour;
-        var series = new List<Window>();
-        for (var at = from; at < to; at += bucket)
-        {
-            series.Add(new Window(at, Math.Min(at + bucket, to), Sum(rows, waits, at, Math.Min(at + bucket, to))));
-        }
-
-        return series;
-    }
+    private static List<Window> Series(IReadOnlyList<TaskHourRow> rows, IReadOnlyList<GroupHourRow> waits, RangePlan plan, double now) =>
+        [.. plan.Buckets(now).Select(b => new Window(b.From, b.To, Sum(rows, waits, b.From, b.To)) { Partial = b.Partial })];
 
     /// <summary>
     /// A page of the failures in [since, until) by task name and exception type, most frequent first, then the most

@@ -27,6 +27,9 @@ public sealed record DatabaseInfo
 
     public string? LegacyMigratedAt { get; init; }
     public IReadOnlyList<TableInfo> Partitions { get; init; } = [];
+
+    /// <summary>The minute rollup tables (<c>task_minutes_YYYYMMDD</c>, the last 48 hours), newest first, with their exact row counts (a few per task, queue and minute).</summary>
+    public IReadOnlyList<TableInfo> MinuteTables { get; init; } = [];
     public TableInfo? Legacy { get; init; }
 
     public static DatabaseInfo Read(string path)
@@ -62,6 +65,9 @@ public sealed record DatabaseInfo
             UnmigratedLegacy = PartitionCatalog.TableExists(c, LegacyMigration.OldInvocations),
             LegacyMigratedAt = PartitionCatalog.TableExists(c, "ingest_meta") ? MetaTable.Get(c, MetaTable.LegacyMigratedAt) : null,
             Partitions = partitions,
+            // WITHOUT ROWID, so no MAX(rowid) probe; a count is cheap on two days of minutes.
+            MinuteTables = [.. PartitionCatalog.ListMinuteDays(c).Reverse().Select(d => new DayPartition(d))
+                .Select(d => new TableInfo(d.TaskMinutesTable, SqliteConnections.Scalar<long>(c, $"SELECT count(*) FROM {d.TaskMinutesSql}")))],
             Legacy = legacy,
         };
     }

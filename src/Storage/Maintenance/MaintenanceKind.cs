@@ -15,6 +15,9 @@ public enum MaintenanceKind
     /// <summary>Dropped a day's details and search index, keeping its rows and rollups.</summary>
     DropDetails,
 
+    /// <summary>Dropped a day's minute rollup, older than the 48 hours it is kept for.</summary>
+    DropMinutes,
+
     /// <summary>Ran one incremental vacuum step, returning free pages to the file system.</summary>
     Vacuum,
 

@@ -122,6 +122,14 @@ public sealed class StorageMaintenance
             return DropDetails(strip, "detail retention", started, cancellationToken);
         }
 
+        // Minutes are kept 48 hours whatever the retention: a day's minute table goes whole once all of it is older.
+        if (RetentionPlanner.NextMinuteDrop(_time.GetUtcNow(), InvocationWriter.MinuteRetention, _writer.MinuteDays) is { } minutes)
+        {
+            var minutesStarted = _time.GetTimestamp();
+            _writer.DropMinutes(minutes);
+            return new MaintenanceStep(MaintenanceKind.DropMinutes, $"dropped the minute rollup of {minutes:yyyy-MM-dd} in {_time.GetElapsedTime(minutesStarted).TotalMilliseconds:F0} ms", _time.GetElapsedTime(started), true);
+        }
+
         if (facts.FreelistPages > 0 && facts.AutoVacuum == "incremental")
         {
             var pages = _vacuum.NextPages;

@@ -17,6 +17,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string GroupHoursPrefix = "group_hours_";
     public const string QueueLengthsPrefix = "queue_lengths_";
     public const string FailureGroupsPrefix = "failure_groups_";
+    public const string TaskMinutesPrefix = "task_minutes_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -73,6 +74,14 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string FailureGroupsTable => FailureGroupsPrefix + Suffix;
 
     public string FailureGroupsSql => Delimit(FailureGroupsTable);
+
+    /// <summary>
+    /// Per task name, queue, worker group and minute: the facet rollup's figures at minute resolution, kept for the
+    /// last 48 hours only (issue 25: "15 min" showed the current hour as one bar).
+    /// </summary>
+    public string TaskMinutesTable => TaskMinutesPrefix + Suffix;
+
+    public string TaskMinutesSql => Delimit(TaskMinutesTable);
 
     /// <summary>Broker queue lengths sampled during the day: one row per queue and sample time.</summary>
     public string QueueLengthsTable => QueueLengthsPrefix + Suffix;

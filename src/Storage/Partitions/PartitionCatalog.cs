@@ -30,6 +30,26 @@ public static class PartitionCatalog
         return days;
     }
 
+    /// <summary>The days that have a minute rollup table (<c>task_minutes_YYYYMMDD</c>), oldest first; other names are ignored.</summary>
+    public static IReadOnlyList<DateOnly> ListMinuteDays(SqliteConnection connection)
+    {
+        var days = new List<DateOnly>();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'task\\_minutes\\_%' ESCAPE '\\'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            // The same check as a day's invocations table: eight digits of a day a partition may have.
+            if (DayPartition.TryParseInvocationsTable(DayPartition.InvocationsPrefix + reader.GetString(0)[DayPartition.TaskMinutesPrefix.Length..], out var day))
+            {
+                days.Add(day.Day);
+            }
+        }
+
+        days.Sort();
+        return days;
+    }
+
     /// <summary>Names of the full-text index tables present (one sqlite_master read).</summary>
     public static HashSet<string> SearchTables(SqliteConnection connection)
     {

@@ -29,21 +29,7 @@ internal static class PartitionSchema
     /// made by an older version on its first write (an empty table: instant).
     /// </summary>
     public static string GroupRollupSql(DayPartition p) => $"""
-
-        CREATE TABLE IF NOT EXISTS {p.GroupHoursSql} (
-            name TEXT NOT NULL,
-            queue TEXT NOT NULL,
-            worker_group TEXT NOT NULL,
-            hour INTEGER NOT NULL,
-            {CountColumnsSql}
-            queue_wait_count INTEGER NOT NULL DEFAULT 0,
-            queue_wait_sum REAL NOT NULL DEFAULT 0,
-            queue_waits BLOB,
-            pickup_count INTEGER NOT NULL DEFAULT 0,
-            pickup_sum REAL NOT NULL DEFAULT 0,
-            pickups BLOB,
-            PRIMARY KEY (name, queue, worker_group, hour)
-        ) WITHOUT ROWID;
+        {FacetTableSql(p.GroupHoursSql, "hour")}
         CREATE TABLE IF NOT EXISTS {p.FailureGroupsSql} (
             name TEXT NOT NULL,
             exception_type TEXT NOT NULL,
@@ -57,6 +43,38 @@ internal static class PartitionSchema
             PRIMARY KEY (name, exception_type, queue, worker_group, hour)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// The facet rollup's columns keyed by <paramref name="key"/> (hour, or minute for the minute rollup): counts
+    /// by state, and histograms of runtime, queue wait and pickup wait.
+    /// </summary>
+    private static string FacetTableSql(string table, string key) => $"""
+
+        CREATE TABLE IF NOT EXISTS {table} (
+            name TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            worker_group TEXT NOT NULL,
+            {key} INTEGER NOT NULL,
+            {CountColumnsSql}
+            queue_wait_count INTEGER NOT NULL DEFAULT 0,
+            queue_wait_sum REAL NOT NULL DEFAULT 0,
+            queue_waits BLOB,
+            pickup_count INTEGER NOT NULL DEFAULT 0,
+            pickup_sum REAL NOT NULL DEFAULT 0,
+            pickups BLOB,
+            PRIMARY KEY (name, queue, worker_group, {key})
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// The minute rollup (issue 25): the facet rollup's figures per minute, written beside the hourly rows for
+    /// records of the last 48 hours and dropped whole (DROP TABLE) once its day is older than that. A range of a
+    /// few hours, or the part of an hour a range boundary cuts, is read from it.
+    /// </summary>
+    public static string MinuteRollupSql(DayPartition p) => FacetTableSql(p.TaskMinutesSql, "minute");
+
+    /// <summary>Drops a day's minute rollup whole; its hourly rollups and rows stay.</summary>
+    public static string DropMinutesSql(DayPartition p) => $"DROP TABLE IF EXISTS {p.TaskMinutesSql};";
 
     /// <summary>
     /// Queue lengths sampled from the broker (issue 16), keyed by sample time (Unix seconds) and queue: a range is
@@ -188,5 +206,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.GroupHoursSql};
         DROP TABLE IF EXISTS {p.QueueLengthsSql};
         DROP TABLE IF EXISTS {p.FailureGroupsSql};
+        DROP TABLE IF EXISTS {p.TaskMinutesSql};
         """;
 }

@@ -16,6 +16,8 @@ internal sealed class PartitionSet
     private readonly SortedSet<DayPartition> _days;
     private readonly List<DayPartition> _createdInBatch = [];
     private readonly HashSet<DateOnly> _facetTables = [];
+    private readonly SortedSet<DateOnly> _minuteTables;
+    private readonly List<DateOnly> _minutesCreatedInBatch = [];
     private readonly TimeProvider _time;
 
     /// <summary>Reads the days present and the details marker: metadata only (sqlite_master and one meta row).</summary>
@@ -27,6 +29,7 @@ internal sealed class PartitionSet
         _time = time;
         _searchIndex = searchIndex;
         _days = new SortedSet<DayPartition>(PartitionCatalog.ListDays(connection));
+        _minuteTables = new SortedSet<DateOnly>(PartitionCatalog.ListMinuteDays(connection));
         DetailsDroppedThrough = DateOnly.TryParseExact(MetaTable.Get(connection, MetaTable.DetailsDroppedThrough), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var through)
             ? through : null;
     }
@@ -47,6 +50,9 @@ internal sealed class PartitionSet
     /// </summary>
     public TimeSpan LastCreateDuration { get; private set; }
 
+    /// <summary>The days that have a minute rollup table, oldest first.</summary>
+    public IReadOnlyCollection<DateOnly> MinuteDays => _minuteTables;
+
     /// <summary>Whether a record written to <paramref name="day"/> keeps its details (false past detail retention).</summary>
     public bool KeepsDetails(DayPartition day) => !(DetailsDroppedThrough >= day.Day);
 
@@ -54,7 +60,11 @@ internal sealed class PartitionSet
     public IEnumerable<DayPartition> NewestFirst(DayPartition first, DayPartition last) => _days.GetViewBetween(first, last).Reverse();
 
     /// <summary>Starts a write batch: no day is yet created inside it.</summary>
-    public void BeginBatch() => _createdInBatch.Clear();
+    public void BeginBatch()
+    {
+        _createdInBatch.Clear();
+        _minutesCreatedInBatch.Clear();
+    }
 
     /// <summary>
     /// Creates a day's tables inside the batch's transaction if they are missing (a late event for a day with no table
@@ -86,6 +96,11 @@ internal sealed class PartitionSet
             _days.Remove(day);
         }
 
+        foreach (var day in _minutesCreatedInBatch)
+        {
+            _minuteTables.Remove(day);
+        }
+
         return _createdInBatch;
     }
 
@@ -96,6 +111,31 @@ internal sealed class PartitionSet
         {
             SqliteConnections.Execute(_connection, PartitionSchema.GroupRollupSql(new DayPartition(day)), transaction);
         }
+    }
+
+    /// <summary>
+    /// A day's minute rollup table, created inside the batch on the day's first minute row (instant: it is empty),
+    /// for a day made before it existed or whose minutes were not made ahead.
+    /// </summary>
+    public void EnsureMinuteTable(DateOnly day, SqliteTransaction transaction)
+    {
+        if (_minuteTables.Add(day))
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.MinuteRollupSql(new DayPartition(day)), transaction);
+            _minutesCreatedInBatch.Add(day);
+        }
+    }
+
+    /// <summary>
+    /// Drops a day's minute rollup whole (DROP TABLE, never DELETE), keeping its rows and hourly rollups. Statements
+    /// on the day go first, as for <see cref="Drop"/>. Returns false if it had none.
+    /// </summary>
+    public bool DropMinutes(DateOnly day)
+    {
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        SqliteConnections.Execute(_connection, PartitionSchema.DropMinutesSql(new DayPartition(day)), transaction);
+        transaction.Commit();
+        return _minuteTables.Remove(day);
     }
 
     /// <summary>
@@ -113,10 +153,12 @@ internal sealed class PartitionSet
             return false;
         }
 
+        // Made ahead (today's and tomorrow's) with its minute rollup, so the first minutes of a day cost no DDL.
         using var transaction = _connection.BeginTransaction(deferred: false);
-        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, _searchIndex), transaction);
+        SqliteConnections.Execute(_connection, PartitionSchema.CreateSql(day, _searchIndex) + PartitionSchema.MinuteRollupSql(day), transaction);
         transaction.Commit();
         _days.Add(day);
+        _minuteTables.Add(day.Day);
         return true;
     }
 
@@ -129,6 +171,7 @@ internal sealed class PartitionSet
         using var transaction = _connection.BeginTransaction(deferred: false);
         SqliteConnections.Execute(_connection, PartitionSchema.DropSql(day), transaction);
         transaction.Commit();
+        _minuteTables.Remove(day.Day);
         return _days.Remove(day);
     }
 

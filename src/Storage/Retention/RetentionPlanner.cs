@@ -72,4 +72,14 @@ public static class RetentionPlanner
 
         return null;
     }
+
+    /// <summary>
+    /// The next day whose minute rollup to drop: the oldest that holds no minute of the last
+    /// <paramref name="keep"/> (its whole day ended before now minus keep). Null when none is due.
+    /// </summary>
+    public static DateOnly? NextMinuteDrop(DateTimeOffset now, TimeSpan keep, IReadOnlyCollection<DateOnly> minuteDays)
+    {
+        var keepFrom = DateOnly.FromDateTime((now - keep).UtcDateTime);
+        return minuteDays.Count > 0 && minuteDays.Min() is var oldest && oldest < keepFrom ? oldest : null;
+    }
 }

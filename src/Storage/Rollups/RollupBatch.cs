@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ingest.Storage.Partitions;
 
 namespace Ingest.Storage.Rollups;
@@ -14,6 +15,13 @@ internal sealed class RollupBatch
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, long Hour), FailureHourDelta> _failures = [];
     private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta> _groups = [];
     private readonly Dictionary<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta> _failureGroups = [];
+    private readonly Dictionary<(DateOnly Day, string Name, string Queue, string Group, long Minute), TaskHourDelta> _minutes = [];
+
+    /// <summary>
+    /// Records timed at or after this (Unix seconds) are also counted per minute: the minute rollup keeps the last
+    /// 48 hours, so an older record (a replayed capture, a late event) writes none. None by default.
+    /// </summary>
+    public double MinutesFrom { get; set; } = double.PositiveInfinity;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, long Hour), TaskHourDelta>> Tasks => _tasks;
 
@@ -22,6 +30,9 @@ internal sealed class RollupBatch
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Hour), TaskHourDelta>> Groups => _groups;
 
     public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string ExceptionType, string Queue, string Group, long Hour), FailureHourDelta>> FailureGroups => _failureGroups;
+
+    /// <summary>The minute rollup's deltas: the facet rollup's, keyed by minute.</summary>
+    public IEnumerable<KeyValuePair<(DateOnly Day, string Name, string Queue, string Group, long Minute), TaskHourDelta>> Minutes => _minutes;
 
     public void Add(DayPartition day, RollupContribution c, int sign)
     {
@@ -42,6 +53,14 @@ internal sealed class RollupBatch
 
         group.Add(c, sign);
         group.AddWaits(c, sign);
+        if (c.Time >= MinutesFrom)
+        {
+            ref var minute = ref CollectionsMarshal.GetValueRefOrAddDefault(_minutes, (day.Day, c.Name, c.Queue, c.WorkerGroup, c.Minute), out _);
+            minute ??= new TaskHourDelta();
+            minute.Add(c, sign);
+            minute.AddWaits(c, sign);
+        }
+
         if (c.State == TaskStates.Failure)
         {
             var fkey = (day.Day, c.Name, c.ExceptionType ?? "", c.Hour);
@@ -69,5 +88,6 @@ internal sealed class RollupBatch
         _failures.Clear();
         _groups.Clear();
         _failureGroups.Clear();
+        _minutes.Clear();
     }
 }

@@ -13,6 +13,11 @@ internal readonly record struct RollupContribution(
 
     public static long HourOf(double unixSeconds) => (long)Math.Floor(unixSeconds / 3600) * 3600;
 
+    /// <summary>The start of the minute (Unix seconds) the minute rollup counts this in.</summary>
+    public long Minute => MinuteOf(Time);
+
+    public static long MinuteOf(double unixSeconds) => (long)Math.Floor(unixSeconds / 60) * 60;
+
     public static RollupContribution Of(InvocationRecord r, WorkerGroups groups) =>
         new(r.Name ?? "", r.State, r.RuntimeSeconds, r.PartitionTime, r.ExceptionType, r.TaskId,
             r.Queue ?? "", groups.Of(r.Worker), Wait(r.SentAt, r.ReceivedAt), Wait(r.ReceivedAt, r.StartedAt));

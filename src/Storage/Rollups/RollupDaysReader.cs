@@ -17,6 +17,7 @@ internal sealed class RollupDaysReader
     private readonly string? _name;
     private readonly string? _names;
     private readonly List<(string Column, string Value)> _facets = [];
+    private readonly bool _minutes;
 
     /// <param name="since">First hour (Unix seconds, rounded down to its hour).</param>
     /// <param name="until">End of the range, exclusive.</param>
@@ -24,8 +25,10 @@ internal sealed class RollupDaysReader
     /// <param name="names">Only these task names (one bound JSON array: a page of names is one statement, not one per name).</param>
     /// <param name="queue">Only this queue (facet tables only).</param>
     /// <param name="group">Only this worker group (facet tables only).</param>
-    public RollupDaysReader(double since, double until, string? name = null, IReadOnlyCollection<string>? names = null, string? queue = null, string? group = null)
+    /// <param name="minutes">Reads the minute rollup: keyed by <c>minute</c>, and since is rounded down to its minute, not its hour.</param>
+    public RollupDaysReader(double since, double until, string? name = null, IReadOnlyCollection<string>? names = null, string? queue = null, string? group = null, bool minutes = false)
     {
+        _minutes = minutes;
         _since = since;
         _until = until;
         _name = name;
@@ -65,7 +68,8 @@ internal sealed class RollupDaysReader
                 sql.Append("\nUNION ALL\n");
             }
 
-            sql.Append("SELECT ").Append(columns).Append(" FROM ").Append(table(day)).Append(" WHERE hour >= $since AND hour < $until");
+            var key = _minutes ? "minute" : "hour";
+            sql.Append("SELECT ").Append(columns).Append(" FROM ").Append(table(day)).Append(" WHERE ").Append(key).Append(" >= $since AND ").Append(key).Append(" < $until");
             if (_name is not null)
             {
                 sql.Append(" AND name = $name");
@@ -88,7 +92,7 @@ internal sealed class RollupDaysReader
     /// <summary>Binds the values <see cref="Union"/>'s text refers to.</summary>
     public void Bind(SqliteCommand command)
     {
-        command.Parameters.AddWithValue("$since", RollupContribution.HourOf(_since));
+        command.Parameters.AddWithValue("$since", _minutes ? RollupContribution.MinuteOf(_since) : RollupContribution.HourOf(_since));
         command.Parameters.AddWithValue("$until", _until);
         if (_name is not null)
         {
@@ -111,7 +115,7 @@ internal sealed class RollupDaysReader
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\' OR name LIKE 'failure\\_groups\\_%' ESCAPE '\\')";
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'task\\_hours\\_%' ESCAPE '\\' OR name LIKE 'failure\\_hours\\_%' ESCAPE '\\' OR name LIKE 'group\\_hours\\_%' ESCAPE '\\' OR name LIKE 'queue\\_lengths\\_%' ESCAPE '\\' OR name LIKE 'failure\\_groups\\_%' ESCAPE '\\' OR name LIKE 'task\\_minutes\\_%' ESCAPE '\\')";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -30,6 +30,16 @@ public sealed class RollupRankReader(StorageOptions options, ReadTimeLimit? time
         return Rank(days, table, "name, total", "name", limit, after, "runs <> 0");
     }
 
+    /// <summary>
+    /// <see cref="TopTasks"/> from the minute rollup: a range of the last 48 hours ranked by the minutes inside it,
+    /// so a task that ran only before a "15 min" range began is not listed in it.
+    /// </summary>
+    public RankedPage<RankedName> TopTasksByMinute(double since, double until, string? queue, string? group, int limit, RankCursor? after = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return Rank(new RollupDaysReader(since, until, queue: queue, group: group, minutes: true), d => d.TaskMinutesSql, "name, total", "name", limit, after, "runs <> 0");
+    }
+
     /// <summary>Task names with runs in the range, most runs first; at most <paramref name="limit"/>; tasks without a name are left out.</summary>
     public RankedPage<RankedName> TopNames(double since, double until, int limit) =>
         Rank(new RollupDaysReader(since, until), d => d.TaskHoursSql, "name, total", "name", limit, null, "runs > 0 AND name <> ''");

@@ -17,6 +17,7 @@ internal sealed class RollupStatements : IDisposable
     private readonly SqliteCommand _failure;
     private readonly SqliteCommand _group;
     private readonly SqliteCommand _failureGroup;
+    private readonly SqliteCommand _minute;
 
     public RollupStatements(SqliteConnection connection, DayPartition day)
     {
@@ -34,24 +35,34 @@ internal sealed class RollupStatements : IDisposable
             _task.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
         }
 
-        var groupCounts = counts.Append("queue_wait_count").Append("queue_wait_sum").Append("pickup_count").Append("pickup_sum").ToArray();
-        string[] histograms = ["runtimes", "queue_waits", "pickups"];
-        _group = connection.CreateCommand();
-        _group.CommandText = $"""
-            INSERT INTO {day.GroupHoursSql} (name, queue, worker_group, hour, {string.Join(", ", groupCounts)}, {string.Join(", ", histograms)})
-            VALUES ($name, $queue, $worker_group, $hour, {string.Join(", ", groupCounts.Select(c => "$" + c))}, {string.Join(", ", histograms.Select(c => "$" + c))})
-            ON CONFLICT (name, queue, worker_group, hour) DO UPDATE SET
-                {string.Join(", ", groupCounts.Select(c => $"{c} = {c} + excluded.{c}"))},
-                {string.Join(", ", histograms.Select(c => $"{c} = {MergeFunction}({c}, excluded.{c})"))}
-            """;
-        foreach (var p in ((string[])["name", "queue", "worker_group", "hour", .. groupCounts, .. histograms]))
-        {
-            _group.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
-        }
+        _group = FacetUpsert(connection, day.GroupHoursSql, "hour", counts);
+        // The minute rollup (issue 25) has the facet rollup's shape; prepared on first use, after its table is ensured.
+        _minute = FacetUpsert(connection, day.TaskMinutesSql, "minute", counts);
 
         _failure = FailureUpsert(connection, day.FailureHoursSql, ["name", "exception_type", "hour"]);
         // By queue and worker group too (prepared on first use: a day made before it gets the table first).
         _failureGroup = FailureUpsert(connection, day.FailureGroupsSql, ["name", "exception_type", "hour", "queue", "worker_group"]);
+    }
+
+    /// <summary>The facet upsert (task, queue, worker group, and <paramref name="key"/>: hour or minute) with its counts and three histograms.</summary>
+    private static SqliteCommand FacetUpsert(SqliteConnection connection, string table, string key, string[] counts)
+    {
+        var groupCounts = counts.Append("queue_wait_count").Append("queue_wait_sum").Append("pickup_count").Append("pickup_sum").ToArray();
+        string[] histograms = ["runtimes", "queue_waits", "pickups"];
+        var command = connection.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO {table} (name, queue, worker_group, {key}, {string.Join(", ", groupCounts)}, {string.Join(", ", histograms)})
+            VALUES ($name, $queue, $worker_group, $key, {string.Join(", ", groupCounts.Select(c => "$" + c))}, {string.Join(", ", histograms.Select(c => "$" + c))})
+            ON CONFLICT (name, queue, worker_group, {key}) DO UPDATE SET
+                {string.Join(", ", groupCounts.Select(c => $"{c} = {c} + excluded.{c}"))},
+                {string.Join(", ", histograms.Select(c => $"{c} = {MergeFunction}({c}, excluded.{c})"))}
+            """;
+        foreach (var p in ((string[])["name", "queue", "worker_group", "key", .. groupCounts, .. histograms]))
+        {
+            command.Parameters.Add(new SqliteParameter("$" + p, DBNull.Value));
+        }
+
+        return command;
     }
 
     /// <summary>The failure upsert of one table, keyed by <paramref name="keys"/>; parameters in <see cref="FailureParameters"/> order, then the keys past them.</summary>
@@ -116,9 +127,16 @@ internal sealed class RollupStatements : IDisposable
         _task.ExecuteNonQuery();
     }
 
-    public void Write(string name, string queue, string group, long hour, TaskHourDelta delta, SqliteTransaction transaction)
+    public void Write(string name, string queue, string group, long hour, TaskHourDelta delta, SqliteTransaction transaction) =>
+        WriteFacet(_group, name, queue, group, hour, delta, transaction);
+
+    /// <summary>A minute's delta by queue and worker group (the minute rollup); <paramref name="minute"/> is the minute's start.</summary>
+    public void WriteMinute(string name, string queue, string group, long minute, TaskHourDelta delta, SqliteTransaction transaction) =>
+        WriteFacet(_minute, name, queue, group, minute, delta, transaction);
+
+    private static void WriteFacet(SqliteCommand command, string name, string queue, string group, long hour, TaskHourDelta delta, SqliteTransaction transaction)
     {
-        var p = _group.Parameters;
+        var p = command.Parameters;
         p[0].Value = name;
         p[1].Value = queue;
         p[2].Value = group;
@@ -139,8 +157,8 @@ internal sealed class RollupStatements : IDisposable
         p[at++].Value = delta.Runtimes is { } r ? r.Encode() : DBNull.Value;
         p[at++].Value = delta.QueueWaits is { } q ? q.Encode() : DBNull.Value;
         p[at].Value = delta.Pickups is { } w ? w.Encode() : DBNull.Value;
-        _group.Transaction = transaction;
-        _group.ExecuteNonQuery();
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
     }
 
     public void Write(string name, string exceptionType, long hour, FailureHourDelta delta, SqliteTransaction transaction)
@@ -156,5 +174,6 @@ internal sealed class RollupStatements : IDisposable
         _failure.Dispose();
         _group.Dispose();
         _failureGroup.Dispose();
+        _minute.Dispose();
     }
 }

@@ -108,6 +108,27 @@ public sealed class RuntimeHistogram
     }
 
     /// <summary>
+    /// Whether every runtime counted lies in one bucket (and at least one was): then their mean is a better figure for
+    /// any quantile than the bucket's middle, and for a single run it is the exact runtime.
+    /// </summary>
+    public bool InOneBucket
+    {
+        get
+        {
+            var filled = 0;
+            foreach (var c in _counts)
+            {
+                if (c < 0 || (c > 0 && ++filled > 1))
+                {
+                    return false;
+                }
+            }
+
+            return filled == 1;
+        }
+    }
+
+    /// <summary>
     /// Runtimes counted above <paramref name="seconds"/>: those in buckets past the one holding it (so within one
     /// bucket's 5% of the threshold a runtime counts as within it). What a latency objective's bad runs are.
     /// </summary>

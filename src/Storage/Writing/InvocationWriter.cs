@@ -35,6 +35,7 @@ public sealed class InvocationWriter : IDisposable
     private readonly EarlierDayRows _earlierDays;
     private readonly RollupNameCap _names;
     private readonly QueueSampleWriter _queueSamples;
+    private readonly TimeProvider _time;
 
     /// <summary>
     /// Opens the writer. Everything here reads metadata only (sqlite_master, header pragmas, one index probe),
@@ -44,6 +45,7 @@ public sealed class InvocationWriter : IDisposable
     public InvocationWriter(StorageOptions options, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
+        _time = time;
         Options = options;
         var groups = new WorkerGroups(options.WorkerGroupPattern);
         Groups = groups;
@@ -92,6 +94,12 @@ public sealed class InvocationWriter : IDisposable
     /// rows and rollups only, and a late record for one of them is stored without its details. Null: none dropped.
     /// </summary>
     public DateOnly? DetailsDroppedThrough => _partitions.DetailsDroppedThrough;
+
+    /// <summary>How long the minute rollup is kept: a record older than this when written counts in the hourly rollups only.</summary>
+    public static readonly TimeSpan MinuteRetention = TimeSpan.FromHours(48);
+
+    /// <summary>The days that have a minute rollup table, oldest first.</summary>
+    public IReadOnlyCollection<DateOnly> MinuteDays => _partitions.MinuteDays;
 
     /// <summary>The day partitions known to exist, oldest first (kept in step with creates and drops).</summary>
     public IReadOnlyCollection<DayPartition> Days => _partitions.Days;
@@ -142,6 +150,7 @@ public sealed class InvocationWriter : IDisposable
         }
 
         _partitions.BeginBatch();
+        _rollups.MinutesFrom = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0 - MinuteRetention.TotalSeconds;
         try
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
@@ -161,6 +170,7 @@ public sealed class InvocationWriter : IDisposable
             }
 
             WriteRollups(transaction);
+            WriteMinutes(transaction);
             WriteSearch(transaction);
             if (checkpoint is not null)
             {
@@ -216,6 +226,16 @@ public sealed class InvocationWriter : IDisposable
     {
         ForgetStatements(day);
         _partitions.DropDetails(day);
+    }
+
+    /// <summary>
+    /// Drops a day's minute rollup whole (DROP TABLE, never DELETE), keeping its rows and hourly rollups: what
+    /// retention does once the day is older than <see cref="MinuteRetention"/>. Returns false if it had none.
+    /// </summary>
+    public bool DropMinutes(DateOnly day)
+    {
+        ForgetStatements(new DayPartition(day));
+        return _partitions.DropMinutes(day);
     }
 
     /// <summary>Drops the legacy tables whole (DROP TABLE, never DELETE).</summary>
@@ -277,6 +297,16 @@ public sealed class InvocationWriter : IDisposable
         {
             _partitions.EnsureFacetTables(day, transaction);
             _statements.Rollups(day).Write(_names.TaskName(day, name, count: false), exceptionType, queue, _names.GroupName(day, group), hour, delta, transaction);
+        }
+    }
+
+    /// <summary>The minute rollup's rows, beside the hourly ones and under the same name caps.</summary>
+    private void WriteMinutes(SqliteTransaction transaction)
+    {
+        foreach (var ((day, name, queue, group, minute), delta) in _rollups.Minutes)
+        {
+            _partitions.EnsureMinuteTable(day, transaction);
+            _statements.Rollups(day).WriteMinute(_names.TaskName(day, name, count: false), queue, _names.GroupName(day, group), minute, delta, transaction);
         }
     }
 

@@ -96,7 +96,8 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
         var shown = await RowsAsync(page, "table.tasks", "data-task", 1);
         Assert.Equal(RunsByName().Where(kv => kv.Key.Length > 0).OrderBy(kv => kv.Key), shown.Select(kv => KeyValuePair.Create(kv.Key, int.Parse(kv.Value))).OrderBy(kv => kv.Key));
-        Assert.Contains("whole hours", await page.InnerTextAsync(".range-note"), StringComparison.Ordinal);
+        // The bucket the figures are in, said on the page (issue 25: it was "whole hours").
+        Assert.Contains("4-hour buckets", await page.InnerTextAsync(".range-note"), StringComparison.Ordinal);
 
         // Filter by queue, then by worker group: the capture has one of each, so the counts stay.
         await page.SelectOptionAsync("select[data-facet=queue]", "celery");

@@ -11,7 +11,8 @@ export function time(iso) {
 }
 
 // The formatters keep these names: a chart records a series' formatter by name for its hover readout.
-export const secs = (s) => s == null ? "-" : s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : s < 120 ? `${s.toFixed(s < 10 ? 2 : 1)} s` : `${(s / 60).toFixed(1)} min`;
+// secs: under 0.9995 s in ms; from there in seconds, so 0.9996 s reads "1.00 s", never "1000 ms".
+export const secs = (s) => s == null ? "-" : s < 0.9995 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms` : s < 120 ? `${s.toFixed(s < 9.995 ? 2 : 1)} s` : `${(s / 60).toFixed(1)} min`;
 export const pct = (r) => r == null ? "-" : `${(r * 100).toFixed(r < 0.1 ? 2 : 1)}%`;
 export const num = (n) => n == null ? "-" : Number(n).toLocaleString();
 export const rate = (n) => n == null ? "-" : n >= 100 ? Math.round(n).toLocaleString() : n.toFixed(n < 10 ? 2 : 1);

@@ -50,5 +50,19 @@ export function bindRange() {
   });
 }
 
-/** What a page's figures cover. */
-export const windowNote = (from, to, bucket) => html`figures over ${time(from)} to ${time(to)} (whole hours${bucket ? `, ${bucket} buckets` : ""})`;
+// A bucket length as people say it: "1-minute", "10-minute", "1-hour", "4-hour", "1-day".
+export function bucketName(seconds) {
+  if (!seconds) return "";
+  const [n, unit] = seconds % 86400 === 0 ? [seconds / 86400, "day"] : seconds % 3600 === 0 ? [seconds / 3600, "hour"] : [seconds / 60, "minute"];
+  return `${n}-${unit}`;
+}
+
+/**
+ * What a page's figures cover, from the API's answer: its exact bounds, its bucket length, and whether a bound was
+ * rounded to its hour (minutes are kept 48 hours; issue 25).
+ */
+export function windowNote(d) {
+  const rounded = [d.rounded_start && "start", d.rounded_end && "end"].filter(Boolean).join(" and ");
+  return html`<span id="window-note" data-bucket-seconds="${d.bucket_seconds ?? ""}">figures over ${time(d.from)} to ${time(d.to)}${d.bucket_seconds ? `, ${bucketName(d.bucket_seconds)} buckets` : ""}${
+    rounded ? html` <span class="rounded">(${rounded} rounded to the hour: minutes are kept for 48 hours)</span>` : ""}</span>`;
+}

@@ -8,7 +8,7 @@ import { enc, num, pct, secs, time } from "../format.js";
 import { html, join, render } from "../html.js";
 import { STATES, exceptionMessage, invocationTable } from "../invocations.js";
 import { link, runsHref } from "../links.js";
-import { bindRange, rangeControl, rangeHours, rangeOf, rangeQuery, windowNote } from "../range.js";
+import { bindRange, rangeControl, rangeOf, rangeQuery, windowNote } from "../range.js";
 import { table, td } from "../table.js";
 
 function verdict(v) {
@@ -23,11 +23,12 @@ function verdict(v) {
 
 function charts(stats) {
   const s = stats.series, times = s.map((b) => b.from);
-  return html`<p class="muted">${windowNote(s[0]?.from, s[s.length - 1]?.to, stats.bucket)}</p><div class="charts">
-        ${chart("Runs", times, [{ name: "succeeded", values: s.map((b) => b.succeeded), color: "#8fd19e", kind: "bar" }, { name: "failed", values: s.map((b) => b.failed), color: "#e57373", kind: "bar" }])}
-        ${chart("Failure rate", times, [{ name: "failure rate", values: s.map((b) => b.failure_rate), color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}
-        ${chart("Runtime", times, [{ name: "p50", values: s.map((b) => b.runtime.p50_s), color: "#8fb8e0", kind: "line", fmt: secs }, { name: "p95", values: s.map((b) => b.runtime.p95_s), color: "#0b5cad", kind: "line", fmt: secs }, { name: "p99", values: s.map((b) => b.runtime.p99_s), color: "#143d66", kind: "line", fmt: secs }], { fmt: secs })}
-        ${chart("Waits (p95): the queue or the worker?", times, [{ name: "in queue", values: s.map((b) => b.queue_wait?.p95_s ?? null), color: "#b26a00", kind: "line", fmt: secs }, { name: "for a worker slot", values: s.map((b) => b.pickup?.p95_s ?? null), color: "#6a1b9a", kind: "line", fmt: secs }], { fmt: secs })}
+  const axis = { ends: s.map((b) => b.to), partial: s.map((b) => b.partial) };
+  return html`<p class="muted">${windowNote(stats)}</p><div class="charts">
+        ${chart("Runs", times, [{ name: "succeeded", values: s.map((b) => b.succeeded), color: "#8fd19e", kind: "bar" }, { name: "failed", values: s.map((b) => b.failed), color: "#e57373", kind: "bar" }], { ...axis, unit: "runs" })}
+        ${chart("Failure rate", times, [{ name: "failure rate", values: s.map((b) => b.failure_rate), color: "#c62828", kind: "line", fmt: pct }], { ...axis, fmt: pct })}
+        ${chart("Runtime", times, [{ name: "p50", values: s.map((b) => b.runtime.p50_s), color: "#8fb8e0", kind: "line", fmt: secs }, { name: "p95", values: s.map((b) => b.runtime.p95_s), color: "#0b5cad", kind: "line", fmt: secs }, { name: "p99", values: s.map((b) => b.runtime.p99_s), color: "#143d66", kind: "line", fmt: secs }], { ...axis, fmt: secs })}
+        ${chart("Waits (p95): the queue or the worker?", times, [{ name: "in queue", values: s.map((b) => b.queue_wait?.p95_s ?? null), color: "#b26a00", kind: "line", fmt: secs }, { name: "for a worker slot", values: s.map((b) => b.pickup?.p95_s ?? null), color: "#6a1b9a", kind: "line", fmt: secs }], { ...axis, fmt: secs })}
       </div>`;
 }
 
@@ -53,11 +54,10 @@ function breakdown(title, label, cls, facet, items) {
 export async function taskPage(view, params, name) {
   const r = rangeOf(params);
   const queue = params.get("queue") || "", group = params.get("worker_group") || "", st = params.get("state") || "";
-  const bucket = `${Math.max(1, Math.ceil(rangeHours(r) / 48))}h`;
   const facetQuery = `${queue ? `&queue=${enc(queue)}` : ""}${group ? `&worker_group=${enc(group)}` : ""}`;
   const runsQuery = `name=${enc(name)}&${rangeQuery(r)}${st ? `&state=${enc(st)}` : ""}${queue ? `&queue=${enc(queue)}` : ""}&limit=${pageSize(params)}${params.get("cursor") ? `&cursor=${enc(params.get("cursor"))}` : ""}`;
   const [stats, runs, failures, facets, budget] = await Promise.all([
-    api(`/api/tasks/${enc(name)}/stats?${rangeQuery(r)}&bucket=${bucket}${facetQuery}`).catch((e) => ({ error: e.message })),
+    api(`/api/tasks/${enc(name)}/stats?${rangeQuery(r)}${facetQuery}`).catch((e) => ({ error: e.message })),
     api(`/api/invocations?${runsQuery}`),
     api(`/api/failures?${rangeQuery(r)}&name=${enc(name)}`),
     api(`/api/facets?${rangeQuery(r)}`),

@@ -31,14 +31,15 @@ export async function tasksPage(view, params) {
   const cursor = params.get("cursor") || "";
   const [data, facets, budget] = await Promise.all([api(`/api/tasks?${rangeQuery(r)}${facetQuery}${cursor ? `&cursor=${enc(cursor)}` : ""}`), api(`/api/facets?${rangeQuery(r)}`), budgets(rangeQuery(r))]);
   const filters = html`<div class="controls">${select("queue", "Queue", facets.queues, queue)} ${select("worker_group", "Worker group", facets.worker_groups, group)}</div>`;
-  const head = html`<h1>Tasks</h1>${rangeControl(r, windowNote(data.from, data.to, data.bucket))}${filters}`;
+  const head = html`<h1>Tasks</h1>${rangeControl(r, windowNote(data))}${filters}`;
   if (!data.tasks.length) {
     render(view, html`${head}<p class="muted" id="empty">No task ran in this range${queue || group ? " with these filters" : ""}. Pick a longer range, or post events to <code>/api/events</code> or point Ingest at your broker.</p>`);
     bindRange(); bindFacets(view);
     return;
   }
   // The overview: every task's series added up (all share the buckets).
-  const times = data.tasks[0].series.map((p) => p.from);
+  const first = data.tasks[0].series, times = first.map((p) => p.from);
+  const axis = { ends: first.map((p) => p.to), partial: first.map((p) => p.partial) };
   const runs = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].total, 0));
   const failed = times.map((_, i) => data.tasks.reduce((a, t) => a + t.series[i].failed, 0));
   const failRate = times.map((_, i) => runs[i] ? failed[i] / runs[i] : null);
@@ -55,8 +56,8 @@ export async function tasksPage(view, params) {
     ? html`<div class="notice bad" id="burning"><strong>Burning their error budget fastest:</strong> ${burning.map((b, i) => html`${i ? ", " : ""}${taskLink(b.name)} ${budgetCell(b)}`)}</div>`
     : "";
   render(view, html`${head}${burningNote}
-      <div class="charts">${chart("Runs per bucket", times, [{ name: "runs", values: runs, color: "#9cc3ea", kind: "bar" }, { name: "failed", values: failed, color: "#e57373", kind: "bar" }])}
-      ${chart("Failure rate", times, [{ name: "failure rate", values: failRate, color: "#c62828", kind: "line", fmt: pct }], { fmt: pct })}</div>
+      <div class="charts">${chart("Runs per bucket", times, [{ name: "runs", values: runs, color: "#9cc3ea", kind: "bar" }, { name: "failed", values: failed, color: "#e57373", kind: "bar" }], { ...axis, unit: "runs" })}
+      ${chart("Failure rate", times, [{ name: "failure rate", values: failRate, color: "#c62828", kind: "line", fmt: pct }], { ...axis, fmt: pct })}</div>
       ${table([["Task"], ["Runs", "num"], ["/min", "num"], ["Failed", "num"], ["Failure rate", "num"],
         ["Revoked", "num"], ["Rejected", "num"], ["Retried", "num"], ["p50", "num"], ["p95", "num"], ["p99", "num"],
         ["Queue wait p95", "num"], ["Pickup p95", "num"], ["p95 trend"], ["Budget", "num"]], data.tasks.map((t) => row(t, budget.get(t.name))), "tasks")}
