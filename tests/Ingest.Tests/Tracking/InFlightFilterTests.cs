@@ -9,10 +9,12 @@ public class InFlightFilterTests
     private static TaskMerge Started(string id, string name, string args, string kwargs = "{}", double at = 100)
     {
         var merge = new TaskMerge(id);
+        var sent = Event(Ingest.Accounting.CeleryEventType.TaskSent, at - 2, id: id, name: name, hostname: null);
+        sent.Queue = "celery";
+        merge.Apply(sent);
         var received = Event(Ingest.Accounting.CeleryEventType.TaskReceived, at - 1, id: id, name: name);
         received.Args = args;
         received.Kwargs = kwargs;
-        received.Queue = "celery";
         merge.Apply(received);
         merge.Apply(Event(Ingest.Accounting.CeleryEventType.TaskStarted, at, id: id, hostname: "w1@host"));
         return merge;

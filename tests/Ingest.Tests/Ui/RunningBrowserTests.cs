@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Ingest.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 
 namespace Ingest.Tests.Ui;
@@ -23,38 +23,34 @@ public sealed class RunningBrowserTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    /// <summary>Thirty one-second runs of shop.slow in the last hour (the baseline), and "long", started a second ago.</summary>
-    private static async Task PostAsync(HttpClient client, double now)
+    /// <summary>
+    /// Ingest on a real port on a fake clock, holding the baseline of shop.slow and "long", a run of it started a
+    /// second ago; a page open at <paramref name="hash"/>.
+    /// </summary>
+    private async Task<(IngestFactory Factory, IPage Page)> ServeAsync(FakeTimeProvider clock, string hash)
     {
-        var events = new StringBuilder("[");
-        for (var i = 0; i < 30; i++)
-        {
-            var at = now - 3000 + (i * 60);
-            events.Append(CultureInfo.InvariantCulture, $$"""{"type": "task-received", "uuid": "base-{{i}}", "name": "shop.slow", "timestamp": {{at}}},""");
-            events.Append(CultureInfo.InvariantCulture, $$"""{"type": "task-started", "uuid": "base-{{i}}", "hostname": "w1@h", "timestamp": {{at + 0.1}}},""");
-            events.Append(CultureInfo.InvariantCulture, $$"""{"type": "task-succeeded", "uuid": "base-{{i}}", "hostname": "w1@h", "runtime": 1.0, "timestamp": {{at + 1.1}}},""");
-        }
-
+        var factory = new IngestFactory(_dir.File($"running-{Guid.NewGuid():N}.db")) { Time = clock };
+        factory.UseKestrel(IngestProcess.FreePort());
+        factory.StartServer();
+        using var client = new HttpClient { BaseAddress = factory.ClientOptions.BaseAddress };
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var events = SlowTaskRuns.Baseline(now);
         events.Append(CultureInfo.InvariantCulture, $$"""
             {"type": "task-received", "uuid": "long", "name": "shop.slow", "args": "(4711,)", "timestamp": {{now - 2}}},
-            {"type": "task-started", "uuid": "long", "hostname": "w1@h", "timestamp": {{now - 1}}}]
+            {"type": "task-started", "uuid": "long", "hostname": "w1@h", "timestamp": {{now - 1}}}
             """);
-        using var posted = await client.PostAsync("/api/events?wait=durable", new StringContent(events.ToString(), Encoding.UTF8, "application/json"));
-        posted.EnsureSuccessStatusCode();
+        await SlowTaskRuns.PostAsync(client, events);
+        var page = await _chromium.Browser.NewPageAsync();
+        await page.GotoAsync($"{factory.ClientOptions.BaseAddress}{hash}");
+        return (factory, page);
     }
 
     [Fact]
     public async Task RunningPage_LongRun_ShowsWithinSeconds_ThenMarkedStuckPastItsThreshold_Issue25()
     {
         var clock = Fixtures.Clock();
-        await using var factory = new IngestFactory(_dir.File("running.db")) { Time = clock };
-        factory.UseKestrel(IngestProcess.FreePort());
-        factory.StartServer();
-        using var client = new HttpClient { BaseAddress = factory.ClientOptions.BaseAddress };
-        await PostAsync(client, clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-
-        var page = await _chromium.Browser.NewPageAsync();
-        await page.GotoAsync($"{factory.ClientOptions.BaseAddress}#/running");
+        var (factory, page) = await ServeAsync(clock, "#/running");
+        await using var _ = factory;
         var row = page.Locator("tr[data-task-id='long']");
         await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         Assert.Equal("ok", (await row.Locator("td").Last.InnerTextAsync()).Trim());
@@ -69,15 +65,8 @@ public sealed class RunningBrowserTests : IAsyncLifetime
     [Fact]
     public async Task RunsPageAndIngestPage_ShowTheRunInFlight_AndLinkToRunning_Issue25()
     {
-        var clock = Fixtures.Clock();
-        await using var factory = new IngestFactory(_dir.File("runs.db")) { Time = clock };
-        factory.UseKestrel(IngestProcess.FreePort());
-        factory.StartServer();
-        using var client = new HttpClient { BaseAddress = factory.ClientOptions.BaseAddress };
-        await PostAsync(client, clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-
-        var page = await _chromium.Browser.NewPageAsync();
-        await page.GotoAsync($"{factory.ClientOptions.BaseAddress}#/runs?state=STARTED&range=24h");
+        var (factory, page) = await ServeAsync(Fixtures.Clock(), "#/runs?state=STARTED&range=24h");
+        await using var _ = factory;
         var row = page.Locator("tr[data-task-id='long']");
         await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         Assert.Equal("in flight", await row.Locator(".badge.in-flight").InnerTextAsync());
