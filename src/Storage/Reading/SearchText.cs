@@ -78,6 +78,22 @@ public static class SearchText
     /// <summary>True when every phrase occurs, its tokens side by side, within one of <paramref name="columns"/>.</summary>
     public static bool Matches(IReadOnlyList<string[]> phrases, params ReadOnlySpan<string?> columns)
     {
+        // Most texts lack the phrase's words altogether: a plain substring test turns them away without tokenizing
+        // (the tracker's whole map is walked under its lock, issue 25).
+        foreach (var phrase in phrases)
+        {
+            var any = false;
+            foreach (var column in columns)
+            {
+                any |= column is not null && column.Contains(phrase[0], StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
         var tokenized = new List<string>[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
