@@ -20,6 +20,7 @@ internal static partial class ConfigurationErrors
         ["PipelineOptions"] = "Ingest:Pipeline",
         ["RetentionOptions"] = "Ingest:Retention",
         ["RegressionOptions"] = "Ingest:Regression",
+        ["RunningOptions"] = "Ingest:Running",
         ["AmqpOptions"] = "Ingest:Amqp",
         ["HealthOptions"] = "Ingest:Health",
     };

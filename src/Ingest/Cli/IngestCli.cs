@@ -96,6 +96,7 @@ public static class IngestCli
             SettingOption.Milliseconds("--batch-wait-ms", "Ingest:Pipeline:MaxBatchWait", "Longest wait to fill a batch, ms (default 200)."),
             SettingOption.Seconds("--stall-threshold-s", "Ingest:Pipeline:StallThreshold", "No flush this long with a backlog = degraded, s (default 30)."),
             SettingOption.Int("--max-tasks", "Ingest:Tracker:MaxTasks", "Tasks tracked in memory at once (default 100000)."),
+            SettingOption.Text("--stuck-factor", "Ingest:Running:StuckFactor", "A started run is stuck past this many times its task's p99 runtime of the last 7 days (default 3)."),
             SettingOption.Int("--max-memory-mb", "Ingest:Pipeline:MaxMemoryMb", "Memory budget for the text in flight (tracker, channel, batch), MiB (default 80)."),
             SettingOption.Seconds("--idle-timeout-s", "Ingest:Tracker:IdleTimeout", "A task silent this long is written with its last state, s (default 3600)."),
             SettingOption.Int("--retention-days", "Ingest:Retention:Days", "Days kept, today included (default 7)."),

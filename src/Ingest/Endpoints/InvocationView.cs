@@ -54,6 +54,12 @@ public sealed record InvocationView
     public bool Finished { get; init; }
 
     /// <summary>
+    /// True for a run the tracker holds unfinished (received, started, retrying, waiting on an ETA): shown from memory,
+    /// in lists and searches as well as by id, stored once it finishes (issue 25).
+    /// </summary>
+    public bool InFlight { get; init; }
+
+    /// <summary>
     /// True when this stored row's day is past detail retention (<c>--detail-days</c>): its args, kwargs, result and
     /// traceback were dropped, so their absence says nothing about the task.
     /// </summary>
@@ -104,6 +110,7 @@ public sealed record InvocationView
         StateAt = ApiTime.Format(r.StateAt),
         Source = source == "in_flight" && TaskStates.IsReady(r.State) ? "recent" : source,
         Finished = TaskStates.IsReady(r.State),
+        InFlight = source == "in_flight" && !TaskStates.IsReady(r.State),
     };
 
     /// <summary>Seconds from one event to the next; clock skew between hosts can make it negative, shown as zero.</summary>

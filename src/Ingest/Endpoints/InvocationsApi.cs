@@ -16,8 +16,8 @@ public static class InvocationsApi
     {
         var api = app.MapGroup("/api/invocations");
         api.MapGet("/{taskId}", GetInvocation).Takes().TimeLimited();
-        api.MapGet("/", ListInvocations).Takes("q", "name", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor").Admitted();
-        app.MapGet("/api/in-flight", ListInFlight).Takes("limit");
+        api.MapGet("/", ListInvocations).Takes("q", "name", "name_contains", "state", "worker", "queue", "exception_type", "since", "until", "limit", "cursor").Admitted();
+        app.MapGet("/api/in-flight", RunningApi.ListInFlight).Takes("limit", "name", "worker", "queue", "state", "sort").Admitted();
         return app;
     }
 
@@ -35,11 +35,13 @@ public static class InvocationsApi
     }
 
     /// <summary>
-    /// A page of stored invocations, newest first: at most <c>limit</c> rows, and no more than
+    /// A page of invocations, newest first, stored and in flight (issue 25: the tracker's unfinished runs pass the same
+    /// filters and cursor, marked <c>in_flight</c>, each run once): at most <c>limit</c> rows, and no more than
     /// <see cref="PageBudget.DefaultMaxBytes"/> serialized (a page of rows with 32 KiB args ends early, with a cursor).
     /// </summary>
     public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInvocations(
         IInvocationStore reader,
+        TaskTracker tracker,
         TimeProvider time,
         StorageStatus storage,
         IOptions<JsonOptions> json,
@@ -52,11 +54,13 @@ public static class InvocationsApi
         string? cursor = null,
         string? q = null,
         string? queue = null,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "exception_type")] string? exceptionType = null)
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "exception_type")] string? exceptionType = null,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "name_contains")] string? nameContains = null)
     {
         // Qualifiers in q (state:FAILURE name:x 12345) become the filters; the rest is the value search.
         if (!SearchQualifiers.TryParse(q, out var qualified, out var qualifierError)
-            || !SearchQualifiers.TryMerge(name, qualified, "name", out name, out qualifierError)
+            // name: is a substring as Flower users type it (name:import finds shop.tasks.import_orders); name= stays exact.
+            || !SearchQualifiers.TryMerge(nameContains, qualified, "name", out nameContains, out qualifierError)
             || !SearchQualifiers.TryMerge(state, qualified, "state", out state, out qualifierError)
             || !SearchQualifiers.TryMerge(worker, qualified, "worker", out worker, out qualifierError)
             || !SearchQualifiers.TryMerge(queue, qualified, "queue", out queue, out qualifierError)
@@ -97,9 +101,10 @@ public static class InvocationsApi
             return TypedResults.BadRequest(new ErrorView("cursor is not one this server gave out"));
         }
 
-        var page = reader.List(new InvocationQuery
+        var query = new InvocationQuery
         {
             Name = string.IsNullOrEmpty(name) ? null : name,
+            NameContains = string.IsNullOrEmpty(nameContains) ? null : nameContains,
             State = normalizedState,
             Worker = string.IsNullOrEmpty(worker) ? null : worker,
             Queue = string.IsNullOrEmpty(queue) ? null : queue,
@@ -109,18 +114,21 @@ public static class InvocationsApi
             Limit = pageSize,
             After = after,
             Text = q,
-        });
+        };
+        // The tracker first: a run that finishes between the two reads is then found in one of them, not missed by both.
+        var filter = new InFlightFilter(query);
+        var tracked = tracker.FindInFlight(filter.Matches, pageSize + 1);
+        var page = reader.List(query);
+        var (rows, next) = LivePageMerge.Merge(page, tracked, tracker.InFlightAmong(page.Items.Select(r => r.TaskId)), pageSize);
         var budget = new PageBudget(json.Value.SerializerOptions);
-        var items = new List<InvocationView>(page.Items.Count);
-        var next = page.NextCursor;
-        foreach (var record in page.Items)
+        var items = new List<InvocationView>(rows.Count);
+        foreach (var row in rows)
         {
-            var view = InvocationView.From(record, "stored", storage.DetailsDroppedThrough);
+            var view = row.InFlight ? InvocationView.From(row.Record, "in_flight") : InvocationView.From(row.Record, "stored", storage.DetailsDroppedThrough);
             if (!budget.TryAdd(view))
             {
                 // Escaped JSON can outgrow the reader's character budget: the page ends at the last row that fitted.
-                var kept = page.Items[items.Count - 1];
-                next = new PageCursor(kept.StateAt, kept.TaskId);
+                next = LivePageMerge.CursorAt(rows[items.Count - 1].Record);
                 break;
             }
 
@@ -131,19 +139,5 @@ public static class InvocationsApi
         {
             Unsearched = q is null ? null : page.Unsearched,
         });
-    }
-
-    /// <summary>Tasks that have not finished, most recently updated first (from memory).</summary>
-    /// <remarks>Held to <see cref="PageBudget.DefaultMaxBytes"/> like the stored pages: the most recently updated that fit.</remarks>
-    public static Results<Ok<InvocationListView>, BadRequest<ErrorView>> ListInFlight(TaskTracker tracker, IOptions<JsonOptions> json, string? limit = null)
-    {
-        if (!ApiQuery.TryLimit(limit, 100, InvocationQuery.MaxLimit, out var count, out var error))
-        {
-            return TypedResults.BadRequest(new ErrorView(error));
-        }
-
-        var budget = new PageBudget(json.Value.SerializerOptions);
-        var items = tracker.SnapshotInFlight(count).Select(r => InvocationView.From(r, "in_flight")).TakeWhile(budget.TryAdd).ToList();
-        return TypedResults.Ok(new InvocationListView(items, null));
     }
 }

@@ -92,6 +92,10 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RegressionOptions>, RegressionOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RegressionOptions>>().Value);
         services.AddSingleton<RollupReader>();
+        services.AddOptionsWithValidateOnStart<RunningOptions>().Bind(configuration.GetSection($"{Section}:Running"));
+        services.AddSingleton<IValidateOptions<RunningOptions>, RunningOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RunningOptions>>().Value);
+        services.AddSingleton<StuckBaselines>();
         services.AddSingleton<RollupRankReader>();
         services.AddSingleton<TaskInsights>();
         services.AddSingleton(sp => new Streaming.StreamHub());

@@ -64,6 +64,18 @@ public sealed class TaskMerge
     /// <summary>Its ETA or countdown, as sent (ISO 8601), if any.</summary>
     public string? Eta => _eta.Value;
 
+    /// <summary>The worker of the latest worker event.</summary>
+    public string? Worker => _worker;
+
+    /// <summary>Its positional arguments, as sent (for the value search of in-flight runs).</summary>
+    public string? Args => _args.Value;
+
+    /// <summary>Its keyword arguments, as sent.</summary>
+    public string? Kwargs => _kwargs.Value;
+
+    /// <summary>When it reached the state it shows: the sort key of lists, as <see cref="ToRecord"/> gives it.</summary>
+    public double StateAt => _lifecycle.StateAt(_lifecycle.OutcomeDecides(State), _sentAt) is var at && double.IsFinite(at) ? at : 0;
+
     /// <summary>True once a terminal event other than task-retried is known: nothing more will run.</summary>
     public bool IsReady => TaskStates.IsReady(State);
 
@@ -123,12 +135,11 @@ public sealed class TaskMerge
     {
         var state = State;
         var outcomeDecides = _lifecycle.OutcomeDecides(state);
-        var stateAt = _lifecycle.StateAt(outcomeDecides, _sentAt);
         return new InvocationRecord
         {
             TaskId = TaskId,
             State = state,
-            StateAt = double.IsFinite(stateAt) ? stateAt : 0,
+            StateAt = StateAt,
             Name = _name.Value,
             Worker = _worker,
             Queue = _queue.Value,

@@ -103,13 +103,46 @@ public sealed class TaskTracker : IInFlightTasks
         }
     }
 
-    /// <summary>A snapshot of up to <paramref name="limit"/> in-flight tasks, most recently updated first.</summary>
-    public IReadOnlyList<InvocationRecord> SnapshotInFlight(int limit)
+    /// <summary>
+    /// The first <paramref name="take"/> in-flight tasks <paramref name="match"/> accepts, newest state time first (as
+    /// the stored pages) or oldest first (by age): one pass over the map under the lock, records for these alone.
+    /// </summary>
+    public IReadOnlyList<InvocationRecord> FindInFlight(Func<TaskMerge, bool> match, int take, bool newestFirst = true)
     {
         lock (_lock)
         {
-            return _map.SnapshotInFlight(limit);
+            return InFlightSelection.Top(_map.InFlight, match, newestFirst, take);
         }
+    }
+
+    /// <summary>The in-flight tasks <paramref name="match"/> accepts, counted by <paramref name="classify"/>'s key.</summary>
+    public IReadOnlyDictionary<string, int> CountInFlight(Func<TaskMerge, bool> match, Func<TaskMerge, string> classify)
+    {
+        lock (_lock)
+        {
+            return InFlightSelection.Count(_map.InFlight, match, classify);
+        }
+    }
+
+    /// <summary>
+    /// Which of <paramref name="taskIds"/> the tracker holds unfinished: their stored rows are older states (written
+    /// early, or kept over a restart), which lists leave out for the tracker's own (issue 25).
+    /// </summary>
+    public IReadOnlySet<string> InFlightAmong(IEnumerable<string> taskIds)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            foreach (var id in taskIds)
+            {
+                if (_map.TryGet(id, out var entry) && !entry.Merge.IsReady)
+                {
+                    found.Add(id);
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Writes idle tasks and forgets expired finished ones. Called on a timer so that quiet periods expire too.</summary>

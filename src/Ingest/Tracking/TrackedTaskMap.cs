@@ -71,18 +71,6 @@ internal sealed class TrackedTaskMap
         list.AddLast(entry.Node);
     }
 
-    /// <summary>Up to <paramref name="limit"/> in-flight tasks, most recently updated first.</summary>
-    public IReadOnlyList<InvocationRecord> SnapshotInFlight(int limit)
-    {
-        var list = new List<InvocationRecord>(Math.Min(limit, _active.Count));
-        for (var node = _active.Last; node is not null && list.Count < limit; node = node.Previous)
-        {
-            list.Add(node.Value.Merge.ToRecord());
-        }
-
-        return list;
-    }
-
     /// <summary>Forgets finished tasks past their linger, and writes early the tasks idle past the timeout.</summary>
     public void Expire(long now)
     {

@@ -5,7 +5,15 @@ public sealed record InvocationQuery
 {
     public const int MaxLimit = 1000;
 
+    /// <summary>The task's name, exactly (the task page's runs).</summary>
     public string? Name { get; init; }
+
+    /// <summary>
+    /// Text the task's name contains, ASCII case-insensitive (issue 25: <c>name:import</c> finds
+    /// <c>shop.tasks.import_orders</c>); <c>%</c> and <c>_</c> are taken literally (<see cref="LikePattern"/>).
+    /// </summary>
+    public string? NameContains { get; init; }
+
     public string? State { get; init; }
     public string? Worker { get; init; }
 

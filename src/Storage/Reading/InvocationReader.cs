@@ -182,6 +182,11 @@ public sealed class InvocationReader : IInvocationStore
             sql.Append(" AND ").Append(s.NameColumn).Append(" = $name");
         }
 
+        if (q.NameContains is not null)
+        {
+            sql.Append(" AND ").Append(s.NameColumn).Append(" LIKE $name_like").Append(LikePattern.EscapeClause);
+        }
+
         if (q.State is not null)
         {
             sql.Append(" AND i.state = $state");
@@ -225,6 +230,11 @@ public sealed class InvocationReader : IInvocationStore
         if (q.Name is not null)
         {
             command.Parameters.AddWithValue("$name", q.Name);
+        }
+
+        if (q.NameContains is not null)
+        {
+            command.Parameters.AddWithValue("$name_like", LikePattern.Contains(q.NameContains));
         }
 
         if (q.State is not null)

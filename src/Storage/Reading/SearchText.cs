@@ -54,4 +54,101 @@ public static class SearchText
         fts = query.ToString();
         return true;
     }
+
+    /// <summary>
+    /// The search's terms as token lists, for text held in memory (the tracker's in-flight tasks, issue 25) to be
+    /// matched as the index matches stored rows: each term a phrase of letter-or-digit runs, compared case-insensitively.
+    /// Empty when nothing can be searched for (<see cref="TryParse"/> refuses such text).
+    /// </summary>
+    public static IReadOnlyList<string[]> Phrases(string text)
+    {
+        var phrases = new List<string[]>();
+        foreach (var term in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tokens = Tokens(term);
+            if (tokens.Count > 0)
+            {
+                phrases.Add([.. tokens]);
+            }
+        }
+
+        return phrases;
+    }
+
+    /// <summary>True when every phrase occurs, its tokens side by side, within one of <paramref name="columns"/>.</summary>
+    public static bool Matches(IReadOnlyList<string[]> phrases, params ReadOnlySpan<string?> columns)
+    {
+        // Most texts lack the phrase's words altogether: a plain substring test turns them away without tokenizing
+        // (the tracker's whole map is walked under its lock, issue 25).
+        foreach (var phrase in phrases)
+        {
+            var any = false;
+            foreach (var column in columns)
+            {
+                any |= column is not null && column.Contains(phrase[0], StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        var tokenized = new List<string>[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            tokenized[i] = columns[i] is { } c ? Tokens(c) : [];
+        }
+
+        foreach (var phrase in phrases)
+        {
+            if (!Array.Exists(tokenized, tokens => Contains(tokens, phrase)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Contains(List<string> tokens, string[] phrase)
+    {
+        for (var start = 0; start + phrase.Length <= tokens.Count; start++)
+        {
+            var k = 0;
+            while (k < phrase.Length && tokens[start + k] == phrase[k])
+            {
+                k++;
+            }
+
+            if (k == phrase.Length)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // As FTS5's default tokenizer (unicode61) splits: runs of letters and digits, case-folded.
+    private static List<string> Tokens(string text)
+    {
+        var tokens = new List<string>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var inToken = i < text.Length && char.IsLetterOrDigit(text[i]);
+            if (inToken && start < 0)
+            {
+                start = i;
+            }
+            else if (!inToken && start >= 0)
+            {
+                tokens.Add(text[start..i].ToLowerInvariant());
+                start = -1;
+            }
+        }
+
+        return tokens;
+    }
 }

@@ -59,7 +59,7 @@ public class SearchQualifiersTests
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
 
         var found = await client.GetFromJsonAsync<JsonElement>($"/api/invocations?since={at - 60}&q={Uri.EscapeDataString("state:failure name:shop.charge args:12345")}");
-        using var contradiction = await client.GetAsync($"/api/invocations?name=shop.refund&q={Uri.EscapeDataString("name:shop.charge")}");
+        using var contradiction = await client.GetAsync($"/api/invocations?name_contains=shop.refund&q={Uri.EscapeDataString("name:shop.charge")}");
 
         Assert.Equal(["q-1"], found.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("task_id").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, contradiction.StatusCode);

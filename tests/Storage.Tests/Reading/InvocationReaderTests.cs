@@ -116,4 +116,23 @@ public sealed class InvocationReaderTests : IDisposable
         Assert.False(PageCursor.TryDecode("%%%", out _));
         Assert.False(PageCursor.TryDecode("bm9waXBl", out _));
     }
+
+    [Fact]
+    public void List_NameContains_FindsNamesHoldingTheText_UnderscoreAndPercentLiterally_Issue25()
+    {
+        var at = At(2026, 11, 20);
+        _writer.WriteBatch([
+            Finished("a", TaskStates.Success, at, "shop.tasks.import_orders"),
+            Finished("b", TaskStates.Success, at + 1, "shop.tasks.IMPORT_users"),
+            Finished("c", TaskStates.Success, at + 2, "shop.tasks.importXorders"),
+            Finished("d", TaskStates.Success, at + 3, "shop.sale_100%"),
+            Finished("e", TaskStates.Success, at + 4, "shop.sale_1000"),
+        ]);
+        var reader = new InvocationReader(_options);
+        string[] Found(string text) => [.. reader.List(new InvocationQuery { NameContains = text }).Items.Select(r => r.TaskId).Order()];
+
+        Assert.Equal(["a", "b", "c"], Found("import"));
+        Assert.Equal(["a"], Found("import_orders"));
+        Assert.Equal(["d"], Found("100%"));
+    }
 }

@@ -1,11 +1,12 @@
 // Hash routes (every page keeps its range and filters in the URL):
-//   #/  tasks   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest
+//   #/  tasks   #/running   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest
 import { html, render } from "./html.js";
 import { setCurrent } from "./links.js";
 import { failuresPage } from "./pages/failures.js";
 import { ingestPage } from "./pages/ingest.js";
 import { invocationPage } from "./pages/invocation.js";
 import { queuesPage } from "./pages/queues.js";
+import { runningPage } from "./pages/running.js";
 import { runsPage } from "./pages/runs.js";
 import { searchPage } from "./pages/search.js";
 import { taskPage } from "./pages/task.js";
@@ -17,6 +18,7 @@ import { workersPage } from "./pages/workers.js";
 const PAGES = {
   "": (view, params) => tasksPage(view, params),
   task: (view, params, parts) => taskPage(view, params, parts.join("/")),
+  running: (view, params) => runningPage(view, params),
   runs: (view, params) => runsPage(view, params),
   search: (view, params) => searchPage(view, params),
   invocation: (view, params, parts) => invocationPage(view, params, parts[0]),

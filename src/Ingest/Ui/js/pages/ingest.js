@@ -17,7 +17,7 @@ function renderReport(element, r, perSecond) {
         ["Backlog", `${num(r.backlog.queued + r.backlog.in_progress)} of ${num(r.backlog.capacity)}`],
         ["Flush loop", `${r.flush_loop.state}, last batch ${num(r.flush_loop.last_batch_size)} in ${r.flush_loop.last_batch_ms} ms`],
         ["Longest stall", `${r.flush_loop.max_stall_ms} ms`],
-        ["Oldest in flight", oldest],
+        ["Oldest in flight", html`<a href="#/running" id="oldest-in-flight" title="the Running page">${oldest}</a>`],
         ["Memory (RSS)", bytes(r.process.rss_bytes)]])}</div>
       <div class="card"><h2>Counts</h2>${kv([
         ["Received", num(r.invocations.received)], ["Stored", num(r.invocations.flushed)],

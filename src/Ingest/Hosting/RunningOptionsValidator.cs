@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+[OptionsValidator]
+internal sealed partial class RunningOptionsValidator : IValidateOptions<Insights.RunningOptions>;
