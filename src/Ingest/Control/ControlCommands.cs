@@ -153,6 +153,7 @@ public sealed partial class ControlCommands(ControlOptions options)
                 break;
             case "registered":
                 r.Names("taskinfoitems", required: false);
+                r.Bool("builtins");
                 break;
             case "conf":
                 r.Bool("with_defaults");
