@@ -14,13 +14,11 @@ namespace Ingest.Control;
 /// <c>reply.{namespace}.pidbox</c> with the ticket, the command published transient on the fanout
 /// <c>{namespace}.pidbox</c>; closing the channel cancels the consumer and the broker deletes the queue.
 /// </summary>
-public sealed class AmqpFleetControl : PidboxFleetControl, IAsyncDisposable
+public sealed class AmqpFleetControl : PidboxFleetControl
 {
     private readonly ConnectionFactory _factory;
     private readonly string _display;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _connecting = new(1, 1);
-    private IConnection? _connection;
 
     /// <summary>A control through the broker of <paramref name="amqp"/>.</summary>
     public AmqpFleetControl(AmqpOptions amqp, ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger<AmqpFleetControl> logger)
@@ -39,18 +37,6 @@ public sealed class AmqpFleetControl : PidboxFleetControl, IAsyncDisposable
             RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
             RequestedHeartbeat = TimeSpan.FromSeconds(15),
         };
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is { } c)
-        {
-            _connection = null;
-            await c.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _connecting.Dispose();
     }
 
     /// <inheritdoc/>
@@ -126,7 +112,7 @@ public sealed class AmqpFleetControl : PidboxFleetControl, IAsyncDisposable
     {
         try
         {
-            var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await ConnectionAsync(ct => _factory.CreateConnectionAsync(ct), c => c.IsOpen, cancellationToken).ConfigureAwait(false);
             var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await using (channel.ConfigureAwait(false))
             {
@@ -141,31 +127,6 @@ public sealed class AmqpFleetControl : PidboxFleetControl, IAsyncDisposable
         {
             ControlLog.BrokerFailed(_logger, _display, e);
             throw new ControlUnavailableException($"RabbitMQ at {_display} did not take the command: {e.Message}", e);
-        }
-    }
-
-    private async Task<IConnection> ConnectionAsync(CancellationToken cancellationToken)
-    {
-        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_connection is { IsOpen: true } open)
-            {
-                return open;
-            }
-
-            if (_connection is { } dead)
-            {
-                _connection = null;
-                await dead.DisposeAsync().ConfigureAwait(false);
-            }
-
-            _connection = await _factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return _connection;
-        }
-        finally
-        {
-            _connecting.Release();
         }
     }
 }

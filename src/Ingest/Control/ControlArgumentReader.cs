@@ -72,7 +72,12 @@ internal sealed class ControlArgumentReader(string command, IReadOnlyDictionary<
             return Require(key, required);
         }
 
-        var text = AsString(raw) ?? (raw is int or long or double ? Convert.ToString(raw, CultureInfo.InvariantCulture) : null);
+        var text = AsString(raw) ?? raw switch
+        {
+            int or long or double => Convert.ToString(raw, CultureInfo.InvariantCulture),
+            JsonElement { ValueKind: JsonValueKind.Number } e => e.GetRawText(),
+            _ => null,
+        };
         if (text is null || text.Length > MaxTextLength || !valid(text))
         {
             return Fail($"{key} must be {hint}");

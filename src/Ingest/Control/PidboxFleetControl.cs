@@ -8,9 +8,12 @@ namespace Ingest.Control;
 /// routing key (kombu binds with the client's oid; a per-command key keeps concurrent commands apart without
 /// sorting replies by header), publishes on the fanout <c>{namespace}.pidbox</c>, and feeds the collector.
 /// </summary>
-public abstract class PidboxFleetControl : IFleetControl
+public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
 {
     private readonly WorkerRegistry? _registry;
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private IAsyncDisposable? _connection;
+    private long _droppedReplies;
 
     /// <summary>A control for <paramref name="options"/>; <paramref name="registry"/> names the workers a broadcast expects.</summary>
     protected PidboxFleetControl(ControlOptions options, WorkerRegistry? registry, TimeProvider time)
@@ -50,7 +53,64 @@ public abstract class PidboxFleetControl : IFleetControl
         var collector = new ReplyCollector(ticket, expected, named, Options.MaxReplies, Options.MaxReplyBytes);
         var body = PidboxMessage.Body(request, ticket, Options.ReplyExchange, ticket);
         await CallAsync(body, ticket, collector, request.Timeout, cancellationToken);
-        return collector.Result();
+        var result = collector.Result();
+        Interlocked.Add(ref _droppedReplies, result.Dropped);
+        return result;
+    }
+
+    /// <summary>Replies dropped over the caps (or unreadable) since start, over every command: for <c>/metrics</c>.</summary>
+    public long DroppedReplies => Interlocked.Read(ref _droppedReplies);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the broker connection.</summary>
+    protected virtual async ValueTask DisposeAsyncCore()
+    {
+        if (_connection is { } c)
+        {
+            _connection = null;
+            await c.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connecting.Dispose();
+    }
+
+    /// <summary>
+    /// The broker connection, made by <paramref name="connect"/> on first use and again when <paramref name="isOpen"/>
+    /// says the last one died: one at a time, so a burst of commands after an outage opens one connection, not many.
+    /// </summary>
+    protected async Task<T> ConnectionAsync<T>(Func<CancellationToken, Task<T>> connect, Func<T, bool> isOpen, CancellationToken cancellationToken)
+        where T : class, IAsyncDisposable
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        ArgumentNullException.ThrowIfNull(isOpen);
+        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is T current && isOpen(current))
+            {
+                return current;
+            }
+
+            if (_connection is { } dead)
+            {
+                _connection = null;
+                await dead.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var made = await connect(cancellationToken).ConfigureAwait(false);
+            _connection = made;
+            return made;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
     }
 
     /// <summary>Publishes a command no worker replies to.</summary>

@@ -15,7 +15,7 @@ namespace Ingest.Control;
 /// adds an entry for its own list (routing key = the ticket), publishes, pops replies until done or the deadline,
 /// and removes both. Replies are kombu envelopes: base64 body, <c>ticket</c> and <c>clock</c> headers.
 /// </summary>
-public sealed class RedisFleetControl : PidboxFleetControl, IAsyncDisposable
+public sealed class RedisFleetControl : PidboxFleetControl
 {
     // kombu's separator between the fields of a binding entry (redis.Channel.sep).
     private const string BindingSeparator = "\x06\x16";
@@ -26,8 +26,6 @@ public sealed class RedisFleetControl : PidboxFleetControl, IAsyncDisposable
     private readonly RedisBrokerUrl _url;
     private readonly RedisOptions _redis;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _connecting = new(1, 1);
-    private ConnectionMultiplexer? _connection;
 
     /// <summary>A control through the broker of <paramref name="redis"/>; throws <see cref="ArgumentException"/> for a URL kombu would not take.</summary>
     public RedisFleetControl(RedisOptions redis, ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger<RedisFleetControl> logger)
@@ -46,18 +44,6 @@ public sealed class RedisFleetControl : PidboxFleetControl, IAsyncDisposable
         _url.Options.ClientName = "ingest-control";
         _redis = redis;
         _logger = logger;
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is { } c)
-        {
-            _connection = null;
-            await c.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _connecting.Dispose();
     }
 
     /// <inheritdoc/>
@@ -189,16 +175,9 @@ public sealed class RedisFleetControl : PidboxFleetControl, IAsyncDisposable
 
     private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
-        await _connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            _connection ??= await GuardAsync(() => ConnectionMultiplexer.ConnectAsync(_url.Options)).ConfigureAwait(false);
-            return _connection.GetDatabase(_url.Database);
-        }
-        finally
-        {
-            _connecting.Release();
-        }
+        // The multiplexer reconnects by itself once made: only a first connection that failed is made again.
+        var connection = await ConnectionAsync(_ => GuardAsync(() => ConnectionMultiplexer.ConnectAsync(_url.Options)), _ => true, cancellationToken).ConfigureAwait(false);
+        return connection.GetDatabase(_url.Database);
     }
 
     private async Task<T> GuardAsync<T>(Func<Task<T>> action)

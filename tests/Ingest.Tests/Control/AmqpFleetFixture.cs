@@ -1,15 +1,9 @@
 using Ingest.Control;
 using Ingest.Tests.Support;
-using Ingest.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ingest.Tests.Control;
 
 /// <summary>Two workers on the suite's RabbitMQ.</summary>
-public sealed class AmqpFleetFixture : FleetFixture
-{
-    protected override string BrokerUrl => Broker.Shared().Url;
-
-    protected override IFleetControl CreateControl(ControlOptions options, WorkerRegistry registry) =>
-        new AmqpFleetControl(new Ingest.Sources.Amqp.AmqpOptions { Url = BrokerUrl }, options, registry, TimeProvider.System, NullLogger<AmqpFleetControl>.Instance);
-}
+public sealed class AmqpFleetFixture() : FleetFixture(Broker.Shared().Url, (url, options, registry) =>
+    new AmqpFleetControl(new Ingest.Sources.Amqp.AmqpOptions { Url = url }, options, registry, TimeProvider.System, NullLogger<AmqpFleetControl>.Instance));

@@ -2,7 +2,6 @@ using Ingest.Accounting;
 using Ingest.Control;
 using Ingest.Tests.Support;
 using Ingest.Tracking;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Tests.Control;
@@ -12,7 +11,9 @@ namespace Ingest.Tests.Control;
 /// them: started once per test class (a worker takes seconds to start). The first consumes queue A with two pool
 /// processes, the second queue B with one, so that each test can aim at one worker.
 /// </summary>
-public abstract class FleetFixture : IAsyncLifetime
+/// <param name="brokerUrl">The broker's URL, as Celery takes it.</param>
+/// <param name="createControl">The transport under test, for that URL.</param>
+public abstract class FleetFixture(string brokerUrl, Func<string, ControlOptions, WorkerRegistry, IFleetControl> createControl) : IAsyncLifetime
 {
     private CeleryWorker? _first;
     private CeleryWorker? _second;
@@ -35,14 +36,11 @@ public abstract class FleetFixture : IAsyncLifetime
     /// <summary>The options the control was made with.</summary>
     public ControlOptions Options { get; private set; } = null!;
 
-    /// <summary>The broker's URL, as Celery takes it.</summary>
-    protected abstract string BrokerUrl { get; }
-
     public async Task InitializeAsync()
     {
         var suffix = Namespace[^8..];
-        var first = CeleryWorker.StartAsync(BrokerUrl, "ctl-a-" + suffix, Namespace, "ctl.a." + suffix, concurrency: 2);
-        var second = CeleryWorker.StartAsync(BrokerUrl, "ctl-b-" + suffix, Namespace, "ctl.b." + suffix, concurrency: 1);
+        var first = CeleryWorker.StartAsync(brokerUrl, "ctl-a-" + suffix, Namespace, "ctl.a." + suffix, concurrency: 2);
+        var second = CeleryWorker.StartAsync(brokerUrl, "ctl-b-" + suffix, Namespace, "ctl.b." + suffix, concurrency: 1);
         try
         {
             _first = await first;
@@ -53,7 +51,7 @@ public abstract class FleetFixture : IAsyncLifetime
         }
 
         Options = new ControlOptions { Namespace = Namespace };
-        Control = CreateControl(Options, Registry);
+        Control = createControl(brokerUrl, Options, Registry);
     }
 
     public async Task DisposeAsync()
@@ -77,7 +75,4 @@ public abstract class FleetFixture : IAsyncLifetime
     /// <summary>Tells the registry that <paramref name="hostname"/> came online (a worker-online event).</summary>
     public void SeenOnline(string hostname) =>
         Registry.Apply(new CeleryEvent { Type = CeleryEventType.WorkerOnline, Hostname = hostname, Timestamp = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() });
-
-    /// <summary>The transport under test.</summary>
-    protected abstract IFleetControl CreateControl(ControlOptions options, WorkerRegistry registry);
 }
