@@ -18,16 +18,14 @@ public sealed class AmqpFleetControl : PidboxFleetControl
 {
     private readonly ConnectionFactory _factory;
     private readonly string _display;
-    private readonly ILogger _logger;
 
     /// <summary>A control through the broker of <paramref name="amqp"/>.</summary>
     public AmqpFleetControl(AmqpOptions amqp, ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger<AmqpFleetControl> logger)
-        : base(options, registry, time)
+        : base(options, registry, time, logger)
     {
         ArgumentNullException.ThrowIfNull(amqp);
         var uri = new Uri(amqp.Url ?? throw new ArgumentException("no AMQP URL", nameof(amqp)));
-        _display = $"{uri.Scheme}://{uri.Host}:{uri.Port}{uri.AbsolutePath}";
-        _logger = logger;
+        _display = $"RabbitMQ at {uri.Scheme}://{uri.Host}:{uri.Port}{uri.AbsolutePath}";
         _factory = new ConnectionFactory
         {
             Uri = uri,
@@ -125,8 +123,7 @@ public sealed class AmqpFleetControl : PidboxFleetControl
         }
         catch (Exception e) when (e is RabbitMQClientException or IOException or System.Net.Sockets.SocketException)
         {
-            ControlLog.BrokerFailed(_logger, _display, e);
-            throw new ControlUnavailableException($"RabbitMQ at {_display} did not take the command: {e.Message}", e);
+            throw Unreachable(_display, e);
         }
     }
 }

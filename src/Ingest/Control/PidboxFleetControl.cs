@@ -1,4 +1,5 @@
 using Ingest.Tracking;
+using Microsoft.Extensions.Logging;
 
 namespace Ingest.Control;
 
@@ -15,10 +16,13 @@ public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
     private IAsyncDisposable? _connection;
     private long _droppedReplies;
 
+    private readonly ILogger _logger;
+
     /// <summary>A control for <paramref name="options"/>; <paramref name="registry"/> names the workers a broadcast expects.</summary>
-    protected PidboxFleetControl(ControlOptions options, WorkerRegistry? registry, TimeProvider time)
+    protected PidboxFleetControl(ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger logger)
     {
         Options = options;
+        _logger = logger;
         _registry = registry;
         Time = time;
     }
@@ -111,6 +115,14 @@ public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
         {
             _connecting.Release();
         }
+    }
+
+    /// <summary>Logs why <paramref name="broker"/> did not take a command, and the exception that tells the caller.</summary>
+    protected ControlUnavailableException Unreachable(string broker, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ControlLog.BrokerFailed(_logger, broker, error);
+        return new ControlUnavailableException($"{broker} did not take the command: {error.Message}", error);
     }
 
     /// <summary>Publishes a command no worker replies to.</summary>

@@ -25,11 +25,10 @@ public sealed class RedisFleetControl : PidboxFleetControl
 
     private readonly RedisBrokerUrl _url;
     private readonly RedisOptions _redis;
-    private readonly ILogger _logger;
 
     /// <summary>A control through the broker of <paramref name="redis"/>; throws <see cref="ArgumentException"/> for a URL kombu would not take.</summary>
     public RedisFleetControl(RedisOptions redis, ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger<RedisFleetControl> logger)
-        : base(options, registry, time)
+        : base(options, registry, time, logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
         if (!RedisBrokerUrl.TryParse(redis.Url ?? string.Empty, out var url, out var error))
@@ -43,7 +42,6 @@ public sealed class RedisFleetControl : PidboxFleetControl
         _url.Options.ConnectRetry = 1;
         _url.Options.ClientName = "ingest-control";
         _redis = redis;
-        _logger = logger;
     }
 
     /// <inheritdoc/>
@@ -188,8 +186,7 @@ public sealed class RedisFleetControl : PidboxFleetControl
         }
         catch (Exception e) when (e is RedisException or TimeoutException or IOException)
         {
-            ControlLog.BrokerFailed(_logger, _url.Display, e);
-            throw new ControlUnavailableException($"Redis at {_url.Display} did not take the command: {e.Message}", e);
+            throw Unreachable("Redis at " + _url.Display, e);
         }
     }
 }

@@ -1,7 +1,10 @@
 using Ingest.Accounting;
 using Ingest.Control;
+using Ingest.Sources.Amqp;
+using Ingest.Sources.Redis;
 using Ingest.Tests.Support;
 using Ingest.Tracking;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Tests.Control;
@@ -11,10 +14,11 @@ namespace Ingest.Tests.Control;
 /// them: started once per test class (a worker takes seconds to start). The first consumes queue A with two pool
 /// processes, the second queue B with one, so that each test can aim at one worker.
 /// </summary>
-/// <param name="brokerUrl">The broker's URL, as Celery takes it.</param>
-/// <param name="createControl">The transport under test, for that URL.</param>
-public abstract class FleetFixture(string brokerUrl, Func<string, ControlOptions, WorkerRegistry, IFleetControl> createControl) : IAsyncLifetime
+/// <param name="redis">True for the suite's Redis, false for its RabbitMQ.</param>
+public abstract class FleetFixture(bool redis) : IAsyncLifetime
 {
+    private readonly string _brokerUrl = redis ? RedisServer.Shared().Url : Broker.Shared().Url;
+
     private CeleryWorker? _first;
     private CeleryWorker? _second;
 
@@ -39,8 +43,8 @@ public abstract class FleetFixture(string brokerUrl, Func<string, ControlOptions
     public async Task InitializeAsync()
     {
         var suffix = Namespace[^8..];
-        var first = CeleryWorker.StartAsync(brokerUrl, "ctl-a-" + suffix, Namespace, "ctl.a." + suffix, concurrency: 2);
-        var second = CeleryWorker.StartAsync(brokerUrl, "ctl-b-" + suffix, Namespace, "ctl.b." + suffix, concurrency: 1);
+        var first = CeleryWorker.StartAsync(_brokerUrl, "ctl-a-" + suffix, Namespace, "ctl.a." + suffix, concurrency: 2);
+        var second = CeleryWorker.StartAsync(_brokerUrl, "ctl-b-" + suffix, Namespace, "ctl.b." + suffix, concurrency: 1);
         try
         {
             _first = await first;
@@ -51,7 +55,9 @@ public abstract class FleetFixture(string brokerUrl, Func<string, ControlOptions
         }
 
         Options = new ControlOptions { Namespace = Namespace };
-        Control = createControl(brokerUrl, Options, Registry);
+        Control = redis
+            ? new RedisFleetControl(new RedisOptions { Url = _brokerUrl }, Options, Registry, TimeProvider.System, NullLogger<RedisFleetControl>.Instance)
+            : new AmqpFleetControl(new AmqpOptions { Url = _brokerUrl }, Options, Registry, TimeProvider.System, NullLogger<AmqpFleetControl>.Instance);
     }
 
     public async Task DisposeAsync()

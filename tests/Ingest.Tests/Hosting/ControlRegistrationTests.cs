@@ -1,5 +1,8 @@
+using System.Globalization;
 using Ingest.Control;
+using Ingest.Hosting;
 using Ingest.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -27,29 +30,29 @@ public class ControlRegistrationTests
     [InlineData("Ingest:Redis:Url", "redis://127.0.0.1:1/0", typeof(RedisFleetControl))]
     public async Task FleetControl_BrokerConfigured_ThatBrokersControl_Issue27(string key, string url, Type expected)
     {
-        using var dir = new TempDirectory();
-        await using var factory = new IngestFactory(dir.File("x.db")).With(key, url).With("Ingest:Control:Timeout", "00:00:03").With("Ingest:Control:AllowShutdown", "true");
+        await using var services = Container(new() { [key] = url, ["Ingest:Control:Timeout"] = "00:00:03", ["Ingest:Control:AllowShutdown"] = "true" });
 
-        var control = factory.Services.GetRequiredService<IFleetControl>();
+        var control = services.GetRequiredService<IFleetControl>();
 
         Assert.IsType(expected, control);
         Assert.True(control.Available);
-        var options = factory.Services.GetRequiredService<ControlOptions>();
+        var options = services.GetRequiredService<ControlOptions>();
         Assert.Equal(TimeSpan.FromSeconds(3), options.Timeout);
         Assert.True(options.AllowShutdown);
     }
 
-    [Fact]
-    public async Task FleetControl_BrokerDown_ControlUnavailableNamingIt_Issue27()
+    [Theory]
+    [InlineData("Ingest:Redis:Url", "redis://127.0.0.1:{0}/0", "Redis at redis://127.0.0.1:{0}/0")]
+    [InlineData("Ingest:Amqp:Url", "amqp://guest:guest@127.0.0.1:{0}/", "RabbitMQ at amqp://127.0.0.1:{0}/")]
+    public async Task FleetControl_BrokerDown_ControlUnavailableNamingIt_Issue27(string key, string url, string named)
     {
-        using var dir = new TempDirectory();
         var port = TestPorts.FreeBlock(1);
-        await using var factory = new IngestFactory(dir.File("x.db")).With("Ingest:Redis:Url", $"redis://127.0.0.1:{port}/0");
-        var control = factory.Services.GetRequiredService<IFleetControl>();
+        await using var services = Container(new() { [key] = string.Format(CultureInfo.InvariantCulture, url, port) });
+        var control = services.GetRequiredService<IFleetControl>();
 
         var e = await Assert.ThrowsAsync<ControlUnavailableException>(() => control.SendAsync(new ControlRequest("ping", new Dictionary<string, object?>(), null, TimeSpan.FromSeconds(1)), CancellationToken.None));
 
-        Assert.Contains($"Redis at redis://127.0.0.1:{port}/0", e.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Format(CultureInfo.InvariantCulture, named, port), e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -65,5 +68,14 @@ public class ControlRegistrationTests
         var e = Assert.ThrowsAny<Exception>(() => factory.Services.GetRequiredService<IOptions<ControlOptions>>().Value);
 
         Assert.Contains(key.Split(':')[^1], (e as OptionsValidationException)?.Message ?? e.InnerException?.Message ?? e.Message, StringComparison.Ordinal);
+    }
+
+    // The container alone, no host: nothing connects until a command is sent.
+    private static ServiceProvider Container(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+        services.AddIngest(configuration);
+        return services.BuildServiceProvider();
     }
 }

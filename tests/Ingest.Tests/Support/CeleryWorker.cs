@@ -7,36 +7,22 @@ namespace Ingest.Tests.Support;
 /// with its own control namespace and task queue so that no other test's worker hears its commands or takes its
 /// tasks. Started ready (its "ready." log line seen), killed with its pool on dispose.
 /// </summary>
-internal sealed class CeleryWorker : IAsyncDisposable
+internal sealed class CeleryWorker(Process process, ProcessOutput output, string hostname, string queue, Dictionary<string, string> environment, string directory)
+    : IAsyncDisposable
 {
     private const string Python = "/usr/bin/python3";
 
-    private readonly Process _process;
-    private readonly ProcessOutput _output;
-    private readonly Dictionary<string, string> _environment;
-    private readonly string _directory;
-
-    private CeleryWorker(Process process, ProcessOutput output, string hostname, string queue, Dictionary<string, string> environment, string directory)
-    {
-        _process = process;
-        _output = output;
-        Hostname = hostname;
-        Queue = queue;
-        _environment = environment;
-        _directory = directory;
-    }
-
     /// <summary>The worker's hostname, <c>name@ingest-tests</c>, as replies and destinations spell it.</summary>
-    public string Hostname { get; }
+    public string Hostname => hostname;
 
     /// <summary>The queue it consumes tasks from.</summary>
-    public string Queue { get; }
+    public string Queue => queue;
 
     /// <summary>Where celery_app.py is (the worker imports it from there).</summary>
     public static string AppDirectory => Path.Combine(Ingest.Testing.TestPaths.RepositoryRoot, "tests", "Ingest.Tests", "Support");
 
     /// <summary>What the worker has logged, for assertion messages.</summary>
-    public string Output => _output.ToString();
+    public string Output => output.ToString();
 
     /// <summary>
     /// Starts <c>{name}@ingest-tests</c> on <paramref name="brokerUrl"/> with <paramref name="concurrency"/> pool
@@ -82,7 +68,7 @@ internal sealed class CeleryWorker : IAsyncDisposable
     public async Task<string> SendTaskAsync(string task, string argsJson)
     {
         using var client = Start(["-c", "import json, sys, celery_app; print(celery_app.app.send_task(sys.argv[1], args=json.loads(sys.argv[2]), queue=sys.argv[3]).id, flush=True)", task, argsJson, Queue],
-            _environment, _directory);
+            environment, directory);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
         await Wait.ForAsync(client.WaitForExitAsync(), $"the client sending {task}", TimeSpan.FromSeconds(60));
@@ -92,16 +78,16 @@ internal sealed class CeleryWorker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        _process.Dispose();
+        process.Dispose();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {
