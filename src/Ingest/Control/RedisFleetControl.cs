@@ -74,10 +74,12 @@ public sealed class RedisFleetControl : PidboxFleetControl
 
                 while (!collector.Completed.IsCompleted)
                 {
-                    var popped = await db.ListRightPopAsync(replies, 100).ConfigureAwait(false);
-                    foreach (var message in popped ?? [])
+                    // One at a time: RPOP with a count needs Redis 6.2, and kombu runs on older ones.
+                    var popped = 0;
+                    for (var message = await db.ListRightPopAsync(replies).ConfigureAwait(false); !message.IsNull; message = await db.ListRightPopAsync(replies).ConfigureAwait(false))
                     {
                         OfferEnvelope(collector, message);
+                        popped++;
                     }
 
                     var left = timeout - Time.GetElapsedTime(started);
@@ -86,7 +88,7 @@ public sealed class RedisFleetControl : PidboxFleetControl
                         break;
                     }
 
-                    if (popped is not { Length: > 0 })
+                    if (popped == 0)
                     {
                         await Task.Delay(left < s_pollInterval ? left : s_pollInterval, Time, cancellationToken).ConfigureAwait(false);
                     }
