@@ -12,11 +12,10 @@ namespace Ingest.Control;
 public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
 {
     private readonly WorkerRegistry? _registry;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private IAsyncDisposable? _connection;
     private long _droppedReplies;
-
-    private readonly ILogger _logger;
 
     /// <summary>A control for <paramref name="options"/>; <paramref name="registry"/> names the workers a broadcast expects.</summary>
     protected PidboxFleetControl(ControlOptions options, WorkerRegistry? registry, TimeProvider time, ILogger logger)
@@ -45,7 +44,7 @@ public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (!request.ExpectReply)
         {
-            await CastAsync(PidboxMessage.Body(request, null, Options.ReplyExchange, null), request.Timeout, cancellationToken);
+            await CastAsync(PidboxMessage.Body(request, null, Options.ReplyExchange, null), request.Timeout, cancellationToken).ConfigureAwait(false);
             return new ControlResult([], []);
         }
 
@@ -56,7 +55,7 @@ public abstract class PidboxFleetControl : IFleetControl, IAsyncDisposable
         var expected = named ? request.Destination! : OnlineWorkers();
         var collector = new ReplyCollector(ticket, expected, named, Options.MaxReplies, Options.MaxReplyBytes);
         var body = PidboxMessage.Body(request, ticket, Options.ReplyExchange, ticket);
-        await CallAsync(body, ticket, collector, request.Timeout, cancellationToken);
+        await CallAsync(body, ticket, collector, request.Timeout, cancellationToken).ConfigureAwait(false);
         var result = collector.Result();
         Interlocked.Add(ref _droppedReplies, result.Dropped);
         return result;
