@@ -120,6 +120,8 @@ public static class IngestCli
             SettingOption.Text("--redis-worker-events", "Ingest:Redis:WorkerEvents", "On Redis, subscribe to worker events (heartbeats) too, for the Workers page: true or false (default true)."),
             SettingOption.Text("--amqp-bindings", "Ingest:Amqp:Bindings", "Binding keys on celeryev, comma-separated (default #; task.# skips heartbeats)."),
             SettingOption.Text("--amqp-queue", "Ingest:Amqp:Queue", "This instance's queue (default ingest.<machine name>.<hash of the database path>)."),
+            SettingOption.Seconds("--control-timeout-s", "Ingest:Control:Timeout", "How long workers' replies to a remote-control command are awaited, s (default 1, 0.1 to 60)."),
+            SettingOption.Flag("--allow-shutdown", "Ingest:Control:AllowShutdown", "Let the control role shut workers down (refused by default: nothing restarts them but their supervisor)."),
             SettingOption.Seconds("--queue-sample-s", "Ingest:QueueSampling:Interval", "Broker queue lengths are sampled this often, s (default 15; 0: off)."),
             SettingOption.Text("--sample-queues", "Ingest:QueueSampling:Queues", "Queues always sampled, comma-separated, besides those task events name (default celery)."),
             SettingOption.Int("--read-concurrency", "Ingest:Reads:Concurrency", "Heavy reads (lists, stats, search, failures, facets) run at once; others wait (default 2 x cores, 2 to 8)."),

@@ -6,4 +6,12 @@ namespace Ingest.Control;
 /// Workers expected to answer that did not: the named destinations, or for a broadcast the workers Ingest knows to
 /// be online.
 /// </param>
-public sealed record ControlResult(IReadOnlyList<WorkerReply> Replies, IReadOnlyList<string> Missing);
+public sealed record ControlResult(IReadOnlyList<WorkerReply> Replies, IReadOnlyList<string> Missing)
+{
+    /// <summary>
+    /// Replies received but not kept: over <see cref="ControlOptions.MaxReplies"/> or
+    /// <see cref="ControlOptions.MaxReplyBytes"/> (oldest dropped first), or not a <c>{hostname: value}</c> object.
+    /// The workers whose replies were dropped over the caps are not named in <see cref="Missing"/>.
+    /// </summary>
+    public int Dropped { get; init; }
+}

@@ -159,6 +159,8 @@ public static class IngestServiceCollectionExtensions
             services.AddSingleton<Sources.Queues.IQueueLengthProbe>(sp => sp.GetRequiredService<AmqpSource>());
         }
 
+        services.AddFleetControl(configuration);
+
         // Last: it stops first, and asks the brokers nothing once they are stopping.
         services.AddHostedService<Sources.Queues.QueueSampler>();
 

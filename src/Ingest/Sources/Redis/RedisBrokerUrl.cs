@@ -75,13 +75,22 @@ public sealed record RedisBrokerUrl(ConfigurationOptions Options, int Database, 
     /// </summary>
     public string ChannelPattern(RedisOptions o)
     {
+        var topic = FanoutTopic(o, o.Exchange);
+        return o.FanoutPatterns ? topic + (o.WorkerEvents ? "/*" : "/task.*") : topic;
+    }
+
+    /// <summary>
+    /// The channel kombu publishes a fanout <paramref name="exchange"/>'s messages on when the routing key is empty
+    /// (<c>{global_keyprefix}{fanout_prefix}{exchange}</c>): Celery's remote control, <c>/0.celery.pidbox</c> by default.
+    /// </summary>
+    public string FanoutTopic(RedisOptions o, string exchange)
+    {
         var prefix = o.FanoutPrefix switch
         {
             "true" or "True" => $"/{Database}.",
             "false" or "False" or "" => string.Empty,
             var custom => custom.Replace("{db}", Database.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal),
         };
-        var topic = o.GlobalKeyPrefix + prefix + o.Exchange;
-        return o.FanoutPatterns ? topic + (o.WorkerEvents ? "/*" : "/task.*") : topic;
+        return o.GlobalKeyPrefix + prefix + exchange;
     }
 }

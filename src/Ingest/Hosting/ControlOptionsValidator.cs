@@ -1,0 +1,7 @@
+using Ingest.Control;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Hosting;
+
+[OptionsValidator]
+internal sealed partial class ControlOptionsValidator : IValidateOptions<ControlOptions>;

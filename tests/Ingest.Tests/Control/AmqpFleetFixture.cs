@@ -1,0 +1,4 @@
+namespace Ingest.Tests.Control;
+
+/// <summary>Two workers on the suite's RabbitMQ.</summary>
+public sealed class AmqpFleetFixture() : FleetFixture(redis: false);

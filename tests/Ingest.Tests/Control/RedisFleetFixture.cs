@@ -1,0 +1,4 @@
+namespace Ingest.Tests.Control;
+
+/// <summary>Two workers on the suite's Redis.</summary>
+public sealed class RedisFleetFixture() : FleetFixture(redis: true);
