@@ -77,6 +77,12 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
 
         sql.Append(" GROUP BY task_id HAVING 1 = 1");
         Filter(sql, "m_name", query.Name);
+        if (query.NameContains is not null)
+        {
+            // A literal substring, ASCII case-insensitive as SQLite's LIKE is (issue 25): position() takes no wildcards.
+            sql.Append($" AND positionCaseInsensitive(m_name, {ClickHouseSql.Quote(query.NameContains)}) > 0");
+        }
+
         Filter(sql, "m_state", query.State);
         Filter(sql, "m_worker", query.Worker);
         Filter(sql, "m_queue", query.Queue);

@@ -113,6 +113,20 @@ public abstract class InvocationStoreContract : IDisposable
         Assert.Equal(["f1"], Ids(new InvocationQuery { Until = Today - 3600 }));
     }
 
+    [Fact]
+    public void List_NameContains_IsALiteralCaseInsensitiveSubstring_Issue25()
+    {
+        Write(
+            Records.Finished("n1", TaskStates.Success, Today - 2, name: "shop.tasks.import_orders"),
+            Records.Finished("n2", TaskStates.Success, Today - 1, name: "shop.tasks.importXorders"),
+            Records.Finished("n3", TaskStates.Success, Today, name: "shop.tasks.export"));
+
+        Assert.Equal(["n2", "n1"], Ids(new InvocationQuery { NameContains = "IMPORT" }));
+        // _ and % are the characters typed, never wildcards.
+        Assert.Equal(["n1"], Ids(new InvocationQuery { NameContains = "import_orders" }));
+        Assert.Empty(Ids(new InvocationQuery { NameContains = "%" }));
+    }
+
     [Theory]
     [InlineData("' OR 1=1 --")]
     [InlineData("\\' OR '1'='1")]
@@ -125,6 +139,7 @@ public abstract class InvocationStoreContract : IDisposable
         Assert.Equal(["h2"], Ids(new InvocationQuery { Name = hostile }));
         Assert.Equal(["h2"], Ids(new InvocationQuery { Worker = hostile }));
         Assert.Empty(Ids(new InvocationQuery { Name = hostile + "x" }));
+        Assert.Equal(["h2"], Ids(new InvocationQuery { NameContains = hostile }));
         Assert.Equal(hostile, Store.Get("h2")!.Name);
         Assert.Null(Store.Get(hostile));
         Assert.Equal(2, Store.List(new InvocationQuery()).Items.Count);
