@@ -188,5 +188,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.GroupHoursSql};
         DROP TABLE IF EXISTS {p.QueueLengthsSql};
         DROP TABLE IF EXISTS {p.FailureGroupsSql};
+        DROP TABLE IF EXISTS {p.AuditSql};
         """;
 }
