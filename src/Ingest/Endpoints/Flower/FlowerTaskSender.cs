@@ -97,9 +97,9 @@ internal static class FlowerTaskSender
             return false;
         }
 
-        if (options.EnumerateObject().FirstOrDefault(p => !s_options.Contains(p.Name)) is { Name.Length: > 0 } unknown)
+        if (options.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !s_options.Contains(n)) is { } unknown)
         {
-            error = $"option '{unknown.Name}' is not supported; send-task takes {string.Join(", ", s_options.Order(StringComparer.Ordinal))}";
+            error = $"option '{unknown}' is not supported; send-task takes {string.Join(", ", s_options.Order(StringComparer.Ordinal))}";
             return false;
         }
 
