@@ -87,7 +87,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _queueSamples = new QueueSampleStep(queueSamples, logger);
         _audit = new AuditStep(audit, logger);
         _writeProbe = new WriteProbeStep(state, time, logger);
-        _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait);
+        _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait, _audit);
         var keepInFlight = options.KeepInFlightAtShutdown && options.CheckpointInterval > TimeSpan.Zero;
         _drain = new ShutdownDrain(_batch, _commit, _checkpoint, tracker, channel, counters, state, time, options.ShutdownDrainBudget, keepInFlight, logger);
 

@@ -1,10 +1,12 @@
+using System.Threading.Channels;
+
 namespace Ingest.Storage.Audit;
 
 /// <summary>
 /// Audit entries waiting for the one writer (the flush loop writes them between batches). Bounded in entries, and
 /// each entry's texts are cut to <see cref="MaxFieldChars"/>: a fleet of 500 workers answering an inspection must not
 /// make one entry megabytes. When full, the oldest entry is dropped and counted (<see cref="Dropped"/>): the
-/// metric <c>ingest.control.actions</c> still counted it. Thread-safe.
+/// metric <c>ingest.control.actions</c> still counted it. Thread-safe (a bounded channel that drops its oldest).
 /// </summary>
 public sealed class AuditBuffer
 {
@@ -16,44 +18,35 @@ public sealed class AuditBuffer
 
     private const string CutMark = "…(cut)";
 
-    private readonly Queue<AuditEntry> _entries = new();
-    private readonly int _capacity;
+    private readonly Channel<AuditEntry> _entries;
     private long _dropped;
+    private long _failed;
 
     /// <param name="capacity">Entries waiting at most (tests use a small one).</param>
     public AuditBuffer(int capacity = Capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
+        _entries = Channel.CreateBounded<AuditEntry>(
+            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Increment(ref _dropped));
     }
 
     /// <summary>Raised after an entry is added, so the flush loop writes it without waiting for its idle tick.</summary>
     public event Action? Added;
 
     /// <summary>Entries waiting.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_entries)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    public int Count => _entries.Reader.Count;
 
-    /// <summary>Entries dropped, oldest first, because the queue was full.</summary>
+    /// <summary>Entries dropped, oldest first, because the buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Entries the writer could not write (counted, not retried: the loop never waits on them).</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    private long _failed;
-
     /// <summary>Adds an entry, its texts cut to <see cref="MaxFieldChars"/>; drops the oldest when full.</summary>
     public void Add(AuditEntry entry)
     {
-        entry = entry with
+        _entries.Writer.TryWrite(entry with
         {
             User = Cut(entry.User),
             Target = Cut(entry.Target),
@@ -61,34 +54,20 @@ public sealed class AuditBuffer
             Reason = Cut(entry.Reason),
             Replies = Cut(entry.Replies),
             Missing = Cut(entry.Missing),
-        };
-        lock (_entries)
-        {
-            if (_entries.Count == _capacity)
-            {
-                _entries.Dequeue();
-                Interlocked.Increment(ref _dropped);
-            }
-
-            _entries.Enqueue(entry);
-        }
-
+        });
         Added?.Invoke();
     }
 
     /// <summary>Takes up to <paramref name="max"/> entries, oldest first.</summary>
     public IReadOnlyList<AuditEntry> Take(int max)
     {
-        lock (_entries)
+        var taken = new List<AuditEntry>();
+        while (taken.Count < max && _entries.Reader.TryRead(out var entry))
         {
-            var taken = new List<AuditEntry>(Math.Min(max, _entries.Count));
-            while (taken.Count < max && _entries.TryDequeue(out var entry))
-            {
-                taken.Add(entry);
-            }
-
-            return taken;
+            taken.Add(entry);
         }
+
+        return taken;
     }
 
     /// <summary>Counts entries the writer failed to store.</summary>
