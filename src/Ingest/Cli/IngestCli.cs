@@ -141,6 +141,8 @@ public static class IngestCli
             SettingOption.Text("--oidc-client-secret-file", "Ingest:Auth:OidcClientSecretFile", "File holding the OpenID Connect client secret."),
             SettingOption.Text("--oidc-allowed-groups", "Ingest:Auth:OidcAllowedGroups", "Comma-separated groups (the groups claim) whose members may read."),
             SettingOption.Text("--oidc-allowed-emails", "Ingest:Auth:OidcAllowedEmails", "Comma-separated addresses, or @domain, that may read."),
+            SettingOption.Text("--control-users", "Ingest:Auth:ControlUsers", "Comma-separated users (users file or auth proxy) who may act on workers: revoke, limits, pools, consumers, send-task (default: nobody)."),
+            SettingOption.Text("--oidc-control-groups", "Ingest:Auth:OidcControlGroups", "Comma-separated groups whose members may read and act on workers (default: none)."),
             SettingOption.Text("--auth-proxy-header", "Ingest:Auth:ProxyUserHeader", "User header set by an authenticating proxy (X-Forwarded-User, X-Auth-Request-User)."),
             SettingOption.Text("--trusted-proxies", "Ingest:Http:TrustedProxies", "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed (TLS terminated in front of Ingest); default loopback only."),
             SettingOption.Text("--auth-proxy-from", "Ingest:Auth:ProxyFrom", "Comma-separated proxy addresses or CIDR ranges the header is trusted from."),

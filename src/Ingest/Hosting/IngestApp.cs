@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.FileProviders;
 using Ingest.Diagnostics;
 using Ingest.Endpoints;
+using Ingest.Endpoints.Flower;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Ingest.Sources.Http;
@@ -137,9 +138,12 @@ public static class IngestApp
         app.MapStreamApi();
         app.MapWorkersApi();
         app.MapQueuesApi();
-        // Who the UI is signed in as, and whether sign-in is on at all (the sign-out button is hidden when it is off).
-        app.MapGet("/api/me", (HttpContext http, AuthOptions auth) => TypedResults.Ok(new MeView(
-            http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null, !auth.Disabled))).Takes();
+        app.MapAuditApi();
+        app.MapFlowerControlApi();
+        app.MapFlowerReadApi();
+        // Who the UI is signed in as, whether sign-in is on at all (the sign-out button is hidden when it is off),
+        // whether the user may act on workers, and the anti-forgery token its control posts send (issue 27).
+        app.MapGet("/api/me", MeView.ForAsync).Takes();
         app.MapHealthApi();
         app.MapFallback("/api/{**path}", (HttpContext http) =>
             Results.Json(new ErrorView($"no such endpoint: {http.Request.Method} {http.Request.Path}"), statusCode: StatusCodes.Status404NotFound));

@@ -130,6 +130,11 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<QueueSampleBuffer>();
         services.AddSingleton<Sources.Queues.QueueLengths>();
 
+        // The control audit trail (issue 27): filled by the Flower API, written by the flush loop, read by /api/audit.
+        services.AddSingleton<Storage.Audit.AuditBuffer>();
+        services.AddSingleton(sp => new Storage.Audit.AuditReader(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<ReadTimeLimit>()));
+        services.AddSingleton<Endpoints.Flower.ControlAudit>();
+
         services.AddSingleton<DurableWatermark>();
         services.AddSingleton<FlushLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<FlushLoop>());

@@ -20,6 +20,7 @@ internal sealed class BatchCollector
     private readonly TimeProvider _time;
     private readonly TimeSpan _idleTick;
     private readonly TimeSpan _maxBatchWait;
+    private readonly AuditStep? _audit;
     private CancellationTokenSource _wakeup = new();
 
     public BatchCollector(
@@ -31,8 +32,10 @@ internal sealed class BatchCollector
         FlushLoopState state,
         TimeProvider time,
         TimeSpan idleTick,
-        TimeSpan maxBatchWait)
+        TimeSpan maxBatchWait,
+        AuditStep? audit = null)
     {
+        _audit = audit;
         _channel = channel;
         _batch = batch;
         _checkpoint = checkpoint;
@@ -103,9 +106,10 @@ internal sealed class BatchCollector
             _wakeup = new CancellationTokenSource();
         }
 
-        if (_checkpoint.Due || _queueSamples.Waiting)
+        // Checked after the wake-up token is renewed: an audit entry added in between would else wait an idle tick.
+        if (_checkpoint.Due || _queueSamples.Waiting || _audit?.Waiting == true)
         {
-            return false; // durability was asked for, or samples wait: write them before waiting
+            return false; // durability was asked for, or samples or audit entries wait: write them before waiting
         }
 
         using var timer = new CancellationTokenSource(timeout, _time);

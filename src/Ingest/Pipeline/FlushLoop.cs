@@ -17,7 +17,7 @@ namespace Ingest.Pipeline;
 /// The loop body is a list of steps, each a class of its own (OpenTelemetry's BatchExportThreadWorker: wait,
 /// export, signal, shutdown check): <see cref="BatchCollector"/> waits and fills the <see cref="FlushBatch"/>,
 /// <see cref="BatchCommitStep"/> commits it, <see cref="CheckpointStep"/> writes the in-flight checkpoint,
-/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="MaintenanceStep"/> one maintenance step,
+/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="AuditStep"/> the control audit trail, <see cref="MaintenanceStep"/> one maintenance step,
 /// <see cref="WriteProbeStep"/> probes the store while commits fail and nothing waits, and <see cref="ShutdownDrain"/>
 /// ends it.
 /// </summary>
@@ -40,6 +40,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly BatchCollector _collector;
     private readonly BatchCommitStep _commit;
     private readonly QueueSampleStep _queueSamples;
+    private readonly AuditStep _audit;
     private readonly WriteProbeStep _writeProbe;
     private readonly ShutdownDrain _drain;
 
@@ -55,7 +56,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
         IFlushObserver? metrics = null,
         Streaming.StreamHub? stream = null,
         DurableWatermark? durable = null,
-        QueueSampleBuffer? queueSamples = null)
+        QueueSampleBuffer? queueSamples = null,
+        Storage.Audit.AuditBuffer? audit = null)
     {
         _state = state;
         _openWriter = openWriter;
@@ -83,14 +85,20 @@ public sealed class FlushLoop : IHostedService, IDisposable
             _batch, bisector, _checkpoint, channel, new FlushFailurePolicy(options.MaxWriteAttempts), counters, state, time, metrics, logger);
         _maintenance = new MaintenanceStep(channel, state, time, options.IdleTick, options.BatchSize, metrics, logger);
         _queueSamples = new QueueSampleStep(queueSamples, logger);
+        _audit = new AuditStep(audit, logger);
         _writeProbe = new WriteProbeStep(state, time, logger);
-        _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait);
+        _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait, _audit);
         var keepInFlight = options.KeepInFlightAtShutdown && options.CheckpointInterval > TimeSpan.Zero;
         _drain = new ShutdownDrain(_batch, _commit, _checkpoint, tracker, channel, counters, state, time, options.ShutdownDrainBudget, keepInFlight, logger);
 
         if (queueSamples is not null)
         {
             queueSamples.Added += _collector.Wake; // a sample is written at once, not at the next idle tick
+        }
+
+        if (audit is not null)
+        {
+            audit.Added += _collector.Wake; // an action is on record within a moment, not at the next idle tick
         }
 
         durable.RequestedNow += _collector.Wake;
@@ -219,6 +227,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                         _queueSamples.Run(writer);
                     }
 
+                    if (_audit.Waiting)
+                    {
+                        _audit.Run(writer);
+                    }
+
                     if (_maintenance.Due)
                     {
                         _maintenance.Run(writer, stoppingToken);
@@ -229,6 +242,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 if (_queueSamples.Waiting)
                 {
                     _queueSamples.Run(writer);
+                }
+
+                if (_audit.Waiting)
+                {
+                    _audit.Run(writer);
                 }
 
                 _state.SetStatus(FlushLoopStatus.Stopped);

@@ -20,6 +20,11 @@ public interface IBatchWriter : IDisposable
     /// <summary>Commits broker queue samples in a short transaction of their own. Throws on failure.</summary>
     void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples);
 
+    /// <summary>Commits control audit entries (issue 27) in a short transaction of their own. Throws on failure.</summary>
+    void WriteAudit(IReadOnlyList<Storage.Audit.AuditEntry> entries)
+    {
+    }
+
     /// <summary>
     /// A tiny write of its own (one meta row, one transaction), run while commits are failing and nothing is left
     /// to write, to learn that the store takes writes again. Throws on failure.

@@ -63,6 +63,8 @@ public sealed class SqliteBatchWriter : IBatchWriter
 
     public void WriteQueueSamples(IReadOnlyList<Storage.Rollups.QueueSample> samples) => _writer.WriteQueueSamples(samples);
 
+    public void WriteAudit(IReadOnlyList<Storage.Audit.AuditEntry> entries) => _writer.WriteAudit(entries);
+
     public void ProbeWrite() => _maintenance.ProbeWrite();
 
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);

@@ -31,6 +31,15 @@ public sealed class AuthOptions
     /// <summary><c>--oidc-allowed-emails</c>: comma-separated addresses, or <c>@domain</c> for a whole domain.</summary>
     public string? OidcAllowedEmails { get; set; }
 
+    /// <summary>
+    /// <c>--control-users</c>: comma-separated users (of the users file, or names the auth proxy sends) who may act on
+    /// workers (issue 27: revoke, limits, pools, consumers, sending tasks). Nobody may by default.
+    /// </summary>
+    public string? ControlUsers { get; set; }
+
+    /// <summary><c>--oidc-control-groups</c>: comma-separated; a user in any of them may read and act on workers.</summary>
+    public string? OidcControlGroups { get; set; }
+
     /// <summary>The claim that lists a user's groups (default <c>groups</c>).</summary>
     public string OidcGroupsClaim { get; set; } = "groups";
 

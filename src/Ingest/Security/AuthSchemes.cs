@@ -12,6 +12,9 @@ namespace Ingest.Security;
 /// </summary>
 internal static class AuthSchemes
 {
+    /// <summary>The UI session's cookie.</summary>
+    public const string SessionCookie = "ingest.session";
+
     /// <summary>Registers the schemes, the session cookie and the keys that sign it.</summary>
     public static void Add(IServiceCollection services, IConfiguration configuration, AuthOptions options)
     {
@@ -26,7 +29,7 @@ internal static class AuthSchemes
             .AddScheme<AuthenticationSchemeOptions, LocalAuthHandler>(LocalAuthHandler.SchemeName, _ => { })
             .AddCookie(AuthSetup.CookieScheme, o =>
             {
-                o.Cookie.Name = "ingest.session";
+                o.Cookie.Name = SessionCookie;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -38,7 +41,7 @@ internal static class AuthSchemes
                 {
                     // A script or the UI's own fetch gets a status and a reason, not the sign-in page's HTML.
                     OnRedirectToLogin = c => IsApi(c.Request.Path) ? Refuse(c.Response, 401, "the session has ended: sign in again") : Redirect(c),
-                    OnRedirectToAccessDenied = c => Refuse(c.Response, 403, "this account may not read task data"),
+                    OnRedirectToAccessDenied = c => Refuse(c.Response, 403, ForbiddenReason(c.HttpContext)),
                     OnValidatePrincipal = EndIfRevokedAsync,
                 };
             });
@@ -46,6 +49,15 @@ internal static class AuthSchemes
         {
             OidcAuthentication.Add(auth, options);
         }
+
+        // Control posts from a UI session carry a token from /api/me in a header (issue 27); keyed by the same key ring.
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = ControlGate.AntiforgeryHeader;
+            o.Cookie.Name = ControlGate.AntiforgeryCookie;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
     }
 
     /// <summary>
@@ -65,6 +77,18 @@ internal static class AuthSchemes
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(AuthSetup.CookieScheme);
     }
+
+    /// <summary>Why a signed-in caller is refused, by the policy of the route it asked for.</summary>
+    internal static string ForbiddenReason(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy switch
+        {
+            AuthSettings.IngestPolicy => "posting events needs the ingest token (--ingest-token-file)",
+            AuthSettings.ControlPolicy => ControlRefusal,
+            _ => "this credential may not read task data",
+        };
+
+    /// <summary>The 403 reason of a control route, for a caller without the control role.</summary>
+    internal const string ControlRefusal = "this user may not act on workers: only users named in --control-users or members of --oidc-control-groups may";
 
     private static Task Refuse(HttpResponse response, int status, string why)
     {
@@ -93,7 +117,7 @@ internal static class AuthSchemes
             return LocalAuthHandler.SchemeName;
         }
 
-        if (context.Request.Cookies.ContainsKey("ingest.session"))
+        if (context.Request.Cookies.ContainsKey(SessionCookie))
         {
             return AuthSetup.CookieScheme;
         }
@@ -103,5 +127,5 @@ internal static class AuthSchemes
     }
 
     private static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/openapi");
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/flower") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/openapi");
 }

@@ -12,6 +12,8 @@ public sealed class AuthSettings
     public const string IngestRole = "ingest";
     public const string ReadPolicy = "read";
     public const string IngestPolicy = "ingest";
+    public const string ControlRole = "control";
+    public const string ControlPolicy = "control";
     public const string MethodClaim = "ingest:auth";
 
     private readonly byte[]? _ingestTokenHash;
@@ -28,7 +30,21 @@ public sealed class AuthSettings
         _proxies = AuthOptions.SplitList(options.ProxyFrom).Select(ParseNetwork).ToList();
         AllowedGroups = AuthOptions.SplitList(options.OidcAllowedGroups).ToHashSet(StringComparer.Ordinal);
         AllowedEmails = AuthOptions.SplitList(options.OidcAllowedEmails).Select(e => e.ToLowerInvariant()).ToList();
+        ControlUsers = AuthOptions.SplitList(options.ControlUsers).ToHashSet(StringComparer.Ordinal);
+        ControlGroups = AuthOptions.SplitList(options.OidcControlGroups).ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>Users of the users file or the proxy who may act on workers (<c>--control-users</c>).</summary>
+    public IReadOnlySet<string> ControlUsers { get; }
+
+    /// <summary>SSO groups whose members may act on workers (<c>--oidc-control-groups</c>).</summary>
+    public IReadOnlySet<string> ControlGroups { get; }
+
+    /// <summary>The roles a local user (password, Basic or proxy) holds: read, and control when named in <see cref="ControlUsers"/>.</summary>
+    public IReadOnlyList<string> LocalRoles(string user) => ControlUsers.Contains(user) ? [ReadRole, ControlRole] : [ReadRole];
+
+    /// <summary>Whether an SSO user is in one of the control groups.</summary>
+    public bool SsoUserControls(ClaimsPrincipal user) => user.FindAll(Options.OidcGroupsClaim).Any(g => ControlGroups.Contains(g.Value));
 
     public AuthOptions Options { get; }
 

@@ -41,7 +41,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
             var token = header["Bearer ".Length..].Trim();
             if (_settings.IsIngestToken(token))
             {
-                return Task.FromResult(Success("ingest-token", AuthSettings.IngestRole, "token"));
+                return Task.FromResult(Success("ingest-token", [AuthSettings.IngestRole], "token"));
             }
 
             return Task.FromResult(AuthenticateResult.Fail("the bearer token is not the ingest token"));
@@ -49,7 +49,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
 
         if (_settings.TrustedProxyUser(Context) is { } user)
         {
-            return Task.FromResult(Success(user, AuthSettings.ReadRole, "proxy"));
+            return Task.FromResult(Success(user, _settings.LocalRoles(user), "proxy"));
         }
 
         return Task.FromResult(AuthenticateResult.NoResult());
@@ -85,13 +85,13 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
             return AuthenticateResult.Fail("wrong user or password");
         }
 
-        return Success(pair[..colon], AuthSettings.ReadRole, "basic");
+        return Success(pair[..colon], _settings.LocalRoles(pair[..colon]), "basic");
     }
 
-    private static AuthenticateResult Success(string name, string role, string method)
+    private static AuthenticateResult Success(string name, IReadOnlyList<string> roles, string method)
     {
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), new Claim(AuthSettings.MethodClaim, method)],
+            [new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r)), new Claim(AuthSettings.MethodClaim, method)],
             SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -123,9 +123,7 @@ public sealed class LocalAuthHandler : AuthenticationHandler<AuthenticationSchem
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        var needs = Context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy == AuthSettings.IngestPolicy
-            ? "posting events needs the ingest token (--ingest-token-file)"
-            : "this credential may not read task data";
+        var needs = AuthSchemes.ForbiddenReason(Context);
         await Response.WriteAsJsonAsync(new ErrorView(needs), Context.RequestAborted).ConfigureAwait(false);
     }
 }

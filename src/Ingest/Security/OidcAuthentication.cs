@@ -77,12 +77,19 @@ internal static class OidcAuthentication
 
     private static bool GrantReadIfAllowed(ClaimsPrincipal principal, AuthSettings settings)
     {
-        if (!settings.SsoUserAllowed(principal) || principal.Identity is not ClaimsIdentity identity)
+        // A member of a control group reads too: acting on workers without seeing them would be blind.
+        var controls = settings.SsoUserControls(principal);
+        if (!(controls || settings.SsoUserAllowed(principal)) || principal.Identity is not ClaimsIdentity identity)
         {
             return false;
         }
 
         identity.AddClaim(new Claim(identity.RoleClaimType, AuthSettings.ReadRole));
+        if (controls)
+        {
+            identity.AddClaim(new Claim(identity.RoleClaimType, AuthSettings.ControlRole));
+        }
+
         identity.AddClaim(new Claim(AuthSettings.MethodClaim, "sso"));
         return true;
     }

@@ -69,7 +69,7 @@ internal static class SignInEndpoints
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, user), new Claim(ClaimTypes.Role, AuthSettings.ReadRole), new Claim(AuthSettings.MethodClaim, "password")],
+            [new Claim(ClaimTypes.Name, user), .. settings.LocalRoles(user).Select(r => new Claim(ClaimTypes.Role, r)), new Claim(AuthSettings.MethodClaim, "password")],
             AuthSetup.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
         settings.Sessions.Stamp(identity, stamp);
         await http.SignInAsync(AuthSetup.CookieScheme, new ClaimsPrincipal(identity));

@@ -18,6 +18,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string QueueLengthsPrefix = "queue_lengths_";
     public const string FailureGroupsPrefix = "failure_groups_";
     public const string TaskMinutesPrefix = "task_minutes_";
+    public const string AuditPrefix = "audit_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -87,6 +88,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string QueueLengthsTable => QueueLengthsPrefix + Suffix;
 
     public string QueueLengthsSql => Delimit(QueueLengthsTable);
+
+    /// <summary>The control actions and refusals of the day (issue 27's audit trail).</summary>
+    public string AuditTable => AuditPrefix + Suffix;
+
+    public string AuditSql => Delimit(AuditTable);
 
     /// <summary>Start of the day as Unix seconds.</summary>
     public double StartUnixSeconds => new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;

@@ -207,5 +207,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.QueueLengthsSql};
         DROP TABLE IF EXISTS {p.FailureGroupsSql};
         DROP TABLE IF EXISTS {p.TaskMinutesSql};
+        DROP TABLE IF EXISTS {p.AuditSql};
         """;
 }

@@ -206,6 +206,9 @@ public sealed class InvocationWriter : IDisposable
     /// </summary>
     public int WriteQueueSamples(IReadOnlyList<QueueSample> samples) => _queueSamples.Write(samples);
 
+    /// <summary>Writes control audit entries (issue 27) into their days' audit tables, in a short transaction of their own.</summary>
+    public int WriteAudit(IReadOnlyList<Audit.AuditEntry> entries) => new Audit.AuditWriter(_connection, _partitions).Write(entries);
+
     /// <summary>Creates a day's tables if missing (instant: they are empty). Returns true if it created them.</summary>
     public bool EnsurePartition(DayPartition day) => _partitions.Ensure(day);
 

@@ -64,7 +64,7 @@ public sealed class AuthTests : IDisposable
                 Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{route}: {response.StatusCode}");
                 Assert.DoesNotContain("shop.tasks", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
-            else if (route.StartsWith("/api", StringComparison.Ordinal) || route.StartsWith("/metrics", StringComparison.Ordinal) || route.StartsWith("/openapi", StringComparison.Ordinal))
+            else if (route.StartsWith("/api", StringComparison.Ordinal) || route.StartsWith("/flower/api", StringComparison.Ordinal) || route.StartsWith("/metrics", StringComparison.Ordinal) || route.StartsWith("/openapi", StringComparison.Ordinal))
             {
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{route}: {response.StatusCode}");
                 Assert.Contains("Basic", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);

@@ -38,7 +38,7 @@ public sealed class FleetConsole : IAsyncLifetime
 
     public FleetConsole()
     {
-        Fleet = new FakeFleetControl { Answering = [Worker, Host], Silent = [DownWorker] };
+        Fleet = FakeFleetControl.With([Worker, Host], [DownWorker]);
         _factory = new IngestFactory(_dir.File("fleet.db")) { TestServices = s => s.AddSingleton<IFleetControl>(Fleet) };
         _factory.UseKestrel(IngestProcess.FreePort());
         // A revoke with terminate ends the run as a worker would: it sends task-revoked.

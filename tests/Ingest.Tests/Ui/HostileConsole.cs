@@ -74,6 +74,12 @@ public sealed class HostileConsole : IAsyncLifetime
         _factory.Services.GetRequiredService<QueueLengths>().Record(Broker, [new(QueueName, 3, 1)]);
         await Wait.UntilAsync(() => buffer.Written > written, "the queue sample to be stored");
 
+        // Issue 27: a refused control call whose every field is hostile, for the Audit page.
+        _factory.Services.GetRequiredService<Ingest.Storage.Audit.AuditBuffer>().Add(new(Now - 30, Hostile, "task.revoke", FailedId,
+            System.Text.Json.JsonSerializer.Serialize(new { signal = Hostile }), "failed", 403, Hostile,
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { [Host] = new { error = Hostile } }), System.Text.Json.JsonSerializer.Serialize(new[] { QueueName })));
+        await Wait.UntilAsync(() => _sender.GetStringAsync("/api/audit").GetAwaiter().GetResult().Contains("task.revoke", StringComparison.Ordinal), "the audit entry to be stored");
+
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
     }

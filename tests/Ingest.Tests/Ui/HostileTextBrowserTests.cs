@@ -27,6 +27,7 @@ public sealed partial class HostileTextBrowserTests(HostileConsole ui) : IClassF
         { $"#/search?q={Uri.EscapeDataString(Term)}", [$"“{Term}”", Name, Host, QueueName] },
         { "#/workers", [Host, Hostile] },
         { "#/queues?range=7d", [QueueName, $"{QueueName}: messages waiting", Broker] },
+        { "#/audit", [Hostile, FailedId, Host, $"{QueueName}: no answer", $"error: {Hostile}"] },
     };
 
     [Theory]

@@ -1,6 +1,7 @@
 // Hash routes (every page keeps its range and filters in the URL):
-//   #/  tasks   #/running   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest
+//   #/  tasks   #/running   #/task/NAME   #/runs   #/search?q=VALUE   #/invocation/ID   #/failures   #/workers   #/queues   #/ingest   #/audit
 import { html, render } from "./html.js";
+import { auditPage } from "./pages/audit.js";
 import { setCurrent } from "./links.js";
 import { failuresPage } from "./pages/failures.js";
 import { ingestPage } from "./pages/ingest.js";
@@ -26,6 +27,7 @@ const PAGES = {
   workers: (view, params) => workersPage(view, params),
   queues: (view, params) => queuesPage(view, params),
   ingest: (view) => ingestPage(view),
+  audit: (view, params) => auditPage(view, params),
 };
 
 // The nav entry lit for each page. A task's page is under Tasks; runs, an invocation and a search have no entry of
