@@ -10,7 +10,7 @@ public sealed record InvocationQuery
 
     /// <summary>
     /// Text the task's name contains, ASCII case-insensitive (issue 25: <c>name:import</c> finds
-    /// <c>shop.tasks.import_orders</c>); <c>%</c> and <c>_</c> are taken literally (<see cref="LikePattern"/>).
+    /// <c>shop.tasks.import_orders</c>); every character is taken literally, <c>%</c>, <c>_</c> and NUL included.
     /// </summary>
     public string? NameContains { get; init; }
 

@@ -184,7 +184,9 @@ public sealed class InvocationReader : IInvocationStore
 
         if (q.NameContains is not null)
         {
-            sql.Append(" AND ").Append(s.NameColumn).Append(" LIKE $name_like").Append(LikePattern.EscapeClause);
+            // instr, not LIKE: LIKE takes % and _ as wildcards even when bound and stops at a NUL in the pattern (a
+            // name_contains of "\0x" matched every name); instr compares the bytes. lower() folds ASCII only, as LIKE did.
+            sql.Append(" AND instr(lower(").Append(s.NameColumn).Append("), lower($name_contains)) > 0");
         }
 
         if (q.State is not null)
@@ -234,7 +236,7 @@ public sealed class InvocationReader : IInvocationStore
 
         if (q.NameContains is not null)
         {
-            command.Parameters.AddWithValue("$name_like", LikePattern.Contains(q.NameContains));
+            command.Parameters.AddWithValue("$name_contains", q.NameContains);
         }
 
         if (q.State is not null)

@@ -36,5 +36,11 @@ export async function send(path, { form, json } = {}) {
   return data ?? {};
 }
 
+/** False when no broker is configured to send commands through: the panels then say so instead of failing. */
+export const controlAvailable = async () => (await access()).control_available !== false;
+
+/** The note a live panel shows instead of asking the workers when there is no broker. */
+export const NO_BROKER = "Fleet controls need a broker to send commands through: start Ingest with --broker URL.";
+
 /** The live view of every worker (Flower's /api/workers?refresh=1: stats, active_queues, registered, conf). */
 export const liveWorkers = () => api("/flower/api/workers?refresh=1");

@@ -2,7 +2,7 @@
 // and the forms that change them, each confirmed with the task and the workers named.
 import { enc } from "../format.js";
 import { html, join, render } from "../html.js";
-import { canControl, liveWorkers, send } from "./access.js";
+import { canControl, controlAvailable, liveWorkers, NO_BROKER, send } from "./access.js";
 import { confirmAction, eachOf, outcome } from "./dialog.js";
 
 // A registered entry is "name" or "name [rate_limit=10/m time_limit=60]" (celery.worker.control's task info).
@@ -52,6 +52,10 @@ function change(section, name, running, what) {
 }
 
 async function draw(section, name) {
+  if (!(await controlAvailable())) {
+    render(section, html`<h2>Limits on the workers</h2><p class="muted">${NO_BROKER}</p>`);
+    return;
+  }
   render(section, html`<h2>Limits on the workers</h2><p class="muted">Asking the workers…</p>`);
   let running;
   try { running = workersRunning(await liveWorkers(), name); } catch (e) {

@@ -3,7 +3,7 @@
 // target in words before it is sent and shows the replies after.
 import { enc, num } from "../format.js";
 import { html, join, render } from "../html.js";
-import { canControl, liveWorkers, send } from "./access.js";
+import { canControl, controlAvailable, liveWorkers, NO_BROKER, send } from "./access.js";
 import { confirmAction, outcome } from "./dialog.js";
 
 const who = (worker) => html`<span class="mono target">${worker}</span>`;
@@ -54,6 +54,10 @@ function bind(section, el, worker, w) {
 }
 
 async function draw(section) {
+  if (!(await controlAvailable())) {
+    render(section, html`<h2>Pools and consumers (live)</h2><p class="muted">${NO_BROKER}</p>`);
+    return;
+  }
   render(section, html`<h2>Pools and consumers (live)</h2><p class="muted">Asking the workers…</p>`);
   let workers;
   try { workers = Object.entries(await liveWorkers()); } catch (e) {
