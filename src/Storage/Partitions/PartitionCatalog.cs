@@ -45,6 +45,24 @@ public static class PartitionCatalog
         return names;
     }
 
+    /// <summary>
+    /// Names of the day invocations tables that have the detail sample's flag column (one sqlite_master read):
+    /// a day made by an earlier version has not, until a writer opens the file and adds it.
+    /// </summary>
+    public static HashSet<string> SampledColumnTables(SqliteConnection connection)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations\\_%' ESCAPE '\\' AND sql LIKE '%{PartitionSchema.SampledColumn}%'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
     public static bool TableExists(SqliteConnection connection, string table)
     {
         using var command = connection.CreateCommand();
