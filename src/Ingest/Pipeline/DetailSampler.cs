@@ -94,7 +94,7 @@ public sealed class DetailSampler
     }
 
     /// <summary>
-    /// Where a task id falls in [0, 1): FNV-1a over its characters, the same in every process (string.GetHashCode
+    /// Where a task id falls in [0, 1): FNV-1a over its characters, finalized, the same in every process (string.GetHashCode
     /// is seeded per process, so a restart would decide a merged run differently).
     /// </summary>
     internal static double Fraction(string taskId)
@@ -104,6 +104,12 @@ public sealed class DetailSampler
         {
             hash = (hash ^ c) * 1099511628211UL;
         }
+
+        // FNV-1a alone mixes a change in the last characters poorly into the top bits (ids that differ only at the
+        // end, t-1 and t-2, land close together): MurmurHash3's finalizer spreads every bit over all of them.
+        hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdUL;
+        hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
 
         // The top 53 bits, exactly representable as a double.
         return (hash >> 11) * (1.0 / (1UL << 53));
