@@ -33,16 +33,7 @@ public static class PartitionCatalog
     /// <summary>Names of the full-text index tables present (one sqlite_master read).</summary>
     public static HashSet<string> SearchTables(SqliteConnection connection)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\'";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            names.Add(reader.GetString(0));
-        }
-
-        return names;
+        return TableNames(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\'");
     }
 
     /// <summary>
@@ -51,9 +42,15 @@ public static class PartitionCatalog
     /// </summary>
     public static HashSet<string> SampledColumnTables(SqliteConnection connection)
     {
+        return TableNames(connection, $"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations\\_%' ESCAPE '\\' AND sql LIKE '%{PartitionSchema.SampledColumn}%'");
+    }
+
+    /// <summary>The names a sqlite_master query returns (fixed text: no value is spliced in).</summary>
+    private static HashSet<string> TableNames(SqliteConnection connection, string sql)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations\\_%' ESCAPE '\\' AND sql LIKE '%{PartitionSchema.SampledColumn}%'";
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

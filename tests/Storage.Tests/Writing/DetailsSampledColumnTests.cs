@@ -7,22 +7,15 @@ using static Ingest.Storage.Tests.Support.Records;
 namespace Ingest.Storage.Tests.Writing;
 
 /// <summary>Issue 29: a row says its details were left out by the detail sample, on a new day and on a day made before the flag.</summary>
-public sealed class DetailsSampledColumnTests : IDisposable
+public sealed class DetailsSampledColumnTests
 {
-    private readonly TempDirectory _dir = new();
-    private readonly StorageOptions _options;
-
-    public DetailsSampledColumnTests()
-    {
-        _options = new StorageOptions { DatabasePath = _dir.File("ingest.db") };
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void WriteBatch_SampledRow_ReadsBackFlaggedAndAKeptRowDoesNot_Issue29()
     {
-        using (var writer = new InvocationWriter(_options))
+        using var dir = new TempDirectory();
+        var options = new StorageOptions { DatabasePath = dir.File("sampled.db") };
+        using (var writer = new InvocationWriter(options))
         {
             writer.WriteBatch([
                 Finished("s", TaskStates.Success, At(2026, 11, 22)) with { DetailsSampled = true },
@@ -30,7 +23,7 @@ public sealed class DetailsSampledColumnTests : IDisposable
             ]);
         }
 
-        var reader = new InvocationReader(_options);
+        var reader = new InvocationReader(options);
         Assert.True(reader.Get("s")!.DetailsSampled);
         Assert.False(reader.Get("k")!.DetailsSampled);
         Assert.Equal("(1,)", reader.Get("k")!.Args);
@@ -39,26 +32,28 @@ public sealed class DetailsSampledColumnTests : IDisposable
     [Fact]
     public void Open_DayMadeBeforeTheFlag_ReadsUnflaggedThenGetsTheColumnFromTheWriter_Issue29()
     {
-        using (var writer = new InvocationWriter(_options))
+        using var dir = new TempDirectory();
+        var options = new StorageOptions { DatabasePath = dir.File("older.db") };
+        using (var writer = new InvocationWriter(options))
         {
             writer.WriteBatch([Finished("old", TaskStates.Success, At(2026, 11, 22))]);
         }
 
         // What an earlier version made: the same day without the column.
-        using (var connection = new SqliteConnection($"Data Source={_options.DatabasePath};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={options.DatabasePath};Pooling=False"))
         {
             connection.Open();
             SqliteConnections.Execute(connection, "ALTER TABLE invocations_20261122 DROP COLUMN details_sampled");
         }
 
-        Assert.False(new InvocationReader(_options).Get("old")!.DetailsSampled);
+        Assert.False(new InvocationReader(options).Get("old")!.DetailsSampled);
 
-        using (var writer = new InvocationWriter(_options))
+        using (var writer = new InvocationWriter(options))
         {
             writer.WriteBatch([Finished("new", TaskStates.Success, At(2026, 11, 22)) with { DetailsSampled = true }]);
         }
 
-        var reader = new InvocationReader(_options);
+        var reader = new InvocationReader(options);
         Assert.True(reader.Get("new")!.DetailsSampled);
         Assert.False(reader.Get("old")!.DetailsSampled);
     }
