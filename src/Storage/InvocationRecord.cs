@@ -40,6 +40,13 @@ public sealed record InvocationRecord
     public bool? Expired { get; init; }
     public int? Signum { get; init; }
 
+    /// <summary>
+    /// True when this run's args, kwargs, result and traceback were left out on purpose by the detail sample
+    /// (<c>--detail-sample</c>): a success of a task running above the rate. The row itself is stored as ever; the
+    /// flag says the empty details say nothing about the task.
+    /// </summary>
+    public bool DetailsSampled { get; init; }
+
     /// <summary>The time that places this invocation in a day partition: when it finished, else its last state change.</summary>
     public double PartitionTime => FinishedAt ?? StateAt;
 

@@ -21,6 +21,8 @@ public sealed class IngestCounters
     private long _writeErrors;
     private long _droppedAtLastShutdown;
     private long _refusedBodies;
+    private long _detailsSampled;
+    private long _detailSampleNamesDropped;
     private readonly TimeProvider _time;
     private long _lastDropTimestamp;
     private int _lastDropReason;
@@ -149,6 +151,19 @@ public sealed class IngestCounters
     public void SetDroppedAtLastShutdown(long count) => Volatile.Write(ref _droppedAtLastShutdown, count);
 
     public void AddEarlyWrite(EarlyWriteReason reason) => Interlocked.Increment(ref _earlyWrites[(int)reason]);
+
+    /// <summary>Successes stored without their details by the detail sample (<c>details_not_kept{reason=sampled}</c>).</summary>
+    public long DetailsSampled => Volatile.Read(ref _detailsSampled);
+
+    /// <summary>Task names the detail sample stopped measuring because its name cap was full (oldest first).</summary>
+    public long DetailSampleNamesDropped => Volatile.Read(ref _detailSampleNamesDropped);
+
+    public void AddDetailsSampled() => Interlocked.Increment(ref _detailsSampled);
+
+    public void AddDetailSampleNameDropped() => Interlocked.Increment(ref _detailSampleNamesDropped);
+
+    /// <summary>Runs stored without their details, by reason (only <c>sampled</c> so far; detail retention drops whole days, counted apart).</summary>
+    public IReadOnlyDictionary<string, long> DetailsNotKeptByReason() => new Dictionary<string, long> { ["sampled"] = DetailsSampled };
 
     public void AddWriteError() => Interlocked.Increment(ref _writeErrors);
 

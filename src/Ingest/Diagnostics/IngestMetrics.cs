@@ -55,6 +55,10 @@ public sealed class IngestMetrics : IFlushObserver
         meter.CreateObservableCounter("ingest.invocations.flushed", () => counters.InvocationsFlushed, "{invocation}", "Invocations committed to SQLite.");
         meter.CreateObservableCounter("ingest.invocations.dropped", () => Dropped(counters), "{invocation}", "Invocations lost by policy, by reason.");
         meter.CreateObservableCounter("ingest.invocations.early_writes", () => EarlyWrites(counters), "{invocation}", "Tasks written before they finished, by reason.");
+        meter.CreateObservableCounter("ingest.invocations.details_not_kept", () => new Measurement<long>(counters.DetailsSampled, new KeyValuePair<string, object?>("reason", "sampled")),
+            "{invocation}", "Runs stored without their args, kwargs, result and traceback, by reason (sampled: --detail-sample).");
+        meter.CreateObservableCounter("ingest.detail_sample.names_dropped", () => counters.DetailSampleNamesDropped, "{name}",
+            "Task names the detail sample stopped measuring at its cap, oldest first.");
         meter.CreateObservableUpDownCounter("ingest.channel.depth", () => (long)channel.Count + loop.InProgress, "{invocation}", "Invocations waiting to be written.");
         meter.CreateObservableUpDownCounter("ingest.tracker.in_flight", () => (long)tracker.InFlight, "{task}", "Tasks tracked that have not finished.");
         meter.CreateObservableGauge("ingest.flush.stall.max", () => loop.MaxStall.TotalSeconds, "s", "Longest time between two commits while invocations waited, since start.");

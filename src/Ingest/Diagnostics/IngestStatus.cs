@@ -181,6 +181,14 @@ public sealed class IngestStatus
                 last_write_failure = _counters.LastWriteFailure,
                 batches = _counters.Batches,
                 write_errors = _counters.WriteErrors,
+                details_not_kept = _counters.DetailsNotKeptByReason(),
+                detail_sample = new
+                {
+                    rate_per_minute = _channel.Sampler?.RatePerMinute ?? 0,
+                    names = _channel.Sampler?.NameCount ?? 0,
+                    max_names = _channel.Sampler?.MaxNames ?? 0,
+                    names_dropped = _counters.DetailSampleNamesDropped,
+                },
             },
             events = new
             {

@@ -66,11 +66,23 @@ public sealed record InvocationView
     public bool DetailsDropped { get; init; }
 
     /// <summary>
+    /// Why this run's args, kwargs, result and traceback were left out when it was written, null when they were not:
+    /// <c>sampled</c> by the detail sample (<c>--detail-sample</c>), a success of a task running above its rate.
+    /// </summary>
+    public string? DetailsNotKept { get; init; }
+
+    /// <summary>With <see cref="DetailsNotKept"/>: the <c>--detail-sample</c> rate set now (0 if turned off since). Null otherwise.</summary>
+    public int? DetailSample { get; init; }
+
+    /// <summary>
     /// Whether the run can be sent again as it was, and with what (issue 27): only on one invocation
     /// (<c>GET /api/invocations/{id}</c>, through <see cref="WithRerun"/>); lists leave it out.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public RerunView? Rerun { get; init; }
+
+    /// <summary>This view with the detail sample's rate, for a run whose details it left out.</summary>
+    public InvocationView WithDetailSample(int rate) => DetailsNotKept is null ? this : this with { DetailSample = rate };
 
     /// <summary>This view with <see cref="Rerun"/> decided.</summary>
     public InvocationView WithRerun() => this with { Rerun = RerunView.Of(this) };
@@ -80,6 +92,7 @@ public sealed record InvocationView
     {
         DetailsDropped = source == "stored" && detailsDroppedThrough is { } through
             && Storage.Partitions.DayPartition.FromUnixSeconds(r.PartitionTime).Day <= through,
+        DetailsNotKept = r.DetailsSampled ? "sampled" : null,
         TaskId = r.TaskId,
         Name = r.Name,
         State = r.State,

@@ -22,7 +22,7 @@ public static class InvocationsApi
     }
 
     /// <summary>From the tracker while the task is tracked (the freshest state), else from the store (SQLite or ClickHouse).</summary>
-    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, IInvocationStore reader, StorageStatus storage)
+    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, IInvocationStore reader, StorageStatus storage, Pipeline.PipelineOptions pipeline)
     {
         if (tracker.TryGet(taskId) is { } live)
         {
@@ -30,7 +30,7 @@ public static class InvocationsApi
         }
 
         return reader.Get(taskId) is { } stored
-            ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough).WithRerun())
+            ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough).WithDetailSample(pipeline.DetailSample).WithRerun())
             : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
     }
 

@@ -38,6 +38,11 @@ public sealed record RerunView(bool Possible, string? Reason, JsonArray? Args, J
             return No("its args and kwargs were dropped by detail retention (--detail-days)");
         }
 
+        if (run.DetailsNotKept is not null)
+        {
+            return No("its args and kwargs were not kept: sampled (--detail-sample)");
+        }
+
         if (run.Args is null || run.Kwargs is null)
         {
             return No("its args and kwargs were not seen (task-sent and task-received carry them)");

@@ -13,7 +13,8 @@ namespace Ingest.Pipeline;
 /// records go until they fit, counted as memory_budget.
 /// Each record is prepared for its write as it enters (<see cref="PreparedWrite"/>: its day, rollup contribution,
 /// search text, root_id), on the writer's thread (the tracker's), so the flush thread only binds and steps
-/// (issue 29); the preparation's bytes are counted with the record's.
+/// (issue 29); the preparation's bytes are counted with the record's. The detail sample (<see cref="DetailSampler"/>)
+/// decides there too.
 /// </summary>
 public sealed class InvocationChannel : IInvocationSink
 {
@@ -21,6 +22,7 @@ public sealed class InvocationChannel : IInvocationSink
     private readonly IngestCounters _counters;
     private readonly MemoryBudget _budget;
     private readonly WorkerGroups _groups;
+    private readonly DetailSampler? _sampler;
 
     /// <param name="options">Capacity and byte budget.</param>
     /// <param name="counters">Where drops are counted.</param>
@@ -33,6 +35,7 @@ public sealed class InvocationChannel : IInvocationSink
         _groups = groups ?? WorkerGroups.Default;
         _budget = budget ?? new MemoryBudget(options.MaxMemoryBytes, time);
         Capacity = options.ChannelCapacity;
+        _sampler = options.DetailSample > 0 ? new DetailSampler(options.DetailSample, time, counters) : null;
         _channel = Channel.CreateBounded<Queued>(
             new BoundedChannelOptions(options.ChannelCapacity)
             {
@@ -48,6 +51,9 @@ public sealed class InvocationChannel : IInvocationSink
     public int Capacity { get; }
 
     public MemoryBudget Budget => _budget;
+
+    /// <summary>The detail sample (<c>--detail-sample</c>), null when off.</summary>
+    public DetailSampler? Sampler => _sampler;
 
     /// <summary>Records waiting in the channel.</summary>
     public int Count => _channel.Reader.Count;
@@ -76,6 +82,13 @@ public sealed class InvocationChannel : IInvocationSink
     {
         // Counted before the write so that, at rest, received = flushed + dropped + queued holds exactly.
         _counters.AddInvocationReceived();
+        // The detail sample decides here, with the rest of the record's preparation, never on the flush thread; a
+        // sampled record is also smaller in the byte budget from here on.
+        if (_sampler is not null)
+        {
+            record = _sampler.Apply(record);
+        }
+
         var prepared = PreparedWrite.Of(record, _groups);
         var bytes = RecordSize.Of(record) + prepared.Bytes;
         _budget.AddChannel(bytes);

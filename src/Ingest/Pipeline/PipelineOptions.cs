@@ -68,6 +68,15 @@ public sealed class PipelineOptions
     [Range(1, 100)]
     public int MaxNewDaysPerBatch { get; set; } = 4;
 
+    /// <summary>
+    /// The detail sample (issue 29): a task name running above this many runs a minute keeps the args, kwargs, result
+    /// and traceback of about this many of its successes a minute (chosen by task id); failures, retries and slower
+    /// tasks keep all theirs, and every run's row is stored. Default 0 (off: every run keeps its details), range 0 to
+    /// 10000000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int DetailSample { get; set; }
+
     /// <summary>Commit attempts of one batch before it is dropped (counted as write_failed). Default 5, range 1 to 100.</summary>
     [Range(1, 100)]
     public int MaxWriteAttempts { get; set; } = 5;

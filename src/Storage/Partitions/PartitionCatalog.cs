@@ -53,9 +53,24 @@ public static class PartitionCatalog
     /// <summary>Names of the full-text index tables present (one sqlite_master read).</summary>
     public static HashSet<string> SearchTables(SqliteConnection connection)
     {
+        return TableNames(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\'");
+    }
+
+    /// <summary>
+    /// Names of the day invocations tables that have the detail sample's flag column (one sqlite_master read):
+    /// a day made by an earlier version has not, until a writer opens the file and adds it.
+    /// </summary>
+    public static HashSet<string> SampledColumnTables(SqliteConnection connection)
+    {
+        return TableNames(connection, $"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocations\\_%' ESCAPE '\\' AND sql LIKE '%{PartitionSchema.SampledColumn}%'");
+    }
+
+    /// <summary>The names a sqlite_master query returns (fixed text: no value is spliced in).</summary>
+    private static HashSet<string> TableNames(SqliteConnection connection, string sql)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\'";
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -8,8 +8,15 @@ internal static class PartitionSchema
     [
         "task_id", "name", "state", "worker", "queue", "sent_at", "received_at", "started_at", "finished_at",
         "state_at", "runtime_s", "retries", "exception_type", "exception", "parent_id", "root_id", "eta", "expires",
-        "terminated", "expired", "signum",
+        "terminated", "expired", "signum", SampledColumn,
     ];
+
+    /// <summary>
+    /// 1 when the row's details were left out by the detail sample, NULL otherwise. Last, so that a day made
+    /// before it gets it by <see cref="AddSampledColumnSql"/> (metadata only), and a 1 costs the record's header
+    /// byte and no payload (SQLite stores the integers 0 and 1 in the header).
+    /// </summary>
+    public const string SampledColumn = "details_sampled";
 
     public static readonly string[] DetailColumns = ["args", "kwargs", "result", "traceback"];
 
@@ -115,7 +122,8 @@ internal static class PartitionSchema
             expires TEXT,
             terminated INTEGER,
             expired INTEGER,
-            signum INTEGER
+            signum INTEGER,
+            details_sampled INTEGER
         );
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_state_at")} ON {p.InvocationsSql} (state_at);
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_name_state_at")} ON {p.InvocationsSql} (name, state_at);
@@ -195,6 +203,9 @@ internal static class PartitionSchema
         DROP TRIGGER IF EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_insert")};
         DROP TRIGGER IF EXISTS {DayPartition.Delimit(p.DetailsTable + "_search_update")};
         """;
+
+    /// <summary>Gives a day made before the detail sample its flag column: metadata only, the rows are not rewritten.</summary>
+    public static string AddSampledColumnSql(DayPartition p) => $"ALTER TABLE {p.InvocationsSql} ADD COLUMN {SampledColumn} INTEGER;";
 
     /// <summary>Every table of the day (a trigger goes with its table; FTS5's shadow tables go with the index).</summary>
     public static string DropSql(DayPartition p) => $"""

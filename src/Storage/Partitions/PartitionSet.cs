@@ -190,6 +190,29 @@ internal sealed class PartitionSet
     }
 
     /// <summary>
+    /// Days made by a version before the detail sample get its flag column (ALTER TABLE ADD COLUMN: metadata only,
+    /// no row is rewritten; one sqlite_master read and nothing to do on a file whose days all have it), so that every
+    /// day's statements bind the same columns.
+    /// </summary>
+    public void AddSampledColumns()
+    {
+        var have = PartitionCatalog.SampledColumnTables(_connection);
+        var missing = _days.Where(d => !have.Contains(d.InvocationsTable)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        foreach (var day in missing)
+        {
+            SqliteConnections.Execute(_connection, PartitionSchema.AddSampledColumnSql(day), transaction);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>
     /// Files written by earlier versions indexed by trigger; the writer indexes each batch itself now, so those
     /// triggers go (metadata only, one sqlite_master read, and nothing to do on a file that never had them).
     /// </summary>

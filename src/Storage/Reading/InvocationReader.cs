@@ -286,10 +286,11 @@ public sealed class InvocationReader : IInvocationStore
     {
         var days = PartitionCatalog.ListDays(connection);
         var search = PartitionCatalog.SearchTables(connection);
+        var sampled = PartitionCatalog.SampledColumnTables(connection);
         var sources = new List<ReadSource>(days.Count + 1);
         for (var i = days.Count - 1; i >= 0; i--)
         {
-            sources.Add(ReadSource.ForDay(days[i], search.Contains(days[i].SearchTable)));
+            sources.Add(ReadSource.ForDay(days[i], search.Contains(days[i].SearchTable), sampled.Contains(days[i].InvocationsTable)));
         }
 
         if (PartitionCatalog.HasLegacy(connection) && LegacySchema.Read(connection) is { } legacy)

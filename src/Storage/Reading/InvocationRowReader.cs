@@ -35,6 +35,7 @@ internal static class InvocationRowReader
             Kwargs = Str(r, 21),
             Result = Str(r, 22),
             Traceback = Str(r, 23),
+            DetailsSampled = !r.IsDBNull(24) && r.GetInt64(24) != 0,
         };
     }
 

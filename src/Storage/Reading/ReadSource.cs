@@ -10,7 +10,7 @@ namespace Ingest.Storage.Reading;
 internal sealed class ReadSource
 {
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
-    internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback";
+    internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback, details_sampled";
 
     private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id",
         string queueColumn = "i.queue", string exceptionTypeColumn = "i.exception_type")
@@ -77,12 +77,15 @@ internal sealed class ReadSource
     /// <summary>The expression rows are ordered and time-filtered by (an indexed column where possible).</summary>
     public string StateAtColumn { get; }
 
-    public static ReadSource ForDay(DayPartition p, bool searchable) => new(
+    /// <param name="p">The day.</param>
+    /// <param name="searchable">Whether the day has its full-text index.</param>
+    /// <param name="sampledColumn">Whether the day's table has the detail sample's flag (a day of an earlier version not yet opened by a writer has not).</param>
+    public static ReadSource ForDay(DayPartition p, bool searchable, bool sampledColumn = true) => new(
         p.InvocationsSql,
         $"{p.InvocationsSql} AS i LEFT JOIN {p.DetailsSql} AS d ON d.id = i.id",
         "i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at, "
         + "i.runtime_s, i.retries, i.exception, i.parent_id, i.root_id, i.eta, i.expires, i.terminated, i.expired, i.signum, "
-        + "d.args, d.kwargs, d.result, d.traceback",
+        + "d.args, d.kwargs, d.result, d.traceback, " + (sampledColumn ? "i." + PartitionSchema.SampledColumn : "NULL"),
         "i.name",
         "i.state_at")
     {
@@ -109,7 +112,7 @@ internal sealed class ReadSource
             Col("received_at"), Col("started_at"), Col("finished_at"),
             $"COALESCE({Col("finished_at")}, {Col("started_at")}, {Col("received_at")}, 0)",
             runtime, Col("retries", "0"), exception, Col("parent_id"), Col("root_id"), "NULL", "NULL", "NULL", "NULL", "NULL",
-            Det("args_preview"), Det("kwargs_preview"), Det("result_preview"), Det("traceback_snippet"));
+            Det("args_preview"), Det("kwargs_preview"), Det("result_preview"), Det("traceback_snippet"), "NULL");
         return new ReadSource(
             DayPartition.Delimit(PartitionCatalog.LegacyInvocations), from, select,
             schema.Has("task_name") ? "i.task_name" : "i.name", stateAt, "i.rowid", Col("queue"), Col("exception_type"))

@@ -58,6 +58,7 @@ public sealed class InvocationWriter : IDisposable
             _checkpoint = new CheckpointStatements(_connection);
             _partitions = new PartitionSet(_connection, options.SearchIndex, time);
             _partitions.DropSearchTriggers();
+            _partitions.AddSampledColumns();
             _legacy = new LegacyStore(_connection, time);
         }
         catch

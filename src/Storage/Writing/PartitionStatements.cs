@@ -157,7 +157,7 @@ internal sealed class PartitionStatements : IDisposable
         details.Parameters[offset + 3].Value = Db(r.Traceback);
     }
 
-    /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 21).</summary>
+    /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 22).</summary>
     private static void BindRow(RawStatement s, PreparedWrite p)
     {
         var r = p.Record;
@@ -174,6 +174,7 @@ internal sealed class PartitionStatements : IDisposable
         s.Integer(19, r.Terminated is { } t ? (t ? 1 : 0) : null);
         s.Integer(20, r.Expired is { } e ? (e ? 1 : 0) : null);
         s.Integer(21, r.Signum);
+        s.Integer(22, r.DetailsSampled ? 1 : null);
     }
 
     private static void BindTexts(RawStatement s, int first, ReadOnlySpan<string?> texts)
@@ -216,6 +217,7 @@ internal sealed class PartitionStatements : IDisposable
         r.Terminated is { } t ? (t ? 1 : 0) : DBNull.Value,
         r.Expired is { } e ? (e ? 1 : 0) : DBNull.Value,
         Db(r.Signum),
+        r.DetailsSampled ? 1 : DBNull.Value,
     ];
 
     public void Dispose()
@@ -250,7 +252,7 @@ internal sealed class PartitionStatements : IDisposable
     private static string UpsertInvocationSql(DayPartition p)
     {
         const string Newer = "excluded.state_at >= state_at";
-        string[] exact = ["state", "finished_at", "runtime_s", "exception_type", "exception", "terminated", "expired", "signum"];
+        string[] exact = ["state", "finished_at", "runtime_s", "exception_type", "exception", "terminated", "expired", "signum", PartitionSchema.SampledColumn];
         string[] merged = ["name", "worker", "queue", "sent_at", "received_at", "started_at", "parent_id", "root_id", "eta", "expires"];
         var sets = exact.Select(c => $"{c} = CASE WHEN {Newer} THEN excluded.{c} ELSE {c} END")
             .Concat(merged.Select(c => $"{c} = CASE WHEN {Newer} THEN COALESCE(excluded.{c}, {c}) ELSE COALESCE({c}, excluded.{c}) END"))

@@ -14,7 +14,8 @@ function notices(i) {
   else if (i.source === "recent") notice = html`<p class="notice" id="live-state">Finished moments ago: shown from memory while it is written.</p>`;
   else if (!i.finished) notice = html`<p class="notice" id="live-state">Not finished when Ingest last saw it (${i.state} at ${time(i.state_at)}). Ingest no longer tracks it: it was written when Ingest stopped, set aside under memory pressure, or went silent past the idle timeout. Its outcome is unknown.</p>`;
   const dropped = i.details_dropped ? html`<p class="notice" id="details-dropped">Args, kwargs, result and traceback of this day were dropped by detail retention (<span class="mono">--detail-days</span>); the run, its state and its error are kept.</p>` : "";
-  return html`${notice}${dropped}`;
+  const sampled = i.details_not_kept ? html`<p class="notice" id="details-not-kept">details not kept: ${i.details_not_kept}${i.detail_sample ? html` (<span class="mono">--detail-sample ${i.detail_sample}</span>)` : ""}. A success of a task running above the sample rate keeps its row, state and times; its args, kwargs and result were left out.</p>` : "";
+  return html`${notice}${dropped}${sampled}`;
 }
 
 // The lifecycle, each step with the wait before it.
