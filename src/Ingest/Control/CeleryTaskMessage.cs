@@ -136,9 +136,13 @@ internal sealed class CeleryTaskMessage
         writer.WriteEndObject();
     }
 
-    // Python's datetime.isoformat() of an aware UTC time, microseconds always written, as the worker's parser takes it.
-    private static string Iso8601(DateTimeOffset at) =>
-        at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+    // Python's datetime.isoformat() of an aware UTC time: microseconds only when there are any, as Celery writes it.
+    private static string Iso8601(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        var format = utc.Ticks % TimeSpan.TicksPerSecond / 10 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'+00:00'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'";
+        return utc.ToString(format, CultureInfo.InvariantCulture);
+    }
 
     private static byte[] EncodeBody(TaskMessage message)
     {
