@@ -106,7 +106,11 @@ public sealed class AmqpFleetControl : PidboxFleetControl
         await channel.BasicPublishAsync(Options.Exchange, string.Empty, mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task UsingChannelAsync(Func<IChannel, Task> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="action"/> on a new channel of the shared connection and closes it; broker failures become
+    /// <see cref="ControlUnavailableException"/>. The task publisher sends through here too: one connection kind.
+    /// </summary>
+    internal async Task UsingChannelAsync(Func<IChannel, Task> action, CancellationToken cancellationToken)
     {
         try
         {

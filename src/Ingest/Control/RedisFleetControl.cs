@@ -173,14 +173,16 @@ public sealed class RedisFleetControl : PidboxFleetControl
         collector.Offer(body, ticket);
     }
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
+    /// <summary>The database on the shared multiplexer (the task publisher's too); made on first use.</summary>
+    internal async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
         // The multiplexer reconnects by itself once made: only a first connection that failed is made again.
         var connection = await ConnectionAsync(_ => GuardAsync(() => ConnectionMultiplexer.ConnectAsync(_url.Options)), _ => true, cancellationToken).ConfigureAwait(false);
         return connection.GetDatabase(_url.Database);
     }
 
-    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
+    /// <summary>Runs <paramref name="action"/>, a Redis failure made <see cref="ControlUnavailableException"/>.</summary>
+    internal async Task<T> GuardAsync<T>(Func<Task<T>> action)
     {
         try
         {

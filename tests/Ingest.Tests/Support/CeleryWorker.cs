@@ -24,6 +24,9 @@ internal sealed class CeleryWorker(Process process, ProcessOutput output, string
     /// <summary>What the worker has logged, for assertion messages.</summary>
     public string Output => output.ToString();
 
+    /// <summary>Completes when the worker has logged a line containing <paramref name="text"/>.</summary>
+    public Task LineAsync(string text) => output.LineAsync(text);
+
     /// <summary>
     /// Starts <c>{name}@ingest-tests</c> on <paramref name="brokerUrl"/> with <paramref name="concurrency"/> pool
     /// processes, consuming <paramref name="queue"/>, answering commands in <paramref name="controlNamespace"/>, and

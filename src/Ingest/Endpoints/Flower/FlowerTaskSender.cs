@@ -37,17 +37,18 @@ internal static class FlowerTaskSender
 
         try
         {
-            var publisher = http.RequestServices.GetService<ITaskPublisher>();
-            if (publisher is not { Available: true })
-            {
-                throw new ControlUnavailableException("no broker is configured to publish tasks to (--broker)");
-            }
-
+            // Without a broker the registered publisher refuses with how to configure one.
+            var publisher = http.RequestServices.GetService<ITaskPublisher>() ?? new UnavailableTaskPublisher();
             await publisher.PublishAsync(message!, http.RequestAborted);
         }
         catch (ControlUnavailableException e)
         {
             return FlowerControlApi.Answer(http, audit, action, name, arguments, AuditOutcomes.Unavailable, StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            // The publisher's own checks (size cap, countdown, expires): the caller's to fix.
+            return FlowerControlApi.Answer(http, audit, action, name, arguments, AuditOutcomes.Invalid, StatusCodes.Status400BadRequest, e.Message);
         }
 
         audit.Record(http, action, name, arguments, AuditOutcomes.Done, StatusCodes.Status200OK, null);
