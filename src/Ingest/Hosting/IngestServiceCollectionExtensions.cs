@@ -76,6 +76,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<TaskTracker>();
         // The flush loop sees the tracker through Pipeline's interface (issue 23's layering); unregistered, no host starts.
         services.AddSingleton<IInFlightTasks>(sp => sp.GetRequiredService<TaskTracker>());
+        // Worker states go to the day's worker table through the flush loop and come back at start (issue 25).
+        services.AddSingleton<Storage.Workers.WorkerStateBuffer>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<CeleryEventDecoder>();
         services.AddObjectives(configuration);

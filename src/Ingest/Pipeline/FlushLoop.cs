@@ -17,7 +17,7 @@ namespace Ingest.Pipeline;
 /// The loop body is a list of steps, each a class of its own (OpenTelemetry's BatchExportThreadWorker: wait,
 /// export, signal, shutdown check): <see cref="BatchCollector"/> waits and fills the <see cref="FlushBatch"/>,
 /// <see cref="BatchCommitStep"/> commits it, <see cref="CheckpointStep"/> writes the in-flight checkpoint,
-/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="AuditStep"/> the control audit trail, <see cref="MaintenanceStep"/> one maintenance step,
+/// <see cref="QueueSampleStep"/> the broker's samples, <see cref="AuditStep"/> the control audit trail, <see cref="WorkerStateStep"/> the workers, <see cref="MaintenanceStep"/> one maintenance step,
 /// <see cref="WriteProbeStep"/> probes the store while commits fail and nothing waits, and <see cref="ShutdownDrain"/>
 /// ends it.
 /// </summary>
@@ -41,6 +41,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly BatchCommitStep _commit;
     private readonly QueueSampleStep _queueSamples;
     private readonly AuditStep _audit;
+    private readonly WorkerStateStep _workers;
     private readonly WriteProbeStep _writeProbe;
     private readonly ShutdownDrain _drain;
 
@@ -57,7 +58,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
         Streaming.StreamHub? stream = null,
         DurableWatermark? durable = null,
         QueueSampleBuffer? queueSamples = null,
-        Storage.Audit.AuditBuffer? audit = null)
+        Storage.Audit.AuditBuffer? audit = null,
+        Storage.Workers.WorkerStateBuffer? workers = null)
     {
         _state = state;
         _openWriter = openWriter;
@@ -86,6 +88,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _maintenance = new MaintenanceStep(channel, state, time, options.IdleTick, options.BatchSize, metrics, logger);
         _queueSamples = new QueueSampleStep(queueSamples, logger);
         _audit = new AuditStep(audit, logger);
+        _workers = new WorkerStateStep(workers, time, logger);
         _writeProbe = new WriteProbeStep(state, time, logger);
         _collector = new BatchCollector(channel, _batch, _checkpoint, _queueSamples, _maintenance, state, time, options.IdleTick, options.MaxBatchWait, _audit);
         var keepInFlight = options.KeepInFlightAtShutdown && options.CheckpointInterval > TimeSpan.Zero;
@@ -197,6 +200,7 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 try
                 {
                     _checkpoint.Restore(writer);
+                    _workers.Restore(writer);
                 }
                 finally
                 {
@@ -232,6 +236,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                         _audit.Run(writer);
                     }
 
+                    if (_workers.Due)
+                    {
+                        _workers.Run(writer);
+                    }
+
                     if (_maintenance.Due)
                     {
                         _maintenance.Run(writer, stoppingToken);
@@ -247,6 +256,11 @@ public sealed class FlushLoop : IHostedService, IDisposable
                 if (_audit.Waiting)
                 {
                     _audit.Run(writer);
+                }
+
+                if (_workers.Waiting)
+                {
+                    _workers.Run(writer);
                 }
 
                 _state.SetStatus(FlushLoopStatus.Stopped);

@@ -25,6 +25,14 @@ public interface IBatchWriter : IDisposable
     {
     }
 
+    /// <summary>Upserts worker states (issue 25) in a short transaction of their own. Throws on failure.</summary>
+    void WriteWorkers(IReadOnlyList<Storage.Workers.WorkerStateRow> rows)
+    {
+    }
+
+    /// <summary>The stored worker states to restore at start, most recently seen first.</summary>
+    IReadOnlyList<Storage.Workers.WorkerStateRow> ReadWorkers(int max) => [];
+
     /// <summary>
     /// A tiny write of its own (one meta row, one transaction), run while commits are failing and nothing is left
     /// to write, to learn that the store takes writes again. Throws on failure.

@@ -65,6 +65,10 @@ public sealed class SqliteBatchWriter : IBatchWriter
 
     public void WriteAudit(IReadOnlyList<Storage.Audit.AuditEntry> entries) => _writer.WriteAudit(entries);
 
+    public void WriteWorkers(IReadOnlyList<Storage.Workers.WorkerStateRow> rows) => _writer.WriteWorkers(rows);
+
+    public IReadOnlyList<Storage.Workers.WorkerStateRow> ReadWorkers(int max) => _writer.ReadWorkers(max);
+
     public void ProbeWrite() => _maintenance.ProbeWrite();
 
     public IReadOnlyList<Storage.Checkpoint.CheckpointRow> ReadCheckpoint(int max) => _writer.ReadCheckpoint(max);

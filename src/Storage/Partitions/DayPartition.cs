@@ -19,6 +19,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string FailureGroupsPrefix = "failure_groups_";
     public const string TaskMinutesPrefix = "task_minutes_";
     public const string AuditPrefix = "audit_";
+    public const string WorkersPrefix = "workers_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -93,6 +94,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string AuditTable => AuditPrefix + Suffix;
 
     public string AuditSql => Delimit(AuditTable);
+
+    /// <summary>The last state of each worker seen during the day (issue 25): one row per worker, upserted.</summary>
+    public string WorkersTable => WorkersPrefix + Suffix;
+
+    public string WorkersSql => Delimit(WorkersTable);
 
     /// <summary>Start of the day as Unix seconds.</summary>
     public double StartUnixSeconds => new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;

@@ -219,5 +219,6 @@ internal static class PartitionSchema
         DROP TABLE IF EXISTS {p.FailureGroupsSql};
         DROP TABLE IF EXISTS {p.TaskMinutesSql};
         DROP TABLE IF EXISTS {p.AuditSql};
+        DROP TABLE IF EXISTS {p.WorkersSql};
         """;
 }

@@ -210,6 +210,12 @@ public sealed class InvocationWriter : IDisposable
     /// <summary>Writes control audit entries (issue 27) into their days' audit tables, in a short transaction of their own.</summary>
     public int WriteAudit(IReadOnlyList<Audit.AuditEntry> entries) => new Audit.AuditWriter(_connection, _partitions).Write(entries);
 
+    /// <summary>Upserts worker states (issue 25) into their days' worker tables, in a short transaction of their own.</summary>
+    public int WriteWorkers(IReadOnlyList<Workers.WorkerStateRow> rows) => Workers.WorkerStateStatements.Write(_connection, _partitions, rows);
+
+    /// <summary>The workers of the newest two days with a worker table, latest state each, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<Workers.WorkerStateRow> ReadWorkers(int max) => Workers.WorkerStateStatements.Read(_connection, _partitions.Days.Reverse(), max);
+
     /// <summary>Creates a day's tables if missing (instant: they are empty). Returns true if it created them.</summary>
     public bool EnsurePartition(DayPartition day) => _partitions.Ensure(day);
 
