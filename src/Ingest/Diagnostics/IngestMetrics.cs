@@ -1,5 +1,6 @@
 using Ingest.Web;
 using Ingest.Accounting;
+using Ingest.Control;
 using System.Diagnostics.Metrics;
 using Ingest.Pipeline;
 using Ingest.Sources.Amqp;
@@ -82,6 +83,10 @@ public sealed class IngestMetrics : IFlushObserver
             "s", "Time without a Redis subscription since start: events published then were not seen (PUB/SUB keeps no backlog).");
         meter.CreateObservableCounter("ingest.reads.rejected", () => services.GetService(typeof(ReadAdmission)) is ReadAdmission reads ? reads.Refusals() : [],
             "{request}", "Reads answered 503: the read queue full or waited out (queue_full, queue_timeout), or a query past its time limit (time_limit).");
+        // Replies a command's collector let go (over its count or byte cap, or unreadable): the
+        // answers an operator did not see, so a fleet larger than the caps shows here, not only in a short reply list.
+        meter.CreateObservableCounter("ingest.control.replies.dropped", () => services.GetService(typeof(IFleetControl)) is PidboxFleetControl fleet ? fleet.DroppedReplies : 0,
+            "{reply}", "Worker replies to control commands dropped over the reply caps or unreadable, since start.");
         AddAlertSeries(meter, counters, loop, storage, services);
     }
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Web;
 using Ingest.Control;
+using Ingest.Tests.Security;
 using Ingest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -11,11 +12,12 @@ using static Ingest.Tests.Ui.HostileConsole;
 namespace Ingest.Tests.Ui;
 
 /// <summary>
-/// Issue 27's console controls in Debian's chromium: Ingest on a real port with a <see cref="FakeFleetControl"/>, two
-/// running tasks (one with a hostile name on a hostile worker) and two finished ones (args whole, and args cut by
-/// saferepr). The Flower API and /api/me's <c>can_control</c> and <c>antiforgery_token</c> are built by another part of
-/// issue 27 at the same time: until they are in the host, this page answers them with Playwright routes that speak
-/// Flower's shapes and send each command through the same fake (<see cref="FlowerRouteAsync"/>).
+/// Issue 27's console controls in Debian's chromium, against the real routes: Ingest on a real port with access
+/// control on, a controller (<see cref="Controller"/>, in <c>--control-users</c>) and a reader signed in through the
+/// sign-in form (a real cookie session, so the UI's own code sends the anti-forgery token), the Flower API under
+/// <c>/flower</c> over a <see cref="FakeFleetControl"/>, and a <see cref="FakeTaskPublisher"/> for send-task. The data:
+/// two running tasks (one with a hostile name on a hostile worker) and two finished ones (args whole, and args cut by
+/// saferepr).
 /// </summary>
 public sealed class FleetConsole : IAsyncLifetime
 {
@@ -25,13 +27,19 @@ public sealed class FleetConsole : IAsyncLifetime
     public const string CutId = "7a1b2c3d-0004-4e5f-8a9b-000000000027";
     public const string ManyA = "7a1b2c3d-0005-4e5f-8a9b-000000000027";
     public const string ManyB = "7a1b2c3d-0006-4e5f-8a9b-000000000027";
+    public const string AuditedId = "7a1b2c3d-0007-4e5f-8a9b-000000000027";
     public const string TaskName = "shop.tasks.import";
     public const string ManyTask = "shop.tasks.export";
     public const string Worker = "celery@w1";
     public const string DownWorker = "celery@w2";
-    public const string Token = "anti-forgery-27";
+    public const string Controller = "boss";
+    public const string Reader = "sre";
+    public const string Password = "correct horse";
 
-    private readonly TempDirectory _dir = new();
+    // The bearer token the test's sender posts events with (--http-ingest needs one once access control is on).
+    private const string IngestToken = "fleet-console-ingest-token-27";
+
+    private readonly AuthTestServer _server = new();
     private readonly IngestFactory _factory;
     private HttpClient _sender = null!;
     private HeadlessChromium _chromium = null!;
@@ -39,7 +47,26 @@ public sealed class FleetConsole : IAsyncLifetime
     public FleetConsole()
     {
         Fleet = FakeFleetControl.With([Worker, Host], [DownWorker]);
-        _factory = new IngestFactory(_dir.File("fleet.db")) { TestServices = s => s.AddSingleton<IFleetControl>(Fleet) };
+        // Inspections answer with what the live workers say (Flower's /api/workers?refresh=1 runs them); every other
+        // command with "COMMAND done" from the workers that answer.
+        var live = LiveWorkers();
+        Fleet.Reply = (r, w) => live[w] is not JsonObject worker ? null
+            : FlowerInspections.Contains(r.Command) ? JsonSerializer.SerializeToElement(worker[r.Command] ?? new JsonArray())
+            : JsonSerializer.SerializeToElement(new { ok = $"{r.Command} done" });
+        var users = _server.UsersFile(Reader, Password);
+        _server.UsersFile(Controller, Password);
+        var token = _server.Dir.File("ingest-token");
+        File.WriteAllText(token, IngestToken);
+        _factory = new IngestFactory(_server.Dir.File("fleet.db"))
+        {
+            TestServices = s =>
+            {
+                s.AddSingleton<IFleetControl>(Fleet);
+                s.AddSingleton<ITaskPublisher>(Publisher);
+            },
+        };
+        _factory.With("Ingest:Auth:Disabled", "false").With("Ingest:Auth:UsersFile", users).With("Ingest:Auth:ControlUsers", Controller)
+            .With("Ingest:Auth:HttpIngest", "true").With("Ingest:Auth:IngestTokenFile", token);
         _factory.UseKestrel(IngestProcess.FreePort());
         // A revoke with terminate ends the run as a worker would: it sends task-revoked.
         Fleet.OnSend = async r =>
@@ -53,16 +80,25 @@ public sealed class FleetConsole : IAsyncLifetime
 
     public FakeFleetControl Fleet { get; }
 
-    /// <summary>Every call the page made under /flower: method, path and query, and body.</summary>
+    /// <summary>The tasks sent again (send-task), as the broker got them.</summary>
+    public FakeTaskPublisher Publisher { get; } = new();
+
+    /// <summary>Every call the pages made under /flower (seen, not answered, by the test): method, path and query, and body.</summary>
     public ConcurrentQueue<(string Method, string Path, string? Body)> FlowerCalls { get; } = new();
+
+    private static readonly string[] FlowerInspections = ["stats", "active_queues", "registered", "conf", "active", "reserved", "scheduled", "revoked"];
 
     public async Task InitializeAsync()
     {
         _chromium = await HeadlessChromium.StartAsync();
         _factory.StartServer();
         _sender = _factory.CreateClient();
+        _sender.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IngestToken);
+        // The workers as Ingest knows them from their events: the control routes act only on workers it knows.
+        await PostAsync([.. new[] { Worker, Host, DownWorker }.Select(w => new Dictionary<string, object?> { ["type"] = "worker-online", ["hostname"] = w, ["timestamp"] = Now - 60, ["freq"] = 2.0 })]);
         await PostAsync([.. Running(RunningId, TaskName, Worker, "(1,)", "{}"), .. Running(HostileRunningId, Name, Host, Args, Kwargs),
             .. Running(ManyA, ManyTask, Worker, "()", "{}"), .. Running(ManyB, ManyTask, Worker, "()", "{}"),
+            .. Running(AuditedId, TaskName, Worker, "(7,)", "{}"),
             .. Finished(RerunId, "(42, 'eu')", "{'dry_run': False}"), .. Finished(CutId, "('The quick brown fox...', ...)", "{}")]);
     }
 
@@ -71,7 +107,7 @@ public sealed class FleetConsole : IAsyncLifetime
         await _chromium.DisposeAsync();
         _sender.Dispose();
         await _factory.DisposeAsync();
-        _dir.Dispose();
+        _server.Dispose();
     }
 
     private static IEnumerable<Dictionary<string, object?>> Running(string id, string name, string worker, string args, string kwargs)
@@ -91,12 +127,13 @@ public sealed class FleetConsole : IAsyncLifetime
     }
 
     /// <summary>
-    /// A page at hash as a controller (or a reader), once rendered; errors collects script errors. withInFlight adds the
-    /// running tasks to a list of runs, as the in-flight part of this release will (the stored list has finished runs).
+    /// A page at hash in a new browser, signed in through the sign-in form as the controller (or the reader), once
+    /// rendered; errors collects script errors.
     /// </summary>
-    public async Task<(IPage Page, List<string> Errors)> OpenAsync(string hash, bool controller, bool withInFlight = false)
+    public async Task<(IPage Page, List<string> Errors)> OpenAsync(string hash, bool controller)
     {
-        var page = await _chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var context = await _chromium.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
         page.Console += (_, m) =>
@@ -106,30 +143,20 @@ public sealed class FleetConsole : IAsyncLifetime
                 errors.Add(m.Text);
             }
         };
-        await page.RouteAsync("**/api/me", async route =>
+        page.Request += (_, r) =>
         {
-            var me = JsonNode.Parse(await (await route.FetchAsync()).TextAsync())!.AsObject();
-            me["can_control"] = controller;
-            me["antiforgery_token"] = Token;
-            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = me.ToJsonString() });
-        });
-        await page.RouteAsync("**/flower/api/**", FlowerRouteAsync);
-        if (withInFlight)
-        {
-            await page.RouteAsync("**/api/invocations?**", async route =>
+            var url = new Uri(r.Url);
+            if (url.AbsolutePath.StartsWith("/flower/", StringComparison.Ordinal))
             {
-                var list = JsonNode.Parse(await (await route.FetchAsync()).TextAsync())!.AsObject();
-                var running = JsonNode.Parse(await _sender.GetStringAsync("/api/in-flight"))!["items"]!.AsArray();
-                var name = HttpUtility.ParseQueryString(new Uri(route.Request.Url).Query)["name"];
-                foreach (var run in running.Where(r => (string?)r!["name"] == name))
-                {
-                    list["items"]!.AsArray().Add(run!.DeepClone());
-                }
+                FlowerCalls.Enqueue((r.Method, url.PathAndQuery, r.PostData));
+            }
+        };
 
-                await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = list.ToJsonString() });
-            });
-        }
-
+        await page.GotoAsync($"{Root}/signin");
+        await page.FillAsync("input[name=username]", controller ? Controller : Reader);
+        await page.FillAsync("input[name=password]", Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await page.GotoAsync($"{Root}/{hash}");
         await page.WaitForFunctionAsync("w => document.getElementById('view').dataset.loaded === w", hash.TrimStart('#'));
         return (page, errors);
@@ -155,69 +182,4 @@ public sealed class FleetConsole : IAsyncLifetime
             ["conf"] = new JsonObject(),
         },
     };
-
-    // Flower's routes as the other part of issue 27 serves them: a control POST needs the session's anti-forgery
-    // token, becomes one command through the fleet, and answers {message, replies, missing}.
-    private async Task FlowerRouteAsync(IRoute route)
-    {
-        var request = route.Request;
-        var url = new Uri(request.Url);
-        FlowerCalls.Enqueue((request.Method, url.PathAndQuery, request.PostData));
-        if (request.Method == "GET" && url.AbsolutePath == "/flower/api/workers")
-        {
-            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = LiveWorkers().ToJsonString() });
-            return;
-        }
-
-        if (request.Method != "POST" || !request.Headers.TryGetValue("x-ingest-antiforgery", out var token) || token != Token)
-        {
-            await route.FulfillAsync(new() { Status = 403, ContentType = "application/json", Body = """{"error":"no anti-forgery token"}""" });
-            return;
-        }
-
-        var path = url.AbsolutePath["/flower/api/".Length..];
-        var target = Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
-        var form = HttpUtility.ParseQueryString(url.Query);
-        if (request.Headers.GetValueOrDefault("content-type", "").StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal))
-        {
-            form.Add(HttpUtility.ParseQueryString(request.PostData ?? ""));
-        }
-
-        if (path.StartsWith("task/send-task/", StringComparison.Ordinal))
-        {
-            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = """{"task-id":"5e6f7a8b-0000-4000-8000-000000000027","state":"PENDING"}""" });
-            return;
-        }
-
-        var command = path[..path.LastIndexOf('/')] switch
-        {
-            "task/revoke" => "revoke",
-            "task/rate-limit" => "rate_limit",
-            "task/timeout" => "time_limit",
-            "worker/pool/grow" => "pool_grow",
-            "worker/pool/shrink" => "pool_shrink",
-            "worker/pool/autoscale" => "autoscale",
-            "worker/pool/restart" => "pool_restart",
-            "worker/queue/add-consumer" => "add_consumer",
-            "worker/queue/cancel-consumer" => "cancel_consumer",
-            var other => throw new InvalidOperationException($"no such Flower route: {other}"),
-        };
-        var arguments = form.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => (object?)form[k]);
-        arguments[command == "revoke" ? "task_id" : command is "rate_limit" or "time_limit" ? "task_name" : "worker"] = target;
-        if (command == "revoke")
-        {
-            arguments["terminate"] = form["terminate"] == "true";
-        }
-
-        var destination = command == "revoke" ? null : (IReadOnlyList<string>)[form["workername"] ?? target];
-        var result = await Fleet.SendAsync(new ControlRequest(command, arguments, destination, TimeSpan.FromSeconds(1)), CancellationToken.None);
-        var replies = new JsonObject();
-        foreach (var reply in result.Replies)
-        {
-            replies[reply.Worker] = JsonNode.Parse(reply.Body.GetRawText());
-        }
-
-        var body = new JsonObject { ["message"] = $"{command} sent for '{target}'", ["replies"] = replies, ["missing"] = new JsonArray([.. result.Missing.Select(m => (JsonNode?)m)]) };
-        await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = body.ToJsonString() });
-    }
 }

@@ -9,8 +9,8 @@ namespace Ingest.Tests.Ui;
 /// <summary>
 /// Issue 27 in the console: a controller acts on the fleet where they look (an invocation, the runs list, a task, the
 /// workers), each action confirmed in words and answered with the workers' replies; a reader sees no control; names
-/// from the wire in a confirm dialog are text. The Flower routes are Playwright stubs over the fake fleet (see
-/// <see cref="FleetConsole"/>).
+/// from the wire in a confirm dialog are text. Every call goes through the real routes (/api/me, /flower/api/...,
+/// the runs list with its in-flight runs) with a signed-in cookie session, to the fake fleet (see <see cref="FleetConsole"/>).
 /// </summary>
 public sealed class FleetControlBrowserTests(FleetConsole ui) : IClassFixture<FleetConsole>
 {
@@ -90,7 +90,7 @@ public sealed class FleetControlBrowserTests(FleetConsole ui) : IClassFixture<Fl
     [Fact]
     public async Task RunsList_RevokesTheChosenRuns_ConfirmingTheCountAndTaskInWords_Issue27()
     {
-        var (page, errors) = await ui.OpenAsync($"#/runs?range=7d&name={ManyTask}", controller: true, withInFlight: true);
+        var (page, errors) = await ui.OpenAsync($"#/runs?range=7d&name={ManyTask}", controller: true);
 
         await page.ClickAsync("#pick-all");
         await page.ClickAsync("#revoke-picked");
@@ -119,7 +119,9 @@ public sealed class FleetControlBrowserTests(FleetConsole ui) : IClassFixture<Fl
 
         var (_, path, body) = Assert.Single(ui.FlowerCalls, c => c.Path.StartsWith("/flower/api/task/send-task/", StringComparison.Ordinal));
         Assert.Equal($"/flower/api/task/send-task/{TaskName}", path);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"args":[42,"eu"],"kwargs":{"dry_run":false},"options":{"queue":"imports"}}"""), JsonNode.Parse(body!)), body);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"args":[42,"eu"],"kwargs":{"dry_run":false},"queue":"imports"}"""), JsonNode.Parse(body!)), body);
+        var message = Assert.Single(ui.Publisher.Published);
+        Assert.Equal((TaskName, "imports"), (message.Name, message.Queue));
         Assert.Empty(errors);
 
         (page, _) = await ui.OpenAsync($"#/invocation/{CutId}", controller: true);
@@ -144,7 +146,7 @@ public sealed class FleetControlBrowserTests(FleetConsole ui) : IClassFixture<Fl
 
         var sent = ui.Fleet.Sent.Where(r => r.Command == "rate_limit").ToList();
         Assert.Equal(new[] { Host, Worker }.Order(StringComparer.Ordinal), sent.Select(r => r.Destination!.Single()).Order(StringComparer.Ordinal));
-        Assert.All(sent, r => Assert.Equal("5/s", r.Arguments["ratelimit"]));
+        Assert.All(sent, r => Assert.Equal("5/s", r.Arguments["rate_limit"]));
         Assert.Empty(errors);
     }
 
@@ -165,8 +167,39 @@ public sealed class FleetControlBrowserTests(FleetConsole ui) : IClassFixture<Fl
 
         Assert.Equal("pool_grow done", await page.TextContentAsync($"#fleet-outcome tr[data-worker='{Worker}'] td:nth-child(2)"));
         var grow = Assert.Single(ui.Fleet.Sent, r => r.Command == "pool_grow");
-        Assert.Equal("2", grow.Arguments["n"]);
+        Assert.Equal(2, grow.Arguments["n"]);
         Assert.Equal([Worker], grow.Destination);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task AuditPageAndApi_ShowAControllersRevoke_WithTheWorkersReplies_Issue27()
+    {
+        var (page, errors) = await ui.OpenAsync($"#/invocation/{AuditedId}", controller: true);
+        await page.ClickAsync("#revoke");
+        await page.ClickAsync("#fleet-dialog button[type=submit]");
+        await page.WaitForSelectorAsync("#fleet-outcome");
+
+        // The entry through the API with the session the page holds (no Basic credential), once the flush has stored it.
+        const string Listed = "async () => (await fetch('/api/audit?action=task.revoke&user=boss')).json()";
+        await page.WaitForFunctionAsync($"async (id) => JSON.stringify(await ({Listed})()).includes(id)", AuditedId, new() { PollingInterval = 100 });
+        var listed = await page.EvaluateAsync<JsonElement>(Listed);
+        var entry = Assert.Single(listed.GetProperty("items").EnumerateArray(), e => e.GetProperty("target").GetString() == AuditedId);
+        Assert.Equal(Controller, entry.GetProperty("user").GetString());
+        Assert.Equal("done", entry.GetProperty("outcome").GetString());
+        Assert.Equal("revoke done", entry.GetProperty("replies").GetProperty(Worker).GetProperty("ok").GetString());
+        Assert.Equal([DownWorker], entry.GetProperty("missing").EnumerateArray().Select(m => m.GetString()));
+
+        await page.GotoAsync($"{ui.Root}/#/audit");
+        await page.WaitForFunctionAsync("() => document.getElementById('view').dataset.loaded === '/audit'");
+        var row = page.Locator("table.audit tr", new() { HasText = AuditedId });
+        Assert.Equal(1, await row.CountAsync());
+        var text = await row.TextContentAsync();
+        Assert.Contains(Controller, text, StringComparison.Ordinal);
+        Assert.Contains("task.revoke", text, StringComparison.Ordinal);
+        Assert.Contains($"{Worker}: revoke done", text, StringComparison.Ordinal);
+        Assert.Contains($"{DownWorker}: no answer", text, StringComparison.Ordinal);
+
         Assert.Empty(errors);
     }
 

@@ -24,6 +24,12 @@ public sealed class ControlHostFixture : IDisposable
     private readonly AuthTestServer _server = new();
 
     public ControlHostFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>The same host with more settings (another way to the control role), applied over the defaults.</summary>
+    internal ControlHostFixture(params (string Key, string? Value)[] settings)
     {
         _server.UsersFile(Reader, Password);
         var users = _server.UsersFile(Controller, Password);
@@ -37,6 +43,11 @@ public sealed class ControlHostFixture : IDisposable
         };
         Factory.With("Ingest:Auth:Disabled", "false").With("Ingest:Auth:HttpIngest", "false").With("Ingest:Auth:UsersFile", users)
             .With("Ingest:Auth:ControlUsers", Controller).With("Ingest:Control:AllowShutdown", "true");
+        foreach (var (key, value) in settings)
+        {
+            Factory.With(key, value);
+        }
+
         Factory.UseKestrel(IngestProcess.FreePort());
         Factory.StartServer();
         var registry = Factory.Services.GetRequiredService<WorkerRegistry>();

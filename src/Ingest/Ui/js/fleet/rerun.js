@@ -23,7 +23,7 @@ export function rerunButton(run) {
         with args <code>${json(r.args)}</code> and kwargs <code>${json(r.kwargs)}</code>? It runs as a new task with a new id.`,
     yes: "Send again",
     perform: async () => {
-      const sent = await send(`/flower/api/task/send-task/${enc(run.name)}`, { json: { args: r.args, kwargs: r.kwargs, ...(r.queue ? { options: { queue: r.queue } } : {}) } });
+      const sent = await send(`/flower/api/task/send-task/${enc(run.name)}`, { json: { args: r.args, kwargs: r.kwargs, ...(r.queue ? { queue: r.queue } : {}) } });
       const id = sent["task-id"];
       return html`<p id="rerun-sent">Sent${id ? html` as ${invLink(id)}` : ""}.${sent.state ? ` State: ${sent.state}.` : ""}</p>`;
     },
