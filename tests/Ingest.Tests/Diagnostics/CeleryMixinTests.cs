@@ -130,7 +130,9 @@ public class CeleryMixinTests(MixinEnvironment env, ITestOutputHelper output) : 
         Assert.InRange(task, labelSets, (labelSets * ((7 * 2) + (2 * 18))) + (2 * failureSets));
         Assert.Equal(2 * hosts, worker);
         Assert.InRange(broker, queues, 3 * queues);
-        Assert.InRange(own, 100, 200);
+        // Ingest's own series are fixed by its instruments, not by traffic: 158 before issue 27's control and audit
+        // instruments and issue 29's detail sampling, 201 after (a bound, so a new per-item series shows here).
+        Assert.InRange(own, 100, 250);
         Assert.Equal(scraped, task + worker + broker + own);
     }
 
