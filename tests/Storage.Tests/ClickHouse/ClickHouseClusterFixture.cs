@@ -37,11 +37,20 @@ public sealed class ClickHouseClusterFixture : IDisposable
 
     private void Run(string verb)
     {
-        using var process = Process.Start(new ProcessStartInfo("bash", [_script, verb, _port.ToString(System.Globalization.CultureInfo.InvariantCulture), _dir.Path, "2"])
+        var start = new ProcessStartInfo("bash", [_script, verb, _port.ToString(System.Globalization.CultureInfo.InvariantCulture), _dir.Path, "2"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
+        };
+        // The servers are the test's infrastructure, like the broker and the single ClickHouse scripts/test starts
+        // outside faketime: under the suite's faketime pass they would inherit its LD_PRELOAD, and shard 1 never
+        // answered on a clock moved 400 days. The data's time is the test's, written into the rows.
+        foreach (var key in start.Environment.Keys.Where(k => k is "LD_PRELOAD" || k.StartsWith("FAKETIME", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)) || process.ExitCode != 0)
