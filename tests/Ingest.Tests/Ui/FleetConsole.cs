@@ -158,7 +158,17 @@ public sealed class FleetConsole : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         await page.GotoAsync($"{Root}/{hash}");
-        await page.WaitForFunctionAsync("w => document.getElementById('view').dataset.loaded === w", hash.TrimStart('#'));
+        try
+        {
+            await page.WaitForFunctionAsync("w => document.getElementById('view').dataset.loaded === w", hash.TrimStart('#'));
+        }
+        catch (TimeoutException e)
+        {
+            // What the page showed instead, so a page that never loads says why.
+            var shown = await page.EvaluateAsync<string>("() => document.body.innerText.slice(0, 800)");
+            throw new TimeoutException($"{hash} never loaded at {page.Url}; errors: {string.Join(" | ", errors)}; page: {shown}", e);
+        }
+
         return (page, errors);
     }
 
