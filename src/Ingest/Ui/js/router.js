@@ -35,10 +35,20 @@ const PAGES = {
 const NAV = { task: "tasks", runs: "", invocation: "", search: "" };
 
 let leave = null; // ends the page shown, if it holds something open
+let shown = 0; // the latest route asked for: an earlier one still loading must not paint over it
+let routed = 0; // routes that have ended
 
-/** Shows the page the hash names in view, then marks view with the route it rendered. */
+/**
+ * Shows the page the hash names in view, then marks view with the route it rendered. Each route renders into its
+ * own element: a slow page left for another (a link clicked while Tasks loads) finishes into an element no longer
+ * shown, so it cannot paint over the page asked for after it.
+ */
 export async function route(view) {
   if (leave) { leave(); leave = null; }
+  const mine = ++shown;
+  const slot = document.createElement("div");
+  slot.className = "page";
+  view.replaceChildren(slot);
   const hash = location.hash.slice(1) || "/";
   const [path, query] = hash.split("?");
   const params = new URLSearchParams(query || "");
@@ -46,17 +56,21 @@ export async function route(view) {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const nav = NAV[parts[0]] ?? (parts[0] || "tasks");
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
-  render(view, html`<p class="muted">Loading…</p>`);
+  render(slot, html`<p class="muted">Loading…</p>`);
   try {
     const page = Object.hasOwn(PAGES, parts[0] ?? "") ? PAGES[parts[0] ?? ""] : null;
     if (page) {
-      const ended = await page(view, params, parts.slice(1));
-      if (typeof ended === "function") leave = ended;
+      const ended = await page(slot, params, parts.slice(1));
+      if (typeof ended === "function") {
+        if (mine === shown) leave = ended;
+        else ended();
+      }
     } else {
-      render(view, html`<p>Not found. <a href="#/">Tasks</a></p>`);
+      render(slot, html`<p>Not found. <a href="#/">Tasks</a></p>`);
     }
   } catch (e) {
-    render(view, html`<div class="notice bad">${e.message}</div>`);
+    render(slot, html`<div class="notice bad">${e.message}</div>`);
   }
-  view.dataset.loaded = hash;
+  if (mine === shown) view.dataset.loaded = hash;
+  view.dataset.routed = String(++routed); // every route ended, shown or not: what a test of the race waits on
 }
