@@ -16,11 +16,24 @@ internal static class DbVerbs
     {
         var db = new Option<string>("--db") { Description = $"SQLite file (default {StorageOptions.DefaultDatabasePath}).", DefaultValueFactory = _ => StorageOptions.DefaultDatabasePath };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var info = new Command("info", "Partitions with row estimates, file and free-page sizes, vacuum mode, legacy tables. Read-only; safe beside a running Ingest.")
+        // The store's URL as serve takes it, from the same environment key by default (issue 26).
+        var clickhouse = new Option<string?>("--clickhouse")
         {
-            db, json,
+            Description = "A ClickHouse store (http[s]://[user@]host:8123/database) instead of the file: its day partitions' rows and bytes.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ingest__ClickHouse__Url"),
         };
-        info.SetAction(result => Info(result.GetValue(db)!, result.GetValue(json)));
+        var passwordFile = new Option<string?>("--clickhouse-password-file")
+        {
+            Description = "File holding the ClickHouse user's password.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Ingest__ClickHouse__PasswordFile"),
+        };
+        var info = new Command("info", "Partitions with row estimates, file and free-page sizes, vacuum mode, legacy tables; or a ClickHouse store's partitions. Read-only; safe beside a running Ingest.")
+        {
+            db, json, clickhouse, passwordFile,
+        };
+        info.SetAction(result => result.GetValue(clickhouse) is { Length: > 0 } url
+            ? ClickHouseDbInfo.Print(url, result.GetValue(passwordFile), result.GetValue(json))
+            : Info(result.GetValue(db)!, result.GetValue(json)));
 
         var compactDb = new Option<string>("--db") { Description = $"SQLite file (default {StorageOptions.DefaultDatabasePath}).", DefaultValueFactory = _ => StorageOptions.DefaultDatabasePath };
         var compact = new Command("compact", "Offline full reclaim: switch to incremental auto-vacuum and rewrite the file without free pages. Stop Ingest first; needs free disk about the file's size.")
@@ -107,7 +120,7 @@ internal static class DbVerbs
         }
     }
 
-    private static string Bytes(long b) => b switch
+    internal static string Bytes(long b) => b switch
     {
         >= 1L << 30 => (b / (double)(1L << 30)).ToString("F2", CultureInfo.InvariantCulture) + " GiB",
         >= 1L << 20 => (b / (double)(1L << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MiB",

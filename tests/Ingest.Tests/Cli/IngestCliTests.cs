@@ -172,6 +172,35 @@ public class DbVerbsTests
     }
 
     [Fact]
+    public async Task DbInfo_ClickHouseThatDoesNotAnswer_ExitsTwo_Issue26()
+    {
+        // A port nothing listens on: refused at once, said on stderr, exit 2 as for a missing file.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        Assert.Equal(2, await TestCli.RunAsync(["db", "info", "--clickhouse", $"http://127.0.0.1:{port}/ingest"]));
+    }
+
+    [Fact]
+    public async Task DbInfo_ClickHouseAfterReplay_ExitsZero_Issue26()
+    {
+        var url = (Environment.GetEnvironmentVariable("INGEST_TEST_CLICKHOUSE_URL")
+            ?? throw new InvalidOperationException("No ClickHouse: INGEST_TEST_CLICKHOUSE_URL is set by scripts/test.")).TrimEnd('/') + "/i_" + Guid.NewGuid().ToString("N")[..12];
+        using var dir = new TempDirectory();
+        Assert.Equal(0, await TestCli.RunAsync(["replay", Fixtures.CapturePath, "--shift-to-now", "--db", dir.File("x.db"), "--clickhouse", url]));
+
+        Assert.Equal(0, await TestCli.RunAsync(["db", "info", "--clickhouse", url, "--json"]));
+        using var client = new Ingest.Storage.ClickHouse.ClickHouseClient(Ingest.Storage.ClickHouse.ClickHouseEndpoint.Parse(url), TimeSpan.FromSeconds(30));
+        var info = Ingest.Storage.ClickHouse.ClickHouseStoreInfo.Read(client);
+        var tasks = Fixtures.AllEvents().Where(e => e.GetProperty("type").GetString()!.StartsWith("task-", StringComparison.Ordinal)).Select(e => e.GetProperty("uuid").GetString()).Distinct().Count();
+        // A task written in two batches has two rows until reads merge them: at least one row per task.
+        Assert.InRange(info.Partitions.Where(p => p.Table == "invocations").Sum(p => p.Rows), tasks, 2 * tasks);
+        Assert.Equal(Ingest.Storage.ClickHouse.ClickHouseMigrator.LatestVersion, info.SchemaVersion);
+    }
+
+    [Fact]
     public async Task DatabaseInfo_AfterReplay_ListsPartitionsWithRowEstimates()
     {
         using var dir = new TempDirectory();
