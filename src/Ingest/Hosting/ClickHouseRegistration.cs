@@ -51,8 +51,9 @@ internal static class ClickHouseRegistration
             var retention = sp.GetRequiredService<RetentionOptions>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
+            var groups = sp.GetRequiredService<WorkerGroups>();
             return () => new ClickHouseBatchWriter(
-                new ClickHouseStoreWriter(new ClickHouseClient(options.Endpoint(), options.Timeout), instance, time), retention, time, logger);
+                new ClickHouseStoreWriter(new ClickHouseClient(options.Endpoint(), options.Timeout), instance, time, groups), retention, time, logger);
         });
     }
 }
