@@ -42,8 +42,8 @@ internal static class ClickHouseRegistration
         });
         services.TryAddSingleton<IInvocationStore>(sp => new ClickHouseInvocationReader(sp.GetRequiredService<ClickHouseClient>()));
         // The console's figures: SQLite's rollups stay empty under ClickHouse, so every figure reads ClickHouse's.
-        services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<RollupReader>());
-        services.TryAddSingleton<IRollupRanks>(sp => sp.GetRequiredService<RollupRankReader>());
+        services.TryAddSingleton<IRollupStore>(sp => new ClickHouseRollupReader(sp.GetRequiredService<ClickHouseClient>()));
+        services.TryAddSingleton<IRollupRanks>(sp => new ClickHouseRollupRanks(sp.GetRequiredService<ClickHouseClient>()));
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
