@@ -15,13 +15,10 @@ namespace Ingest.Storage.ClickHouse;
 /// <param name="Names">Only these task names.</param>
 /// <param name="Queue">Only this queue.</param>
 /// <param name="Group">Only this worker group.</param>
-/// <param name="Minutes">The minute rollup: keyed by <c>minute</c>.</param>
+/// <param name="Minutes">The minute rollup: its rows by the minute, since rounded down to its minute.</param>
 internal sealed record ClickHouseRollupRange(
     double Since, double Until, string? Name = null, IReadOnlyCollection<string>? Names = null, string? Queue = null, string? Group = null, bool Minutes = false)
 {
-    /// <summary>The key column: <c>hour</c>, or <c>minute</c>.</summary>
-    public string Key => Minutes ? "minute" : "hour";
-
     /// <summary>The <c>WHERE</c> clause, leading space included.</summary>
     public string Where()
     {
@@ -30,8 +27,9 @@ internal sealed record ClickHouseRollupRange(
         var sql = new StringBuilder()
             .Append(" WHERE day >= ").Append(ClickHouseSql.Date(DayPartition.DayOf(from).AddDays(-1)))
             .Append(" AND day <= ").Append(ClickHouseSql.Date(DayPartition.DayOf(Until).AddDays(1)))
-            .Append(" AND ").Append(Key).Append(" >= ").Append(ClickHouseSql.Number(from))
-            .Append(" AND ").Append(Key).Append(" < ").Append(ClickHouseSql.Number(Until));
+            // The minute table's "hour" holds the minute's start.
+            .Append(" AND hour >= ").Append(ClickHouseSql.Number(from))
+            .Append(" AND hour < ").Append(ClickHouseSql.Number(Until));
         Equal(sql, "name", Name);
         if (Names is not null)
         {

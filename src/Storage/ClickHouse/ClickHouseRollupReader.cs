@@ -42,7 +42,7 @@ public sealed class ClickHouseRollupReader : IRollupStore
 
     private List<TaskHourRow> TaskHours(ClickHouseRollupRange range) =>
         Rows($"SELECT name, hour, {s_counts} FROM {_db}.group_hours{range.Where()} GROUP BY name, hour ORDER BY name, hour")
-            .Select(r => Counts(r, "hour"))
+            .Select(r => Counts(r))
             .ToList();
 
     /// <inheritdoc/>
@@ -64,11 +64,10 @@ public sealed class ClickHouseRollupReader : IRollupStore
     private List<GroupHourRow> Facets(ClickHouseRollupRange range)
     {
         var table = range.Minutes ? "task_minutes" : "group_hours";
-        var key = range.Key;
-        return Rows($"SELECT name, queue, worker_group, {key}, {s_counts}, {s_waits} FROM {_db}.{table}{range.Where()} " +
-                $"GROUP BY name, queue, worker_group, {key} ORDER BY name, queue, worker_group, {key}")
+        return Rows($"SELECT name, queue, worker_group, hour, {s_counts}, {s_waits} FROM {_db}.{table}{range.Where()} " +
+                "GROUP BY name, queue, worker_group, hour ORDER BY name, queue, worker_group, hour")
             .Select(r => new GroupHourRow(
-                ClickHouseAnswers.Text(r, "queue")!, ClickHouseAnswers.Text(r, "worker_group")!, Counts(r, key),
+                ClickHouseAnswers.Text(r, "queue")!, ClickHouseAnswers.Text(r, "worker_group")!, Counts(r),
                 ClickHouseAnswers.Int64(r, "s_queue_wait_count"), ClickHouseAnswers.Number(r, "s_queue_wait_sum") ?? 0, Histogram(r, "s_queue_waits"),
                 ClickHouseAnswers.Int64(r, "s_pickup_count"), ClickHouseAnswers.Number(r, "s_pickup_sum") ?? 0, Histogram(r, "s_pickups")))
             .ToList();
@@ -130,7 +129,7 @@ public sealed class ClickHouseRollupReader : IRollupStore
     /// <summary>A failure group's figures merged from its states: count c, first f, last l, example e ("" for none seen).</summary>
     internal const string FailureMerges = "sumMerge(n) AS c, minIfMerge(first) AS f, maxIfMerge(last) AS l, argMaxIfMerge(example) AS e";
 
-    private static TaskHourRow Counts(JsonElement r, string key)
+    private static TaskHourRow Counts(JsonElement r)
     {
         var states = new long[s_states.Length];
         for (var i = 0; i < states.Length; i++)
@@ -139,7 +138,7 @@ public sealed class ClickHouseRollupReader : IRollupStore
         }
 
         return new TaskHourRow(
-            ClickHouseAnswers.Text(r, "name")!, ClickHouseAnswers.Int64(r, key), ClickHouseAnswers.Int64(r, "s_total"), states,
+            ClickHouseAnswers.Text(r, "name")!, ClickHouseAnswers.Int64(r, "hour"), ClickHouseAnswers.Int64(r, "s_total"), states,
             ClickHouseAnswers.Int64(r, "s_runtime_count"), ClickHouseAnswers.Number(r, "s_runtime_sum") ?? 0, Histogram(r, "s_runtimes"));
     }
 

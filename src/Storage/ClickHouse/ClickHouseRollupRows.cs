@@ -82,7 +82,7 @@ internal sealed class ClickHouseRollupRows
                 _pending[r.TaskId] = row;
             }
 
-            return (Facets(_batch.Groups, "hour"), Facets(_batch.Minutes, "minute"), FailureDeltas(_batch.FailureGroups));
+            return (Facets(_batch.Groups), Facets(_batch.Minutes), FailureDeltas(_batch.FailureGroups));
         }
         finally
         {
@@ -128,7 +128,8 @@ internal sealed class ClickHouseRollupRows
         return found;
     }
 
-    private static byte[]? Facets<TKey>(IEnumerable<KeyValuePair<TKey, TaskHourDelta>> rows, string key)
+    /// <summary>Facet rows keyed (day, name, queue, group, hour or minute): the minute table's "hour" holds the minute's start.</summary>
+    private static byte[]? Facets<TKey>(IEnumerable<KeyValuePair<TKey, TaskHourDelta>> rows)
         where TKey : struct, System.Runtime.CompilerServices.ITuple
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -140,7 +141,7 @@ internal sealed class ClickHouseRollupRows
                 w.WriteString("name", ClickHouseRows.Text((string)k[1]!));
                 w.WriteString("queue", ClickHouseRows.Text((string)k[2]!));
                 w.WriteString("worker_group", ClickHouseRows.Text((string)k[3]!));
-                w.WriteNumber(key, (long)k[4]!);
+                w.WriteNumber("hour", (long)k[4]!);
                 w.WriteNumber("total", delta.Total);
                 for (var i = 0; i < s_stateColumns.Length; i++)
                 {

@@ -42,36 +42,12 @@ ORDER BY (hour, name, queue, worker_group);
 
 {distributed:group_hours:cityHash64(name)};
 
--- The same by minute, for the last 48 hours only: retention drops its days after two.
-CREATE TABLE IF NOT EXISTS {db}.task_minutes{local} {on_cluster}
-(
-    day Date,
-    name String,
-    queue String,
-    worker_group String,
-    minute Int64,
-    total Int64,
-    pending Int64,
-    received Int64,
-    started Int64,
-    success Int64,
-    failure Int64,
-    retry Int64,
-    revoked Int64,
-    rejected Int64,
-    runtime_count Int64,
-    runtime_sum Float64,
-    queue_wait_count Int64,
-    queue_wait_sum Float64,
-    pickup_count Int64,
-    pickup_sum Float64,
-    runtimesMap Nested(bucket UInt16, count Int64),
-    queueWaitsMap Nested(bucket UInt16, count Int64),
-    pickupsMap Nested(bucket UInt16, count Int64)
-)
+-- The same by minute, for the last 48 hours only (retention drops its days after two). Its "hour" column holds the
+-- minute's start: the facet rows' shape, as SQLite's minute rollup is read.
+CREATE TABLE IF NOT EXISTS {db}.task_minutes{local} {on_cluster} AS {db}.group_hours{local}
 ENGINE = {engine:SummingMergeTree():task_minutes}
 PARTITION BY toYYYYMMDD(day)
-ORDER BY (minute, name, queue, worker_group);
+ORDER BY (hour, name, queue, worker_group);
 
 {distributed:task_minutes:cityHash64(name)};
 
