@@ -31,7 +31,10 @@ namespace Ingest.Storage.ClickHouse;
 /// </remarks>
 internal sealed class ClickHouseRollupRows
 {
-    /// <summary>Task ids remembered by default: about 20 MB at a few hundred bytes each.</summary>
+    /// <summary>
+    /// Task ids remembered by default: a few hundred bytes each (the merged fields and the id's string), tens of MB at
+    /// the cap; a 100,000-task replay ran at 300 MB peak RSS with it, 235 MB before rollups were written.
+    /// </summary>
     public const int DefaultMaxRemembered = 65_536;
 
     private static readonly string[] s_stateColumns = PartitionSchema.StateCountColumns;
