@@ -18,7 +18,7 @@ public static class FacetsApi
 
     /// <summary>The queues, worker groups and task names with runs in the range (from the rollups), and the workers known now.</summary>
     public static Results<Ok<FacetsView>, BadRequest<ErrorView>> ListFacets(
-        TaskInsights insights, RollupRankReader ranks, WorkerRegistry workers, TimeProvider time, string? since = null, string? until = null)
+        TaskInsights insights, IRollupRanks ranks, WorkerRegistry workers, TimeProvider time, string? since = null, string? until = null)
     {
         if (!InsightsApi.TryRange(insights, ApiTime.Now(time), since, until, out var from, out var to, out var error))
         {

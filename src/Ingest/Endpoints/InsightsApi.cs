@@ -124,7 +124,7 @@ public static class InsightsApi
     /// and <see cref="PageBudget.DefaultMaxBytes"/>), with <c>next_cursor</c> for the rest.
     /// </summary>
     public static Results<Ok<FailureListView>, BadRequest<ErrorView>> ListFailures(
-        TaskInsights insights, InvocationReader invocations, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? name = null, string? queue = null,
+        TaskInsights insights, IInvocationStore invocations, TimeProvider time, IOptions<JsonOptions> json, string? since = null, string? until = null, string? name = null, string? queue = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "worker_group")] string? workerGroup = null, string? limit = null, string? cursor = null)
     {
         if (!ApiTime.TryParse(since, ApiTime.Now(time), out var sinceAt) || !ApiTime.TryParse(until, ApiTime.Now(time), out var untilAt))

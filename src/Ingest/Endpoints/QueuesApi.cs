@@ -23,7 +23,7 @@ public static class QueuesApi
     }
 
     public static Results<Ok<QueueListView>, BadRequest<ErrorView>> List(
-        QueueLengths lengths, RollupReader rollups, TimeProvider time, string? since = null, string? until = null, string? queue = null)
+        QueueLengths lengths, IRollupStore rollups, TimeProvider time, string? since = null, string? until = null, string? queue = null)
     {
         var now = ApiTime.Now(time);
         if (!ApiTime.TryParse(since, now, out var sinceAt) || !ApiTime.TryParse(until, now, out var untilAt))

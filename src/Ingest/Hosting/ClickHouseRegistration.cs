@@ -3,6 +3,7 @@ using Ingest.Storage;
 using Ingest.Storage.ClickHouse;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Retention;
+using Ingest.Storage.Rollups;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Ingest.Hosting;
 
 /// <summary>
-/// The store the flush loop writes to and the API's invocation reads come from: ClickHouse when
+/// The store the flush loop writes to and the API's invocation and rollup reads come from: ClickHouse when
 /// <c>Ingest:ClickHouse:Url</c> is set (issue 26), else SQLite.
 /// </summary>
 internal static class ClickHouseRegistration
@@ -20,7 +21,7 @@ internal static class ClickHouseRegistration
     /// <summary>The configuration section.</summary>
     public const string Section = "Ingest:ClickHouse";
 
-    /// <summary>Registers the ClickHouse store when configured, and the invocation read seam either way.</summary>
+    /// <summary>Registers the ClickHouse store when configured, and the invocation and rollup read seams either way.</summary>
     public static void AddInvocationStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptionsWithValidateOnStart<ClickHouseOptions>().Bind(configuration.GetSection(Section));
@@ -28,6 +29,8 @@ internal static class ClickHouseRegistration
         if (string.IsNullOrWhiteSpace(configuration[$"{Section}:Url"]))
         {
             services.TryAddSingleton<IInvocationStore>(sp => sp.GetRequiredService<InvocationReader>());
+            services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<RollupReader>());
+            services.TryAddSingleton<IRollupRanks>(sp => sp.GetRequiredService<RollupRankReader>());
             return;
         }
 
@@ -38,6 +41,9 @@ internal static class ClickHouseRegistration
             return new ClickHouseClient(options.Endpoint(), options.Timeout);
         });
         services.TryAddSingleton<IInvocationStore>(sp => new ClickHouseInvocationReader(sp.GetRequiredService<ClickHouseClient>()));
+        // The console's figures: SQLite's rollups stay empty under ClickHouse, so every figure reads ClickHouse's.
+        services.TryAddSingleton<IRollupStore>(sp => new ClickHouseRollupReader(sp.GetRequiredService<ClickHouseClient>()));
+        services.TryAddSingleton<IRollupRanks>(sp => new ClickHouseRollupRanks(sp.GetRequiredService<ClickHouseClient>()));
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;
@@ -45,8 +51,9 @@ internal static class ClickHouseRegistration
             var retention = sp.GetRequiredService<RetentionOptions>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
+            var groups = sp.GetRequiredService<WorkerGroups>();
             return () => new ClickHouseBatchWriter(
-                new ClickHouseStoreWriter(new ClickHouseClient(options.Endpoint(), options.Timeout), instance, time), retention, time, logger);
+                new ClickHouseStoreWriter(new ClickHouseClient(options.Endpoint(), options.Timeout), instance, time, groups), retention, time, logger);
         });
     }
 }

@@ -11,9 +11,9 @@ public sealed class StuckBaselines
     /// <summary>Days of rollups the p99 is taken over, ending now.</summary>
     public const int BaselineDays = 7;
 
-    private readonly RollupReader _rollups;
+    private readonly IRollupStore _rollups;
 
-    public StuckBaselines(RollupReader rollups)
+    public StuckBaselines(IRollupStore rollups)
     {
         _rollups = rollups;
     }

@@ -8,7 +8,7 @@ namespace Ingest.Insights;
 /// Answers "did it regress" and "what is failing" from the hourly rollups the flush loop writes: a few rows
 /// per task and hour, never the invocation rows. A task an objective covers is judged by it (see <see cref="RegressionCheck"/>).
 /// </summary>
-public sealed class TaskInsights(RollupReader rollups, RollupRankReader ranks, RegressionOptions options, TimeProvider time, ObjectiveSet objectives)
+public sealed class TaskInsights(IRollupStore rollups, IRollupRanks ranks, RegressionOptions options, TimeProvider time, ObjectiveSet objectives)
 {
     public const double Hour = 3600;
 

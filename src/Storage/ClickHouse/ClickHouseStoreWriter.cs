@@ -25,13 +25,16 @@ public sealed class ClickHouseStoreWriter : IDisposable
     private readonly ClickHouseSchema _schema;
     private readonly TimeProvider _time;
     private readonly string _instance;
+    private readonly ClickHouseRollupRows _rollups;
     private ulong _version;
 
     /// <param name="client">The store; the writer disposes it.</param>
     /// <param name="instance">This process's name among those sharing the database (its in-flight rows and meta are its own).</param>
     /// <param name="time">The clock (versions of replacing rows, today's partition for in-flight rows).</param>
-    public ClickHouseStoreWriter(ClickHouseClient client, string instance, TimeProvider time)
+    /// <param name="groups">How the rollups group workers; default <see cref="WorkerGroups.Default"/>.</param>
+    public ClickHouseStoreWriter(ClickHouseClient client, string instance, TimeProvider time, WorkerGroups? groups = null)
     {
+        _rollups = new ClickHouseRollupRows(groups ?? WorkerGroups.Default);
         _client = client;
         _schema = new ClickHouseSchema(client.Endpoint);
         _instance = instance;
@@ -64,6 +67,32 @@ public sealed class ClickHouseStoreWriter : IDisposable
         {
             _client.Insert("inflight", ClickHouseRows.Inflight(checkpoint, _instance, Today, NextVersion()));
         }
+
+        if (batch.Count > 0)
+        {
+            WriteRollups(batch);
+        }
+    }
+
+    /// <summary>
+    /// The batch's rollup deltas, after everything else: a failure before them leaves none written, so the retry
+    /// of the whole batch counts each run once. A failure between these three inserts does count the part written
+    /// before it twice on the retry (no transaction spans tables; 18.16 deduplicates retried blocks only on
+    /// Replicated tables, which a cluster's are).
+    /// </summary>
+    private void WriteRollups(IReadOnlyList<InvocationRecord> batch)
+    {
+        var minutesFrom = (_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0) - Writing.InvocationWriter.MinuteRetention.TotalSeconds;
+        var (groups, minutes, failures) = _rollups.Build(batch, minutesFrom);
+        foreach (var (table, rows) in (ReadOnlySpan<(string, byte[]?)>)[("group_hours", groups), ("task_minutes", minutes), ("failure_deltas", failures)])
+        {
+            if (rows is not null)
+            {
+                _client.Insert(table, rows);
+            }
+        }
+
+        _rollups.Commit();
     }
 
     /// <summary>Writes broker queue samples in one insert.</summary>
@@ -139,10 +168,18 @@ public sealed class ClickHouseStoreWriter : IDisposable
             return $"dropped {days[0]:yyyy-MM-dd} from ClickHouse (retention {retention.Days} days)";
         }
 
+        // The minute rollup keeps two days, as on SQLite: a day entirely older than 48 hours goes.
+        var minutesFrom = DateOnly.FromDateTime((_time.GetUtcNow() - Writing.InvocationWriter.MinuteRetention).UtcDateTime);
+        if (PartitionDays("task_minutes").FirstOrDefault(d => d < minutesFrom) is { } stale && stale != default)
+        {
+            DropPartition("task_minutes", stale);
+            return $"dropped the minute rollup of {stale:yyyy-MM-dd} from ClickHouse (kept {Writing.InvocationWriter.MinuteRetention.TotalHours:0} hours)";
+        }
+
         if (retention.DetailDays > 0 && retention.DetailDays < retention.Days)
         {
             var detailWindow = PartitionWindow.For(_time.GetUtcNow(), retention.DetailDays);
-            if (DetailDays().FirstOrDefault(d => d < detailWindow.First) is { } old && old != default)
+            if (PartitionDays("details").FirstOrDefault(d => d < detailWindow.First) is { } old && old != default)
             {
                 DropPartition("details", old);
                 return $"dropped the details of {old:yyyy-MM-dd} from ClickHouse (detail retention {retention.DetailDays} days)";
@@ -156,10 +193,10 @@ public sealed class ClickHouseStoreWriter : IDisposable
 
     private DateOnly Today => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
 
-    private IEnumerable<DateOnly> DetailDays()
+    private IEnumerable<DateOnly> PartitionDays(string table)
     {
         var answer = _client.Query(
-            $"SELECT DISTINCT partition FROM system.parts WHERE active AND database = {ClickHouseSql.Quote(_schema.Database)} AND table = {ClickHouseSql.Quote(_schema.Local("details"))} ORDER BY partition FORMAT TabSeparated");
+            $"SELECT DISTINCT partition FROM system.parts WHERE active AND database = {ClickHouseSql.Quote(_schema.Database)} AND table = {ClickHouseSql.Quote(_schema.Local(table))} ORDER BY partition FORMAT TabSeparated");
         return answer.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => DateOnly.ParseExact(p, "yyyyMMdd", CultureInfo.InvariantCulture));
     }

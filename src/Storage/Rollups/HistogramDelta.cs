@@ -26,6 +26,13 @@ internal sealed class HistogramDelta
         _pairs.Add((bucket, count));
     }
 
+    /// <summary>The (bucket, count) pairs with a count other than zero, by bucket: what ClickHouse's histogram maps take.</summary>
+    public IEnumerable<(ushort Bucket, long Count)> Pairs()
+    {
+        _pairs.Sort((a, b) => a.Bucket.CompareTo(b.Bucket));
+        return _pairs.Where(p => p.Count != 0);
+    }
+
     /// <summary>The pairs with a count other than zero, by bucket, in <see cref="RuntimeHistogram"/>'s encoding.</summary>
     public byte[] Encode()
     {

@@ -12,7 +12,7 @@ namespace Ingest.Storage.Rollups;
 /// </summary>
 /// <param name="options">The database.</param>
 /// <param name="timeLimit">How long one read may run; default none.</param>
-public sealed class RollupRankReader(StorageOptions options, ReadTimeLimit? timeLimit = null)
+public sealed class RollupRankReader(StorageOptions options, ReadTimeLimit? timeLimit = null) : IRollupRanks
 {
     private readonly string _connectionString = SqliteConnections.ReaderConnectionString(options);
     private readonly ReadTimeLimit _timeLimit = timeLimit ?? ReadTimeLimit.None;

@@ -9,7 +9,7 @@ namespace Ingest.Storage.Rollups;
 /// Reads the hourly rollups of every day partition. A few rows per task name and hour: the answers to "did
 /// it regress" and "what is failing" never visit invocation rows.
 /// </summary>
-public sealed class RollupReader
+public sealed class RollupReader : IRollupStore
 {
     private static readonly string StateColumns = string.Join(", ", PartitionSchema.StateCountColumns);
 

@@ -133,7 +133,7 @@ public static class FlowerReadApi
             : Results.Json(new ErrorView($"Unknown task '{taskId}'"), statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>Task names seen in the retention window (the hourly rollups), and those in flight.</summary>
-    private static IResult TaskTypes(RollupRankReader ranks, TaskTracker tracker, TimeProvider time)
+    private static IResult TaskTypes(IRollupRanks ranks, TaskTracker tracker, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         var names = ranks.TopNames(0, now + 86_400, MaxTasks).Items.Select(n => n.Name)

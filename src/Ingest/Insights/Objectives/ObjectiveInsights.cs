@@ -7,7 +7,7 @@ namespace Ingest.Insights.Objectives;
 /// already reads: success rate from the succeeded and failed counts, runtime latency from the runtime histograms,
 /// queue-wait latency from the facet rollup's. Hours are whole, so a window of 28 days is its 672 hours.
 /// </summary>
-public sealed class ObjectiveInsights(ObjectiveSet objectives, RollupReader rollups, RollupRankReader ranks)
+public sealed class ObjectiveInsights(ObjectiveSet objectives, IRollupStore rollups, IRollupRanks ranks)
 {
     /// <summary>Task names considered, the busiest over the longest window first: the API's page cap.</summary>
     public const int MaxTasks = 1000;
