@@ -100,7 +100,7 @@ public sealed class InvocationReader : IInvocationStore
                 }
 
                 var check = positionless?.NeedsCheck == true;
-                s = IsDense(connection, s.SearchTable, indexQuery) ? s.Filtering(check) : s.Searching(check);
+                s = IsDense(connection, s.SearchTable, indexQuery) ? s.Filtering(check, scan: positionless?.CanScan == true) : s.Searching(check);
             }
 
             if (arms++ > 0)
@@ -136,7 +136,7 @@ public sealed class InvocationReader : IInvocationStore
         {
             command.Parameters.AddWithValue("$fts_tokens", positionless.IndexQuery);
             // Registered per read: the pooled connection's function is this query's until the next read replaces it.
-            connection.CreateFunction<byte[]?, byte[]?, byte[]?, byte[]?, byte[]?, bool>(PositionlessQuery.CheckFunction, positionless.MatchesUtf8, isDeterministic: true);
+            connection.CreateFunction<long, byte[]?, byte[]?, byte[]?, byte[]?, byte[]?, bool>(PositionlessQuery.CheckFunction, positionless.MatchesUtf8, isDeterministic: true);
         }
 
         var items = new List<InvocationRecord>(Math.Min(query.Limit + 1, 256));

@@ -12,6 +12,9 @@ internal sealed class ReadSource
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
     internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback, details_sampled";
 
+    /// <summary>The columns a day's index was built from, as the check function takes them (day sources only).</summary>
+    private const string CheckedColumns = "d.args, d.kwargs, d.result, i.exception, d.traceback";
+
     private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id",
         string queueColumn = "i.queue", string exceptionTypeColumn = "i.exception_type")
     {
@@ -67,19 +70,20 @@ internal sealed class ReadSource
     /// that sorting all its matches would cost more than walking to the first page.
     /// </summary>
     /// <param name="check">Whether a positionless index's candidates are checked for the query's phrases.</param>
-    public ReadSource Filtering(bool check = false) => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
+    /// <param name="scan">Whether a positionless day's rows are matched from their text alone (<see cref="PositionlessQuery.CanScan"/>).</param>
+    public ReadSource Filtering(bool check = false, bool scan = false) => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
     {
         Label = Label,
         SearchTable = SearchTable,
         Positionless = Positionless,
         // One conjunction, so that SQLite asks the index first and runs the check only on the rows it names.
-        SearchJoin = $" AND (EXISTS (SELECT 1 FROM {SearchTable} WHERE {SearchTable} MATCH {FtsParameter} AND rowid = {RowIdColumn}){PhraseCheck(check)})",
+        SearchJoin = scan && Positionless
+            ? $" AND {PositionlessQuery.CheckFunction}(1, {CheckedColumns})"
+            : $" AND (EXISTS (SELECT 1 FROM {SearchTable} WHERE {SearchTable} MATCH {FtsParameter} AND rowid = {RowIdColumn}){PhraseCheck(check)})",
     };
 
-    /// <summary>The phrase check of a day's candidates, on the columns its index was built from (day sources only).</summary>
-    private string PhraseCheck(bool check) => check && Positionless
-        ? $" AND {PositionlessQuery.CheckFunction}(d.args, d.kwargs, d.result, i.exception, d.traceback)"
-        : "";
+    /// <summary>The phrase check of a day's candidates (day sources only).</summary>
+    private string PhraseCheck(bool check) => check && Positionless ? $" AND {PositionlessQuery.CheckFunction}(0, {CheckedColumns})" : "";
 
     /// <summary>The join condition a searching source adds to its WHERE clause.</summary>
     public string SearchJoin { get; private init; } = "";

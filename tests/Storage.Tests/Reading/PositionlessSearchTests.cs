@@ -102,6 +102,9 @@ public sealed class PositionlessSearchTests : IDisposable
         Assert.False(pair.Matches(null, "{'order': 1, 'id': 12345}", null, null, null));
         Assert.False(pair.Matches("(12345,)", "{'order_id': 1}", null, null, null)); // the phrase in one column
         Assert.True(pair.Matches(null, null, null, "KeyError('order_id 12345')", null)); // a failure's text
+        Assert.True(pair.CanScan); // a day walked in time order is matched on its text, every term checked
+        Assert.True(pair.Matches(null, "{'order_id': 12345}", "'gold'", null, null, scan: true));
+        Assert.False(pair.Matches(null, "{'order_id': 12345}", "'silver'", null, null, scan: true));
         Assert.Equal("\"12345\" AND \"\"\"x\"\"\"", single.IndexQuery);
         Assert.False(single.NeedsCheck);
     }

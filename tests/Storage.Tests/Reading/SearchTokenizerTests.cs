@@ -34,6 +34,30 @@ public sealed class SearchTokenizerTests
         }
     }
 
+    [Fact]
+    public void AsciiPhrase_OnAsciiText_FindsWhatTheTokensFind_Issue29()
+    {
+        var random = new Random(290);
+        string[] words = ["order", "ORDER", "id", "Id", "12345", "1234", "order_id", "=", " ", "'", ":", "_", "\u0000", "\n", "ab", "abab", "b"];
+        string Text(int n) => string.Concat(Enumerable.Range(0, n).Select(_ => words[random.Next(words.Length)]));
+        var compared = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = Text(random.Next(0, 14));
+            var phrase = SearchTokenizer.Tokens(Text(random.Next(1, 5))).ToArray();
+            if (phrase.Length == 0)
+            {
+                continue;
+            }
+
+            var expected = SearchText.Contains(SearchTokenizer.Tokens(text), phrase);
+            Assert.True(expected == AsciiPhrase.Contains(AsciiPhrase.Lower(System.Text.Encoding.ASCII.GetBytes(text)), AsciiPhrase.Encode(phrase)), $"\"{Escape(text)}\" ~ [{string.Join(", ", phrase)}]: tokens say {expected}");
+            compared += expected ? 1 : 0;
+        }
+
+        Assert.InRange(compared, 100, 3000); // some phrases do stand in their text
+    }
+
     /// <summary>Each text's tokens as an FTS5 table with positions (detail=full) holds them, in order.</summary>
     private static List<string>[] Fts5Tokens(List<string> texts)
     {
