@@ -14,8 +14,9 @@ namespace Ingest.Storage.Reading;
 /// case, Latin diacritics removed, or nothing). .NET's own tables are of a newer Unicode and fold differently,
 /// so instead of approximating them this class asks SQLite: the first time text of a Unicode plane is met, every
 /// code point of that plane is put through an in-memory FTS5 table (detail=full) and read back token by token
-/// through <c>fts5vocab</c>. That costs a few hundred milliseconds once per plane and process (most text never
-/// leaves plane 0) and 256 KiB per plane probed, at most 17 planes.
+/// through <c>fts5vocab</c>. That costs up to a second once per plane and process (0.75 s for plane 0 in a python
+/// probe of the same statements; the first search of a positionless day pays it, and most text never leaves plane 0)
+/// and 256 KiB per plane probed, at most 17 planes.
 /// </remarks>
 internal static class SearchTokenizer
 {
@@ -110,7 +111,13 @@ internal static class SearchTokenizer
     {
         lock (s_probing)
         {
-            return s_planes[plane] ??= Read(plane);
+            if (s_planes[plane] is not { } table)
+            {
+                table = Read(plane);
+                Volatile.Write(ref s_planes[plane], table); // published whole: readers take it without the lock
+            }
+
+            return table;
         }
     }
 
