@@ -92,6 +92,10 @@ public static class SearchReport
             orders.Select(r => new InvocationQuery { Text = $"order_id={OrderOf(r)}", Name = r.Name }).ToList(), reader);
         Row(output, stored, "a word in every row, first page of 50 (`q=gold`)",
             Enumerable.Range(0, 10).Select(_ => new InvocationQuery { Text = "gold" }).ToList(), reader);
+        // The worst case of a day indexed without positions (issue 29): both words in every row, never side by side,
+        // so every row is a candidate whose text is checked, and none matches.
+        Row(output, stored, "two words in every row, never side by side (`q=gold=tier`)",
+            Enumerable.Range(0, 3).Select(_ => new InvocationQuery { Text = "gold=tier" }).ToList(), reader);
     }
 
     private static void Row(StringBuilder output, long stored, string label, List<InvocationQuery> queries, InvocationReader reader)

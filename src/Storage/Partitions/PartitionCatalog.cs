@@ -57,6 +57,15 @@ public static class PartitionCatalog
     }
 
     /// <summary>
+    /// Names of the full-text index tables that keep no token positions (one sqlite_master read): a day's kind is
+    /// the one its CREATE text says, so days made before issue 29 keep their positional index and are read as such.
+    /// </summary>
+    public static HashSet<string> PositionlessSearchTables(SqliteConnection connection)
+    {
+        return TableNames(connection, $"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'invocation\\_search\\_%' ESCAPE '\\' AND sql LIKE '%{PartitionSchema.PositionlessDetail}%'");
+    }
+
+    /// <summary>
     /// Names of the day invocations tables that have the detail sample's flag column (one sqlite_master read):
     /// a day made by an earlier version has not, until a writer opens the file and adds it.
     /// </summary>

@@ -72,6 +72,7 @@ public sealed class InvocationReader : IInvocationStore
         var sql = new StringBuilder();
         var unsearched = new List<string>();
         var arms = 0;
+        PositionlessQuery? positionless = null;
         for (var k = 0; k < sources.Count; k++)
         {
             var s = sources[k];
@@ -91,7 +92,15 @@ public sealed class InvocationReader : IInvocationStore
                 // A rare value: start from the index's matches. A value in most rows (a word every kwargs
                 // has): sorting all its matches would take seconds, so walk the day newest-first instead
                 // and keep rows the index says match; the first page fills within a few hundred rows.
-                s = IsDense(connection, s.SearchTable, fts) ? s.Filtering() : s.Searching();
+                var indexQuery = fts;
+                if (s.Positionless)
+                {
+                    positionless ??= PositionlessQuery.Parse(query.Text!);
+                    indexQuery = positionless.IndexQuery;
+                }
+
+                var check = positionless?.NeedsCheck == true;
+                s = IsDense(connection, s.SearchTable, indexQuery) ? s.Filtering(check, scan: positionless?.CanScan == true) : s.Searching(check);
             }
 
             if (arms++ > 0)
@@ -121,6 +130,13 @@ public sealed class InvocationReader : IInvocationStore
         if (fts is not null)
         {
             command.Parameters.AddWithValue("$fts", fts);
+        }
+
+        if (positionless is not null)
+        {
+            command.Parameters.AddWithValue("$fts_tokens", positionless.IndexQuery);
+            // Registered per read: the pooled connection's function is this query's until the next read replaces it.
+            connection.CreateFunction<long, byte[]?, byte[]?, byte[]?, byte[]?, byte[]?, bool>(PositionlessQuery.CheckFunction, positionless.MatchesUtf8, isDeterministic: true);
         }
 
         var items = new List<InvocationRecord>(Math.Min(query.Limit + 1, 256));
@@ -287,10 +303,12 @@ public sealed class InvocationReader : IInvocationStore
         var days = PartitionCatalog.ListDays(connection);
         var search = PartitionCatalog.SearchTables(connection);
         var sampled = PartitionCatalog.SampledColumnTables(connection);
+        var positionless = PartitionCatalog.PositionlessSearchTables(connection);
         var sources = new List<ReadSource>(days.Count + 1);
         for (var i = days.Count - 1; i >= 0; i--)
         {
-            sources.Add(ReadSource.ForDay(days[i], search.Contains(days[i].SearchTable), sampled.Contains(days[i].InvocationsTable)));
+            var d = days[i];
+            sources.Add(ReadSource.ForDay(d, search.Contains(d.SearchTable), sampled.Contains(d.InvocationsTable), positionless.Contains(d.SearchTable)));
         }
 
         if (PartitionCatalog.HasLegacy(connection) && LegacySchema.Read(connection) is { } legacy)

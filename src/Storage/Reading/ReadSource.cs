@@ -12,6 +12,9 @@ internal sealed class ReadSource
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
     internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback, details_sampled";
 
+    /// <summary>The columns a day's index was built from, as the check function takes them (day sources only).</summary>
+    private const string CheckedColumns = "d.args, d.kwargs, d.result, i.exception, d.traceback";
+
     private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id",
         string queueColumn = "i.queue", string exceptionTypeColumn = "i.exception_type")
     {
@@ -41,26 +44,46 @@ internal sealed class ReadSource
     public string? SearchTable { get; private init; }
 
     /// <summary>
+    /// Whether this source's index keeps no token positions (a day made since issue 29): it is asked
+    /// <c>$fts_tokens</c> (<see cref="PositionlessQuery.IndexQuery"/>) instead of <c>$fts</c>.
+    /// </summary>
+    public bool Positionless { get; private init; }
+
+    /// <summary>The query parameter this source's index is asked with.</summary>
+    public string FtsParameter => Positionless ? "$fts_tokens" : "$fts";
+
+    /// <summary>
     /// This source driven by its full-text index: the index's matches first (<c>CROSS JOIN</c> fixes that
     /// order in SQLite), then a primary-key lookup per match; no row is visited that does not match.
     /// </summary>
-    public ReadSource Searching() => new(Table, $"{SearchTable}($fts) AS s CROSS JOIN {From}", Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
+    /// <param name="check">Whether a positionless index's candidates are checked for the query's phrases.</param>
+    public ReadSource Searching(bool check = false) => new(Table, $"{SearchTable}({FtsParameter}) AS s CROSS JOIN {From}", Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
     {
         Label = Label,
         SearchTable = SearchTable,
-        SearchJoin = $" AND {RowIdColumn} = s.rowid",
+        Positionless = Positionless,
+        SearchJoin = $" AND {RowIdColumn} = s.rowid{PhraseCheck(check)}",
     };
 
     /// <summary>
     /// This source in its own time order, each row checked against the index by rowid: for a value so common
     /// that sorting all its matches would cost more than walking to the first page.
     /// </summary>
-    public ReadSource Filtering() => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
+    /// <param name="check">Whether a positionless index's candidates are checked for the query's phrases.</param>
+    /// <param name="scan">Whether a positionless day's rows are matched from their text alone (<see cref="PositionlessQuery.CanScan"/>).</param>
+    public ReadSource Filtering(bool check = false, bool scan = false) => new(Table, From, Select, NameColumn, StateAtColumn, RowIdColumn, QueueColumn, ExceptionTypeColumn)
     {
         Label = Label,
         SearchTable = SearchTable,
-        SearchJoin = $" AND EXISTS (SELECT 1 FROM {SearchTable} WHERE {SearchTable} MATCH $fts AND rowid = {RowIdColumn})",
+        Positionless = Positionless,
+        // One conjunction, so that SQLite asks the index first and runs the check only on the rows it names.
+        SearchJoin = scan && Positionless
+            ? $" AND {PositionlessQuery.CheckFunction}(1, {CheckedColumns})"
+            : $" AND (EXISTS (SELECT 1 FROM {SearchTable} WHERE {SearchTable} MATCH {FtsParameter} AND rowid = {RowIdColumn}){PhraseCheck(check)})",
     };
+
+    /// <summary>The phrase check of a day's candidates (day sources only).</summary>
+    private string PhraseCheck(bool check) => check && Positionless ? $" AND {PositionlessQuery.CheckFunction}(0, {CheckedColumns})" : "";
 
     /// <summary>The join condition a searching source adds to its WHERE clause.</summary>
     public string SearchJoin { get; private init; } = "";
@@ -80,7 +103,8 @@ internal sealed class ReadSource
     /// <param name="p">The day.</param>
     /// <param name="searchable">Whether the day has its full-text index.</param>
     /// <param name="sampledColumn">Whether the day's table has the detail sample's flag (a day of an earlier version not yet opened by a writer has not).</param>
-    public static ReadSource ForDay(DayPartition p, bool searchable, bool sampledColumn = true) => new(
+    /// <param name="positionless">Whether the day's index keeps no token positions (<see cref="Positionless"/>).</param>
+    public static ReadSource ForDay(DayPartition p, bool searchable, bool sampledColumn = true, bool positionless = false) => new(
         p.InvocationsSql,
         $"{p.InvocationsSql} AS i LEFT JOIN {p.DetailsSql} AS d ON d.id = i.id",
         "i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at, "
@@ -91,6 +115,7 @@ internal sealed class ReadSource
     {
         Label = p.Suffix,
         SearchTable = searchable ? p.SearchSql : null,
+        Positionless = searchable && positionless,
     };
 
     /// <summary>

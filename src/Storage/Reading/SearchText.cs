@@ -37,12 +37,7 @@ public static class SearchText
                 continue; // punctuation alone has no token to find
             }
 
-            if (query.Length > 0)
-            {
-                query.Append(" AND ");
-            }
-
-            query.Append('"').Append(term.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            AppendPhrase(query, term);
         }
 
         if (query.Length == 0)
@@ -111,7 +106,19 @@ public static class SearchText
         return true;
     }
 
-    private static bool Contains(List<string> tokens, string[] phrase)
+    /// <summary>Appends <paramref name="phrase"/> to an FTS5 query as a quoted phrase, AND-ed with what is there.</summary>
+    internal static void AppendPhrase(StringBuilder query, string phrase)
+    {
+        if (query.Length > 0)
+        {
+            query.Append(" AND ");
+        }
+
+        query.Append('"').Append(phrase.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+
+    /// <summary>True when <paramref name="phrase"/>'s tokens stand side by side somewhere in <paramref name="tokens"/>.</summary>
+    internal static bool Contains(List<string> tokens, string[] phrase)
     {
         for (var start = 0; start + phrase.Length <= tokens.Count; start++)
         {

@@ -124,15 +124,18 @@ internal sealed class PartitionStatements : IDisposable
     /// What a failure is found by: its exception (type and message) and the last frame of its traceback (where it
     /// was raised), indexed in the result's place, which a failure leaves empty. Nothing for a success.
     /// </summary>
-    internal static string? SearchableFailure(InvocationRecord r)
+    internal static string? SearchableFailure(InvocationRecord r) => SearchableFailure(r.Exception, r.Traceback);
+
+    /// <summary>The same text from a stored row's exception and traceback (a day indexed without positions checks phrases against it).</summary>
+    internal static string? SearchableFailure(string? exception, string? traceback)
     {
-        if (r.Exception is null && r.Traceback is null)
+        if (exception is null && traceback is null)
         {
             return null;
         }
 
         var frame = "";
-        if (r.Traceback is { } tb)
+        if (traceback is { } tb)
         {
             var last = tb.LastIndexOf("  File \"", StringComparison.Ordinal);
             if (last >= 0)
@@ -143,7 +146,7 @@ internal sealed class PartitionStatements : IDisposable
             }
         }
 
-        return $"{r.Exception} {frame}".Trim();
+        return $"{exception} {frame}".Trim();
     }
 
     private static string? Text(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetString(at);
