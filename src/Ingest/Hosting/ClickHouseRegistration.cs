@@ -31,6 +31,8 @@ internal static class ClickHouseRegistration
             return;
         }
 
+        // Several instances may share the store: each checkpoint carries its unfinished tasks as invocations too.
+        services.PostConfigure<Tracking.TrackerOptions>(o => o.CheckpointRecords = true);
         // One client for the API's reads; the flush loop opens its own with each writer it opens.
         services.AddSingleton(sp =>
         {

@@ -48,6 +48,13 @@ public sealed class ClickHouseStoreWriter : IDisposable
     /// <summary>Writes a batch and the checkpoint's changes: one insert per table; throws a <see cref="ClickHouseException"/> on failure.</summary>
     public void WriteBatch(IReadOnlyList<InvocationRecord> batch, CheckpointDelta? checkpoint = null)
     {
+        // The checkpoint's unfinished tasks go in as invocations too (issue 26): the instances sharing the store
+        // merge them with the rows of what they saw of those tasks, even if this one never writes again.
+        if (checkpoint is { Records.Count: > 0 })
+        {
+            batch = [.. batch, .. checkpoint.Records];
+        }
+
         if (batch.Count > 0)
         {
             var (invocations, details, days) = ClickHouseRows.Batch(batch);
@@ -58,6 +65,10 @@ public sealed class ClickHouseStoreWriter : IDisposable
             }
 
             _client.Insert("task_days", days);
+            if (ClickHouseRows.Retries(batch) is { } retries)
+            {
+                _client.Insert("retries", retries);
+            }
         }
 
         if (checkpoint is { IsEmpty: false })
