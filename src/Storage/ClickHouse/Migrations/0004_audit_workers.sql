@@ -14,3 +14,17 @@ PARTITION BY toYYYYMMDD(day)
 ORDER BY (task_id, retried_at);
 
 {distributed:retries:cityHash64(task_id)};
+
+-- The data-protection keys that sign session cookies, shared so that a session signed in on one instance is valid
+-- on every other (ASP.NET Core's key ring, one XML element a key or revocation). Small and never dropped by
+-- retention: a key lives 90 days and its element stays so that old cookies are refused as expired, not unknown.
+CREATE TABLE IF NOT EXISTS {db}.keys{local} {on_cluster}
+(
+    name String,
+    xml String,
+    stored_at DateTime
+)
+ENGINE = {engine:MergeTree():keys}
+ORDER BY name;
+
+{distributed:keys:cityHash64(name)};
