@@ -1,5 +1,6 @@
 using Ingest.Pipeline;
 using Ingest.Storage;
+using Ingest.Storage.Audit;
 using Ingest.Storage.ClickHouse;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Retention;
@@ -28,6 +29,7 @@ internal static class ClickHouseRegistration
         if (string.IsNullOrWhiteSpace(configuration[$"{Section}:Url"]))
         {
             services.TryAddSingleton<IInvocationStore>(sp => sp.GetRequiredService<InvocationReader>());
+            services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<AuditReader>());
             return;
         }
 
@@ -40,6 +42,7 @@ internal static class ClickHouseRegistration
             return new ClickHouseClient(options.Endpoint(), options.Timeout);
         });
         services.TryAddSingleton<IInvocationStore>(sp => new ClickHouseInvocationReader(sp.GetRequiredService<ClickHouseClient>()));
+        services.TryAddSingleton<IAuditStore>(sp => new ClickHouseAuditStore(sp.GetRequiredService<ClickHouseClient>()));
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;

@@ -169,7 +169,7 @@ internal static class ClickHouseRows
         w.WriteNumber("version", version);
     }
 
-    private static void Line(ArrayBufferWriter<byte> buffer, Action<Utf8JsonWriter> fields)
+    internal static void Line(ArrayBufferWriter<byte> buffer, Action<Utf8JsonWriter> fields)
     {
         using (var w = new Utf8JsonWriter(buffer, s_options))
         {
@@ -181,9 +181,9 @@ internal static class ClickHouseRows
         buffer.Write("\n"u8);
     }
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void String(Utf8JsonWriter w, string name, string? value)
+    internal static void String(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {
@@ -195,7 +195,7 @@ internal static class ClickHouseRows
         }
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double? value)
+    internal static void Number(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {
@@ -208,7 +208,7 @@ internal static class ClickHouseRows
     }
 
     /// <summary>The text with every lone surrogate replaced by U+FFFD, so the JSON writer never refuses it.</summary>
-    private static string Text(string value)
+    internal static string Text(string value)
     {
         foreach (var c in value)
         {

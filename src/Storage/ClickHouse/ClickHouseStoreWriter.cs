@@ -86,6 +86,27 @@ public sealed class ClickHouseStoreWriter : IDisposable
         }
     }
 
+    /// <summary>Writes control audit entries in one insert (issue 26: every instance's audit in one table).</summary>
+    public void WriteAudit(IReadOnlyList<Audit.AuditEntry> entries)
+    {
+        if (entries.Count > 0)
+        {
+            _client.Insert("audit", ClickHouseAuditStore.Rows(entries, _instance));
+        }
+    }
+
+    /// <summary>Writes worker states in one insert; the newest sighting of a hostname wins at read.</summary>
+    public void WriteWorkers(IReadOnlyList<Workers.WorkerStateRow> rows)
+    {
+        if (rows.Count > 0)
+        {
+            _client.Insert("workers", ClickHouseWorkerStates.Rows(rows, _instance, NextVersion()));
+        }
+    }
+
+    /// <summary>The worker states every instance wrote, newest sighting of each hostname, most recently seen first.</summary>
+    public IReadOnlyList<Workers.WorkerStateRow> ReadWorkers(int max) => ClickHouseWorkerStates.Read(_client, max);
+
     /// <summary>One tiny insert (a meta row), to learn that the store takes writes again.</summary>
     public void ProbeWrite() =>
         _client.Insert("meta", ClickHouseRows.Meta(_instance, "probe", _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), NextVersion()));

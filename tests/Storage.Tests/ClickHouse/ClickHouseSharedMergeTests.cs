@@ -1,6 +1,7 @@
 using Ingest.Storage.Checkpoint;
 using Ingest.Storage.ClickHouse;
 using Ingest.Storage.Tests.Support;
+using Ingest.Storage.Workers;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ingest.Storage.Tests.ClickHouse;
@@ -49,6 +50,22 @@ public sealed class ClickHouseSharedMergeTests : IDisposable
         var merged = new ClickHouseInvocationReader(_client).Get("r");
 
         Assert.Equal((TaskStates.Success, 2), (merged?.State, merged?.Retries));
+    }
+
+    [Fact]
+    public void ReadWorkers_StatesWrittenByTwoInstances_GivesTheNewestSightingOfEachHostToEither_Issue26()
+    {
+        _a.WriteWorkers([new WorkerStateRow { Hostname = "w1@h", LastSeenAt = s_at, Processed = 3, Queues = ["orders"] }]);
+        _b.WriteWorkers([new WorkerStateRow { Hostname = "w1@h", LastSeenAt = s_at + 5, Offline = true, LoadAverage = [0.5, 0.25, 0.125] }]);
+        _b.WriteWorkers([new WorkerStateRow { Hostname = "w2@h", LastSeenAt = s_at + 1, SoftwareVersion = "5.5.3" }]);
+
+        var fromA = _a.ReadWorkers(10);
+
+        Assert.Equal(["w1@h", "w2@h"], fromA.Select(w => w.Hostname));
+        Assert.Equal((true, (long?)null), (fromA[0].Offline, fromA[0].Processed));
+        Assert.Equal([0.5, 0.25, 0.125], fromA[0].LoadAverage!);
+        Assert.Equal("5.5.3", fromA[1].SoftwareVersion);
+        Assert.Equal(fromA.Select(w => w.Hostname), _b.ReadWorkers(10).Select(w => w.Hostname));
     }
 
     public void Dispose()
