@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Ingest.Storage.ClickHouse;
 using Ingest.Tests.Support;
 using RabbitMQ.Client;
 
@@ -13,10 +12,7 @@ namespace Ingest.Tests.ClickHouse;
 /// </summary>
 public sealed class SharedStoreProcessTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>, IDisposable
 {
-    private readonly ClickHouseEndpoint _endpoint = ClickHouseEndpoint.Parse(
-        (Environment.GetEnvironmentVariable("INGEST_TEST_CLICKHOUSE_URL")
-         ?? throw new InvalidOperationException("No ClickHouse: INGEST_TEST_CLICKHOUSE_URL is set by scripts/test, which starts a private clickhouse-server. Run the tests with scripts/test.")).TrimEnd('/')
-        + "/t_" + Guid.NewGuid().ToString("N")[..16]);
+    private readonly ClickHouseTestDatabase _store = new();
 
     [Fact]
     public async Task TwoInstancesOneQueue_OneKilledHalfway_EveryTaskRightOnceThroughEither_Issue26()
@@ -31,7 +27,7 @@ public sealed class SharedStoreProcessTests(BrokerFixture fixture) : IClassFixtu
         var queue = "ingest.shared." + Guid.NewGuid().ToString("N")[..8];
         string[] Serve(string name) =>
         [
-            "serve", "--db", dir.File(name + ".db"), "--clickhouse", _endpoint.BaseAddress + _endpoint.Database,
+            "serve", "--db", dir.File(name + ".db"), "--clickhouse", _store.Url,
             "--amqp", fixture.Broker.Url, "--amqp-queue", queue, "--Ingest:Amqp:Exchange=" + exchange, "--Ingest:ClickHouse:Instance=" + name,
         ];
 
@@ -81,11 +77,7 @@ public sealed class SharedStoreProcessTests(BrokerFixture fixture) : IClassFixtu
         }
     }
 
-    public void Dispose()
-    {
-        using var store = new ClickHouseClient(_endpoint, TimeSpan.FromSeconds(30));
-        store.QueryServer($"DROP DATABASE IF EXISTS {_endpoint.Database}");
-    }
+    public void Dispose() => _store.Dispose();
 
     /// <summary>What is wrong through one instance's API: by id (name, state, retries, args) and in the list (each task once, named).</summary>
     private static List<string> Mismatches(IngestProcess ingest, IReadOnlyDictionary<string, ExpectedTask> expected, Dictionary<string, Storage.InvocationRecord> single)

@@ -1,5 +1,5 @@
 using System.Net;
-using Ingest.Storage.ClickHouse;
+using Ingest.Tests.ClickHouse;
 
 namespace Ingest.Tests.Security;
 
@@ -11,15 +11,12 @@ public sealed class SharedSessionTests : IDisposable
 {
     private readonly AuthTestServer _first = new();
     private readonly AuthTestServer _second = new();
-    private readonly ClickHouseEndpoint _endpoint = ClickHouseEndpoint.Parse(
-        (Environment.GetEnvironmentVariable("INGEST_TEST_CLICKHOUSE_URL")
-         ?? throw new InvalidOperationException("No ClickHouse: INGEST_TEST_CLICKHOUSE_URL is set by scripts/test, which starts a private clickhouse-server. Run the tests with scripts/test.")).TrimEnd('/')
-        + "/t_" + Guid.NewGuid().ToString("N")[..16]);
+    private readonly ClickHouseTestDatabase _store = new();
 
     [Fact]
     public async Task SessionSignedInOnOneInstance_ReadsInvocationsOnAnother_Issue26()
     {
-        var store = ("Ingest:ClickHouse:Url", (string?)(_endpoint.BaseAddress + _endpoint.Database));
+        var store = ("Ingest:ClickHouse:Url", (string?)_store.Url);
         // One users file for both, as the same file (a Secret) is mounted on every instance; each its own folder.
         var users = _first.UsersFile();
         await using var a = _first.Serve(("Ingest:Auth:UsersFile", users), store);
@@ -39,7 +36,6 @@ public sealed class SharedSessionTests : IDisposable
     {
         _first.Dispose();
         _second.Dispose();
-        using var store = new ClickHouseClient(_endpoint, TimeSpan.FromSeconds(30));
-        store.QueryServer($"DROP DATABASE IF EXISTS {_endpoint.Database}");
+        _store.Dispose();
     }
 }
