@@ -33,7 +33,7 @@ public sealed record InvocationRecord
     /// several instances (issue 26) counts a task's retries across the rows each instance wrote, where the largest of
     /// the per-row counts would miss the retries another instance saw.
     /// </summary>
-    public IReadOnlyList<double>? RetriedAt { get; init; }
+    public RetryTimes? RetriedAt { get; init; }
     public string? Args { get; init; }
     public string? Kwargs { get; init; }
     public string? Result { get; init; }

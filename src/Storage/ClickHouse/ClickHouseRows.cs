@@ -50,7 +50,7 @@ internal static class ClickHouseRows
         ArrayBufferWriter<byte>? buffer = null;
         foreach (var r in batch)
         {
-            foreach (var at in r.RetriedAt ?? [])
+            foreach (var at in r.RetriedAt ?? Enumerable.Empty<double>())
             {
                 if (double.IsFinite(at))
                 {

@@ -41,11 +41,11 @@ public sealed class ClickHouseSharedMergeTests : IDisposable
     [Fact]
     public void WriteBatch_RetriesSeenByDifferentInstances_AddUpByTheirDistinctTimes_Issue26()
     {
-        var first = new InvocationRecord { TaskId = "r", State = TaskStates.Retry, StateAt = s_at, Name = "shop.add", Retries = 1, RetriedAt = [s_at] };
+        var first = new InvocationRecord { TaskId = "r", State = TaskStates.Retry, StateAt = s_at, Name = "shop.add", Retries = 1, RetriedAt = new RetryTimes([s_at]) };
         _a.WriteBatch([first]);
         // The same retry written again (a retried batch, a redelivery) still counts once.
         _a.WriteBatch([first]);
-        _b.WriteBatch([Records.Finished("r", TaskStates.Success, s_at + 2) with { Retries = 1, RetriedAt = [s_at + 1] }]);
+        _b.WriteBatch([Records.Finished("r", TaskStates.Success, s_at + 2) with { Retries = 1, RetriedAt = new RetryTimes([s_at + 1]) }]);
 
         var merged = new ClickHouseInvocationReader(_client).Get("r");
 
