@@ -27,6 +27,13 @@ public sealed record InvocationRecord
     public double? FinishedAt { get; init; }
     public double? RuntimeSeconds { get; init; }
     public int Retries { get; init; }
+
+    /// <summary>
+    /// The distinct times of the task-retried events behind <see cref="Retries"/>, or null when none: a store shared by
+    /// several instances (issue 26) counts a task's retries across the rows each instance wrote, where the largest of
+    /// the per-row counts would miss the retries another instance saw.
+    /// </summary>
+    public RetryTimes? RetriedAt { get; init; }
     public string? Args { get; init; }
     public string? Kwargs { get; init; }
     public string? Result { get; init; }

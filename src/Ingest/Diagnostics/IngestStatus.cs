@@ -12,6 +12,10 @@ namespace Ingest.Diagnostics;
 /// </summary>
 public sealed class IngestStatus
 {
+    // With --clickhouse no SQLite connection may ever open (issue 26), and the SQLite memory figures below need the
+    // native library the first connection loads: load it here, or every report (and /healthz) throws.
+    static IngestStatus() => SQLitePCL.Batteries_V2.Init();
+
     private readonly IngestCounters _counters;
     private readonly FlushLoopState _loop;
     private readonly InvocationChannel _channel;

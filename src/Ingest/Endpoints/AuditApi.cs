@@ -25,7 +25,7 @@ public static class AuditApi
 
     /// <summary>Entries from <c>since</c> (default 7 days ago) to <c>until</c> (default now), optionally of one user and one action.</summary>
     public static Results<Ok<AuditListView>, BadRequest<ErrorView>> List(
-        AuditReader reader, TimeProvider time, string? since = null, string? until = null, string? user = null, string? action = null, string? limit = null, string? cursor = null)
+        IAuditStore reader, TimeProvider time, string? since = null, string? until = null, string? user = null, string? action = null, string? limit = null, string? cursor = null)
     {
         var now = ApiTime.Now(time);
         if (!ApiTime.TryParse(since, now, out var from) || !ApiTime.TryParse(until, now, out var to))

@@ -1,4 +1,5 @@
 using Ingest.Storage;
+using Ingest.Storage.ClickHouse;
 using Ingest.Storage.Maintenance;
 using Ingest.Storage.Reading;
 using Ingest.Tracking;
@@ -21,15 +22,21 @@ public static class InvocationsApi
         return app;
     }
 
-    /// <summary>From the tracker while the task is tracked (the freshest state), else from the store (SQLite or ClickHouse).</summary>
-    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(string taskId, TaskTracker tracker, IInvocationStore reader, StorageStatus storage, Pipeline.PipelineOptions pipeline)
+    /// <summary>
+    /// From the tracker while the task is tracked (the freshest state), else from the store (SQLite or ClickHouse).
+    /// On ClickHouse (issue 26) the store comes first: other instances may have seen the task's later events, and
+    /// the tracker's run is shown only while it is newer than the rows every instance wrote.
+    /// </summary>
+    public static Results<Ok<InvocationView>, NotFound<ErrorView>> GetInvocation(
+        string taskId, TaskTracker tracker, IInvocationStore reader, StorageStatus storage, Pipeline.PipelineOptions pipeline, IOptions<ClickHouseOptions> clickHouse)
     {
-        if (tracker.TryGet(taskId) is { } live)
+        var shared = clickHouse.Value.Enabled ? reader.Get(taskId) : null;
+        if (tracker.TryGet(taskId) is { } live && (shared is null || SharedStore.IsNewer(live, shared)))
         {
             return TypedResults.Ok(InvocationView.From(live, "in_flight").WithRerun());
         }
 
-        return reader.Get(taskId) is { } stored
+        return (shared ?? reader.Get(taskId)) is { } stored
             ? TypedResults.Ok(InvocationView.From(stored, "stored", storage.DetailsDroppedThrough).WithDetailSample(pipeline.DetailSample).WithRerun())
             : TypedResults.NotFound(new ErrorView($"no invocation with task id '{taskId}'"));
     }
@@ -45,6 +52,7 @@ public static class InvocationsApi
         TimeProvider time,
         StorageStatus storage,
         IOptions<JsonOptions> json,
+        IOptions<ClickHouseOptions> clickHouse,
         string? name = null,
         string? state = null,
         string? worker = null,
@@ -116,10 +124,13 @@ public static class InvocationsApi
             Text = q,
         };
         // The tracker first: a run that finishes between the two reads is then found in one of them, not missed by both.
+        // On ClickHouse (issue 26) the store alone: each instance's tracker holds only the events it was given, and
+        // the checkpoint writes its unfinished runs to the store within a second, where every instance's rows merge.
         var filter = new InFlightFilter(query);
-        var tracked = tracker.FindInFlight(filter.Matches, pageSize + 1);
+        var tracked = clickHouse.Value.Enabled ? [] : tracker.FindInFlight(filter.Matches, pageSize + 1);
         var page = reader.List(query);
-        var (rows, next) = LivePageMerge.Merge(page, tracked, tracker.InFlightAmong(page.Items.Select(r => r.TaskId)), pageSize);
+        var (rows, next) = LivePageMerge.Merge(
+            page, tracked, clickHouse.Value.Enabled ? SharedStore.NoneTracked : tracker.InFlightAmong(page.Items.Select(r => r.TaskId)), pageSize);
         var budget = new PageBudget(json.Value.SerializerOptions);
         var items = new List<InvocationView>(rows.Count);
         foreach (var row in rows)

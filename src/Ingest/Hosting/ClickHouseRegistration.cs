@@ -1,5 +1,6 @@
 using Ingest.Pipeline;
 using Ingest.Storage;
+using Ingest.Storage.Audit;
 using Ingest.Storage.ClickHouse;
 using Ingest.Storage.Reading;
 using Ingest.Storage.Retention;
@@ -31,9 +32,12 @@ internal static class ClickHouseRegistration
             services.TryAddSingleton<IInvocationStore>(sp => sp.GetRequiredService<InvocationReader>());
             services.TryAddSingleton<IRollupStore>(sp => sp.GetRequiredService<RollupReader>());
             services.TryAddSingleton<IRollupRanks>(sp => sp.GetRequiredService<RollupRankReader>());
+            services.TryAddSingleton<IAuditStore>(sp => sp.GetRequiredService<AuditReader>());
             return;
         }
 
+        // Several instances may share the store: each checkpoint carries its unfinished tasks as invocations too.
+        services.PostConfigure<Tracking.TrackerOptions>(o => o.CheckpointRecords = true);
         // One client for the API's reads; the flush loop opens its own with each writer it opens.
         services.AddSingleton(sp =>
         {
@@ -44,6 +48,7 @@ internal static class ClickHouseRegistration
         // The console's figures: SQLite's rollups stay empty under ClickHouse, so every figure reads ClickHouse's.
         services.TryAddSingleton<IRollupStore>(sp => new ClickHouseRollupReader(sp.GetRequiredService<ClickHouseClient>()));
         services.TryAddSingleton<IRollupRanks>(sp => new ClickHouseRollupRanks(sp.GetRequiredService<ClickHouseClient>()));
+        services.TryAddSingleton<IAuditStore>(sp => new ClickHouseAuditStore(sp.GetRequiredService<ClickHouseClient>()));
         services.TryAddSingleton<Func<IBatchWriter>>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value;

@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Ingest.Pipeline;
 
 /// <summary>
-/// The flush loop's writer on ClickHouse (issue 26): batches, queue samples, the in-flight checkpoint and the write
-/// probe through <see cref="ClickHouseStoreWriter"/>; retention as whole-day partition drops between batches.
+/// The flush loop's writer on ClickHouse (issue 26): batches, queue samples, the in-flight checkpoint, the control
+/// audit, worker states and the write probe through <see cref="ClickHouseStoreWriter"/>; retention as whole-day partition drops between batches.
 /// </summary>
 public sealed class ClickHouseBatchWriter : IBatchWriter
 {
@@ -42,6 +42,12 @@ public sealed class ClickHouseBatchWriter : IBatchWriter
     public void Write(IReadOnlyList<InvocationRecord> batch, CheckpointDelta? checkpoint = null) => _writer.WriteBatch(batch, checkpoint);
 
     public void WriteQueueSamples(IReadOnlyList<QueueSample> samples) => _writer.WriteQueueSamples(samples);
+
+    public void WriteAudit(IReadOnlyList<Storage.Audit.AuditEntry> entries) => _writer.WriteAudit(entries);
+
+    public void WriteWorkers(IReadOnlyList<Storage.Workers.WorkerStateRow> rows) => _writer.WriteWorkers(rows);
+
+    public IReadOnlyList<Storage.Workers.WorkerStateRow> ReadWorkers(int max) => _writer.ReadWorkers(max);
 
     public void ProbeWrite() => _writer.ProbeWrite();
 

@@ -3,6 +3,8 @@ using Ingest.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
 
 namespace Ingest.Security;
 
@@ -20,7 +22,15 @@ internal static class AuthSchemes
     {
         var keys = Path.GetFullPath((configuration["Ingest:Storage:DatabasePath"] ?? StorageOptions.DefaultDatabasePath) + ".keys");
         // Session cookies outlive a restart: the keys that sign them live beside the database, not in the container's home.
-        services.AddDataProtection().SetApplicationName("ingest").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        var protection = services.AddDataProtection().SetApplicationName("ingest").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        if (!string.IsNullOrWhiteSpace(configuration["Ingest:ClickHouse:Url"]))
+        {
+            // Several instances share the ClickHouse store (issue 26): they share its keys too, so a session signed
+            // in on one is valid on every other behind the same Service.
+            protection.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+                new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new ClickHouseKeyRepository(sp.GetRequiredService<Storage.ClickHouse.ClickHouseClient>(), sp.GetRequiredService<TimeProvider>())));
+        }
+
         var auth = services.AddAuthentication(AuthSetup.SelectorScheme)
             .AddPolicyScheme(AuthSetup.SelectorScheme, "Ingest", o =>
             {

@@ -149,6 +149,7 @@ public sealed class TaskMerge
             FinishedAt = outcomeDecides ? _lifecycle.OutcomeAt : null,
             RuntimeSeconds = outcomeDecides ? _lifecycle.Runtime(_startedAt) : null,
             Retries = _retriedAt?.Count ?? 0,
+            RetriedAt = _retriedAt is { Count: > 0 } retried ? new RetryTimes(retried) : null,
             Args = _args.Value,
             Kwargs = _kwargs.Value,
             Result = outcomeDecides ? _lifecycle.Result : null,

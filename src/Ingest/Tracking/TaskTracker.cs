@@ -36,7 +36,7 @@ public sealed class TaskTracker : IInFlightTasks
         _time = time;
         _maxTasks = options.MaxTasks;
         _map = new TrackedTaskMap(options, budget, WriteEarly);
-        _checkpoint = new TrackerCheckpoint(options.MaxTasks);
+        _checkpoint = new TrackerCheckpoint(options.MaxTasks, options.CheckpointRecords);
     }
 
     // Published under the lock after each change and read without it, so probes never wait on the tracker.

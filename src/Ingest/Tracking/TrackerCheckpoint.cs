@@ -1,3 +1,4 @@
+using Ingest.Storage;
 using Ingest.Storage.Checkpoint;
 
 namespace Ingest.Tracking;
@@ -12,11 +13,14 @@ internal sealed class TrackerCheckpoint
     private readonly List<TrackedEntry> _dirty = [];
     private readonly Dictionary<string, long> _pendingDeletes = new(StringComparer.Ordinal);
     private readonly int _maxTasks;
+    private readonly bool _withRecords;
 
     /// <param name="maxTasks">The task cap, which bounds the dirty list while no checkpoint is taken.</param>
-    public TrackerCheckpoint(int maxTasks)
+    /// <param name="withRecords">Whether each take carries its upserted tasks as invocations too (<see cref="TrackerOptions.CheckpointRecords"/>).</param>
+    public TrackerCheckpoint(int maxTasks, bool withRecords = false)
     {
         _maxTasks = maxTasks;
+        _withRecords = withRecords;
     }
 
     /// <summary>Events applied so far.</summary>
@@ -75,6 +79,7 @@ internal sealed class TrackerCheckpoint
     public (CheckpointDelta Delta, long AppliedSeq, long RecordSeq, bool Complete) Take(long goneThroughSeq, long maxBytes, double now)
     {
         var upserts = new List<CheckpointRow>(Math.Min(_dirty.Count, 4096));
+        var records = _withRecords ? new List<InvocationRecord>(upserts.Capacity) : null;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         var bytes = 0L;
         var remaining = new List<TrackedEntry>();
@@ -114,6 +119,7 @@ internal sealed class TrackerCheckpoint
             }
 
             upserts.Add(new CheckpointRow(entry.Merge.TaskId, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), now));
+            records?.Add(entry.Merge.ToRecord());
             entry.Checkpointed = true;
         }
 
@@ -136,7 +142,7 @@ internal sealed class TrackerCheckpoint
             _pendingDeletes.Remove(id);
         }
 
-        return (new CheckpointDelta(upserts, deletes ?? []), covered, LastEmittedSeq, remaining.Count == 0);
+        return (new CheckpointDelta(upserts, deletes ?? []) { Records = records ?? [] }, covered, LastEmittedSeq, remaining.Count == 0);
     }
 
     /// <summary>A checkpoint that failed to commit: what it took is to be written again by the next one.</summary>

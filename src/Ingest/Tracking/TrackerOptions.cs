@@ -22,4 +22,12 @@ public sealed class TrackerOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan FinishedLinger { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether each checkpoint also carries its unfinished tasks as invocations (issue 26). Set by <c>--clickhouse</c>,
+    /// where any number of instances share the store: an instance killed after acknowledging a task's first events
+    /// leaves them readable by the others, which see only the task's later events. Default false (SQLite: one
+    /// process per file, whose restart restores its own checkpoint).
+    /// </summary>
+    public bool CheckpointRecords { get; set; }
 }

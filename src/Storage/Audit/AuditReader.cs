@@ -8,7 +8,7 @@ namespace Ingest.Storage.Audit;
 /// Lists audit entries newest first across the days' audit tables, on a pooled read-only connection (WAL: never
 /// waits for the writer). Table names come only from the days the catalog lists.
 /// </summary>
-public sealed class AuditReader
+public sealed class AuditReader : IAuditStore
 {
     private readonly string _connectionString;
     private readonly ReadTimeLimit _timeLimit;

@@ -8,7 +8,8 @@ namespace Ingest.Storage.ClickHouse;
 /// Reads invocations from ClickHouse, merging at read the rows every instance wrote of a task id into the one
 /// invocation a single instance would have stored: the newest row by (state time, lifecycle rank) decides state,
 /// finish and error fields outright; descriptive fields (name, worker, queue, the earlier timestamps, parent, root,
-/// eta, expires, args, kwargs) take the newest value that is not null; retries the largest; the state time the
+/// eta, expires, args, kwargs) take the newest value that is not null; retries the distinct retry times every
+/// instance saw (the <c>retries</c> table), or the largest count if that is more; the state time the
 /// newest. The same rules as the SQLite writer's upsert, applied once at read instead of at every write.
 /// </summary>
 /// <remarks>
@@ -165,6 +166,12 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
                 $"{Exact("result")} AS m_result, {Exact("traceback")} AS m_traceback " +
                 $"FROM {_db}.details WHERE task_id IN ({ids}) GROUP BY task_id FORMAT JSONEachRow"))
             .ToDictionary(r => ClickHouseAnswers.Text(r, "task_id")!, StringComparer.Ordinal);
+        // Retries seen by different instances add up by their distinct times (issue 26); a row's own count still
+        // holds for rows written before the retries table, or past the tracker's cap on times kept.
+        var retried = ClickHouseAnswers.Rows(_client.Query(
+                $"SELECT task_id, uniqExact(retried_at) AS n FROM {_db}.retries WHERE task_id IN ({ids}) GROUP BY task_id FORMAT JSONEachRow"))
+            .ToDictionary(r => ClickHouseAnswers.Text(r, "task_id")!, r => (int)ClickHouseAnswers.Int64(r, "n"), StringComparer.Ordinal);
+        records = records.Select(r => retried.TryGetValue(r.TaskId, out var n) && n > r.Retries ? r with { Retries = n } : r).ToList();
         return records.Select(r => details.TryGetValue(r.TaskId, out var d)
             ? r with
             {

@@ -41,6 +41,33 @@ internal static class ClickHouseRows
         return (invocations.WrittenSpan.ToArray(), details.WrittenCount == 0 ? null : details.WrittenSpan.ToArray(), days.WrittenSpan.ToArray());
     }
 
+    /// <summary>
+    /// The retry times of the records that have any, one row each (issue 26): instances that each saw some of a
+    /// task's retries add up to the distinct times at read. Null when no record of the batch was retried.
+    /// </summary>
+    public static byte[]? Retries(IReadOnlyList<InvocationRecord> batch)
+    {
+        ArrayBufferWriter<byte>? buffer = null;
+        foreach (var r in batch)
+        {
+            foreach (var at in r.RetriedAt ?? Enumerable.Empty<double>())
+            {
+                if (double.IsFinite(at))
+                {
+                    var day = DayPartition.DayOf(r.PartitionTime);
+                    Line(buffer ??= new ArrayBufferWriter<byte>(), w =>
+                    {
+                        w.WriteString("day", Day(day));
+                        w.WriteString("task_id", Text(r.TaskId));
+                        w.WriteNumber("retried_at", at);
+                    });
+                }
+            }
+        }
+
+        return buffer?.WrittenSpan.ToArray();
+    }
+
     /// <summary>Checkpoint changes as in-flight rows of <paramref name="instance"/>: upserts, and deletes as tombstones.</summary>
     public static byte[] Inflight(CheckpointDelta delta, string instance, DateOnly today, ulong version)
     {
@@ -156,7 +183,7 @@ internal static class ClickHouseRows
 
     internal static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void String(Utf8JsonWriter w, string name, string? value)
+    internal static void String(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {
@@ -168,7 +195,7 @@ internal static class ClickHouseRows
         }
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double? value)
+    internal static void Number(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {

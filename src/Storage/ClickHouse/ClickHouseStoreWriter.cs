@@ -51,6 +51,13 @@ public sealed class ClickHouseStoreWriter : IDisposable
     /// <summary>Writes a batch and the checkpoint's changes: one insert per table; throws a <see cref="ClickHouseException"/> on failure.</summary>
     public void WriteBatch(IReadOnlyList<InvocationRecord> batch, CheckpointDelta? checkpoint = null)
     {
+        // The checkpoint's unfinished tasks go in as invocations too (issue 26): the instances sharing the store
+        // merge them with the rows of what they saw of those tasks, even if this one never writes again.
+        if (checkpoint is { Records.Count: > 0 })
+        {
+            batch = [.. batch, .. checkpoint.Records];
+        }
+
         if (batch.Count > 0)
         {
             var (invocations, details, days) = ClickHouseRows.Batch(batch);
@@ -61,6 +68,10 @@ public sealed class ClickHouseStoreWriter : IDisposable
             }
 
             _client.Insert("task_days", days);
+            if (ClickHouseRows.Retries(batch) is { } retries)
+            {
+                _client.Insert("retries", retries);
+            }
         }
 
         if (checkpoint is { IsEmpty: false })
@@ -103,6 +114,27 @@ public sealed class ClickHouseStoreWriter : IDisposable
             _client.Insert("queue_samples", ClickHouseRows.QueueSamples(samples, _instance));
         }
     }
+
+    /// <summary>Writes control audit entries in one insert (issue 26: every instance's audit in one table).</summary>
+    public void WriteAudit(IReadOnlyList<Audit.AuditEntry> entries)
+    {
+        if (entries.Count > 0)
+        {
+            _client.Insert("audit", ClickHouseAuditStore.Rows(entries, _instance));
+        }
+    }
+
+    /// <summary>Writes worker states in one insert; the newest sighting of a hostname wins at read.</summary>
+    public void WriteWorkers(IReadOnlyList<Workers.WorkerStateRow> rows)
+    {
+        if (rows.Count > 0)
+        {
+            _client.Insert("workers", ClickHouseWorkerStates.Rows(rows, _instance, NextVersion()));
+        }
+    }
+
+    /// <summary>The worker states every instance wrote, newest sighting of each hostname, most recently seen first.</summary>
+    public IReadOnlyList<Workers.WorkerStateRow> ReadWorkers(int max) => ClickHouseWorkerStates.Read(_client, max);
 
     /// <summary>One tiny insert (a meta row), to learn that the store takes writes again.</summary>
     public void ProbeWrite() =>

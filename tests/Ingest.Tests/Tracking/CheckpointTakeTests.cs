@@ -34,6 +34,26 @@ public class CheckpointTakeTests
     }
 
     [Fact]
+    public void Take_WithCheckpointRecords_CarriesTheUnfinishedTasksAsInvocationsWithNameArgsAndRetryTimes_Issue26()
+    {
+        var tracker = new TaskTracker(new TrackerOptions { CheckpointRecords = true }, _sink, new IngestCounters(_time), _time);
+        tracker.Apply(Event(CeleryEventType.TaskReceived, "running", 1, "t.slow"));
+        tracker.Apply(Event(CeleryEventType.TaskRetried, "running", 2));
+        tracker.Apply(Event(CeleryEventType.TaskReceived, "quick", 1, "t.fast"));
+        tracker.Apply(Event(CeleryEventType.TaskSucceeded, "quick", 2));
+
+        var record = Assert.Single(tracker.TakeCheckpoint(goneThroughSeq: 0).Delta.Records);
+
+        Assert.Equal(("running", "t.slow", "(1,)", 1), (record.TaskId, record.Name, record.Args, record.Retries));
+        Assert.Equal([2.0], record.RetriedAt!);
+        var plain = Tracker();
+        plain.Apply(Event(CeleryEventType.TaskReceived, "running", 1, "t.slow"));
+        var (delta, _, _, _) = plain.TakeCheckpoint(0);
+        // Off by default: on SQLite the one process restores its own checkpoint.
+        Assert.Equal((1, 0), (delta.Upserts.Count, delta.Records.Count));
+    }
+
+    [Fact]
     public void Take_RowOfATaskWrittenEarly_GoesOnlyOnceItsRecordIsGone_AndANewLifeWaitsForIt()
     {
         var tracker = Tracker();
