@@ -52,15 +52,12 @@ public sealed class ClickHouseStoreWriter : IDisposable
     public void WriteBatch(IReadOnlyList<InvocationRecord> batch, CheckpointDelta? checkpoint = null)
     {
         // The checkpoint's unfinished tasks go in as invocations too (issue 26): the instances sharing the store
-        // merge them with the rows of what they saw of those tasks, even if this one never writes again.
-        if (checkpoint is { Records.Count: > 0 })
+        // merge them with the rows of what they saw of those tasks, even if this one never writes again. They are
+        // not runs the rollups count (SQLite's checkpoint never reaches its rollups either): only the batch is.
+        var rows = checkpoint is { Records.Count: > 0 } ? [.. batch, .. checkpoint.Records] : batch;
+        if (rows.Count > 0)
         {
-            batch = [.. batch, .. checkpoint.Records];
-        }
-
-        if (batch.Count > 0)
-        {
-            var (invocations, details, days) = ClickHouseRows.Batch(batch);
+            var (invocations, details, days) = ClickHouseRows.Batch(rows);
             _client.Insert("invocations", invocations);
             if (details is not null)
             {
@@ -68,7 +65,7 @@ public sealed class ClickHouseStoreWriter : IDisposable
             }
 
             _client.Insert("task_days", days);
-            if (ClickHouseRows.Retries(batch) is { } retries)
+            if (ClickHouseRows.Retries(rows) is { } retries)
             {
                 _client.Insert("retries", retries);
             }
