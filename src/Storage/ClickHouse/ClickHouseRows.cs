@@ -142,7 +142,7 @@ internal static class ClickHouseRows
         w.WriteNumber("version", version);
     }
 
-    private static void Line(ArrayBufferWriter<byte> buffer, Action<Utf8JsonWriter> fields)
+    internal static void Line(ArrayBufferWriter<byte> buffer, Action<Utf8JsonWriter> fields)
     {
         using (var w = new Utf8JsonWriter(buffer, s_options))
         {
@@ -154,7 +154,7 @@ internal static class ClickHouseRows
         buffer.Write("\n"u8);
     }
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void String(Utf8JsonWriter w, string name, string? value)
     {
@@ -181,7 +181,7 @@ internal static class ClickHouseRows
     }
 
     /// <summary>The text with every lone surrogate replaced by U+FFFD, so the JSON writer never refuses it.</summary>
-    private static string Text(string value)
+    internal static string Text(string value)
     {
         foreach (var c in value)
         {

@@ -8,7 +8,7 @@ namespace Ingest.Storage.ClickHouse;
 
 /// <summary>
 /// Writes the flush loop's batches to ClickHouse: one INSERT per batch per table (invocations, details, task days,
-/// in-flight), day partitions created by the inserts themselves, retention by dropping whole day partitions. Not
+/// search terms, in-flight), day partitions created by the inserts themselves, retention by dropping whole day partitions. Not
 /// thread-safe: it belongs to the flush loop, like the SQLite writer.
 /// </summary>
 /// <remarks>
@@ -58,6 +58,10 @@ public sealed class ClickHouseStoreWriter : IDisposable
             }
 
             _client.Insert("task_days", days);
+            if (ClickHouseTermRows.Of(batch) is { } terms)
+            {
+                _client.Insert("terms", terms);
+            }
         }
 
         if (checkpoint is { IsEmpty: false })
@@ -145,6 +149,7 @@ public sealed class ClickHouseStoreWriter : IDisposable
             if (DetailDays().FirstOrDefault(d => d < detailWindow.First) is { } old && old != default)
             {
                 DropPartition("details", old);
+                DropPartition("terms", old); // the details' index goes with them: a search there would find no text
                 return $"dropped the details of {old:yyyy-MM-dd} from ClickHouse (detail retention {retention.DetailDays} days)";
             }
         }
@@ -159,7 +164,7 @@ public sealed class ClickHouseStoreWriter : IDisposable
     private IEnumerable<DateOnly> DetailDays()
     {
         var answer = _client.Query(
-            $"SELECT DISTINCT partition FROM system.parts WHERE active AND database = {ClickHouseSql.Quote(_schema.Database)} AND table = {ClickHouseSql.Quote(_schema.Local("details"))} ORDER BY partition FORMAT TabSeparated");
+            $"SELECT DISTINCT partition FROM system.parts WHERE active AND database = {ClickHouseSql.Quote(_schema.Database)} AND table IN ({ClickHouseSql.Quote(_schema.Local("details"))}, {ClickHouseSql.Quote(_schema.Local("terms"))}) ORDER BY partition FORMAT TabSeparated");
         return answer.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => DateOnly.ParseExact(p, "yyyyMMdd", CultureInfo.InvariantCulture));
     }
