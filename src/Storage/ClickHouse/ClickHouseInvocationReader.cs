@@ -72,7 +72,11 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
         }
 
         var phrases = SearchText.Phrases(query.Text);
-        var candidates = Candidates(phrases, query);
+        var terms = phrases.SelectMany(p => p).Select(ClickHouseTermRows.Term).Distinct(StringComparer.Ordinal).ToList();
+        // A rare value: start from the terms' task ids. A value in most rows (a word every kwargs has): the set of
+        // its task ids would be most of the window's, so walk the window newest first instead and keep the rows
+        // whose text matches; the first page fills within a few hundred rows (as SQLite's search decides).
+        var candidates = IsDense(terms, query) ? null : Candidates(terms, query);
         // The terms say which tasks hold every token somewhere; whether each phrase's tokens stand side by side in
         // one text, as SQLite's index answers, only the text can say. Walk the candidates newest first and keep
         // those whose merged text matches, until the page is full or they run out.
@@ -169,11 +173,29 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
     /// its rows (both sharded by its hash), so no subquery crosses shards, as for the lookup by id. Every token
     /// reaches the SQL through <see cref="ClickHouseSql.Quote(string)"/>, cut as the writer cut it.
     /// </remarks>
-    private string Candidates(IReadOnlyList<string[]> phrases, InvocationQuery query)
+    private string Candidates(List<string> terms, InvocationQuery query) =>
+        $"task_id IN (SELECT task_id FROM {_db}.{_schema.Local("terms")} WHERE {TermsIn(terms, query)} " +
+        $"GROUP BY task_id HAVING uniqExact(term) = {ClickHouseSql.Number(terms.Count)})";
+
+    /// <summary>Matches at or above which every term of a search counts as dense (SQLite's threshold).</summary>
+    internal int DenseMatches { get; init; } = 20_000;
+
+    /// <summary>
+    /// Whether even the rarest term has <see cref="DenseMatches"/> rows in the window: counted with <c>LIMIT BY</c>,
+    /// so a term in every row stops at the threshold, a few granules per day.
+    /// </summary>
+    private bool IsDense(List<string> terms, InvocationQuery query)
     {
-        var terms = phrases.SelectMany(p => p).Select(ClickHouseTermRows.Term).Distinct(StringComparer.Ordinal).ToList();
-        var sql = new StringBuilder($"task_id IN (SELECT task_id FROM {_db}.{_schema.Local("terms")} WHERE term IN (");
-        sql.AppendJoin(", ", terms.Select(ClickHouseSql.Quote)).Append(')');
+        var counts = ClickHouseAnswers.Rows(_client.Query(
+            $"SELECT term, count() AS n FROM (SELECT term FROM {_db}.terms WHERE {TermsIn(terms, query)} LIMIT {ClickHouseSql.Number(DenseMatches)} BY term) " +
+            "GROUP BY term FORMAT JSONEachRow")).ToList();
+        return counts.Count == terms.Count && counts.All(r => ClickHouseAnswers.Int64(r, "n") >= DenseMatches);
+    }
+
+    /// <summary>The terms and the window's days, as a condition on the terms table.</summary>
+    private static string TermsIn(List<string> terms, InvocationQuery query)
+    {
+        var sql = new StringBuilder("term IN (").AppendJoin(", ", terms.Select(ClickHouseSql.Quote)).Append(')');
         if (query.Since is { } since)
         {
             sql.Append($" AND day >= {ClickHouseSql.Date(FirstDay(since))}");
@@ -185,7 +207,7 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
             sql.Append($" AND day <= {ClickHouseSql.Date(Partitions.DayPartition.DayOf(until).AddDays(1))}");
         }
 
-        return sql.Append($" GROUP BY task_id HAVING uniqExact(term) = {ClickHouseSql.Number(terms.Count)})").ToString();
+        return sql.ToString();
     }
 
     /// <summary>Whether the merged invocation's text holds every phrase, as SQLite's index would answer for its row.</summary>

@@ -12,10 +12,7 @@ namespace Ingest.Tests.Pipeline;
 public sealed class ClickHouseSearchParityTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly ClickHouseEndpoint _endpoint = ClickHouseEndpoint.Parse(
-        (Environment.GetEnvironmentVariable("INGEST_TEST_CLICKHOUSE_URL")
-         ?? throw new InvalidOperationException("No ClickHouse: INGEST_TEST_CLICKHOUSE_URL is set by scripts/test, which starts a private clickhouse-server. Run the tests with scripts/test.")).TrimEnd('/')
-        + "/t_" + Guid.NewGuid().ToString("N")[..16]);
+    private readonly ClickHouseEndpoint _endpoint = TestClickHouse.FreshEndpoint();
 
     [Fact]
     public async Task Replay_SameCaptureIntoSqliteAndClickHouse_SameTasksAndSameSearchAnswers_Issue26()
@@ -43,8 +40,7 @@ public sealed class ClickHouseSearchParityTests : IDisposable
 
     public void Dispose()
     {
-        using var client = new ClickHouseClient(_endpoint, TimeSpan.FromSeconds(30));
-        client.QueryServer($"DROP DATABASE IF EXISTS {_endpoint.Database}");
+        TestClickHouse.Drop(_endpoint);
         _dir.Dispose();
     }
 

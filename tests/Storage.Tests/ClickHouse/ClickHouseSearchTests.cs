@@ -66,6 +66,21 @@ public sealed class ClickHouseSearchTests : IDisposable
     }
 
     [Fact]
+    public void List_TextOfDenseTerms_WalksTheWindowByTimeAndGivesTheSameMatches_Issue26()
+    {
+        _writer.WriteBatch([.. Enumerable.Range(0, 6).Select(i => Records.Finished($"w{i}", TaskStates.Success, s_today - i, kwargs: i % 2 == 0 ? "{'order_id': 12345}" : "{'order_id': 7, 'ref': 12345}"))]);
+        var walking = new ClickHouseInvocationReader(_client) { DenseMatches = 2 };
+        var query = new InvocationQuery { Text = "order_id=12345", Limit = 2 };
+
+        var first = walking.List(query);
+        var second = walking.List(query with { After = first.NextCursor });
+
+        Assert.Equal(["w0", "w2", "w4"], first.Items.Concat(second.Items).Select(r => r.TaskId));
+        Assert.Null(second.NextCursor);
+        Assert.Equal(["w0", "w2", "w4"], _reader.List(query with { Limit = 10 }).Items.Select(r => r.TaskId));
+    }
+
+    [Fact]
     public void List_TextOfAnyHostileString_AnswersAsTheInMemoryMatcher_Issue26()
     {
         var records = s_text.Array[40].Single().Select((text, i) => Records.Finished($"r{i}", TaskStates.Success, s_today - i, kwargs: text)).ToArray();
