@@ -2,14 +2,13 @@
 # Ingest writing to ClickHouse on this machine (issue 26), in one run: (1) the spike tool's capture of TASKS tasks
 # replayed into SQLite and into a private ClickHouse (rate of each, same capture); (2) bytes per invocation of the
 # replayed rows from ClickHouse's system.parts, per table (invocations, details, task_days, terms); (3) `serve
-# --clickhouse` under the compressed incident spike (13k to 73k tasks/min over HTTP, --compress 30) with its RSS
-# sampled each second. The private server is Debian's clickhouse-server 18.16 (the shared fixture's server.sh) on a
-# free loopback port, its data in a temp dir removed at the end. Usage: loadtest/clickhouse-serve.sh [TASKS]
+# --clickhouse` taking the same capture over HTTP with its RSS sampled each second. The private server is Debian's
+# clickhouse-server 18.16 (the shared fixture's server.sh) on a free loopback port, its data in a temp dir removed at
+# the end. Usage: loadtest/clickhouse-serve.sh [TASKS]
 set -euo pipefail
 tasks=${1:-300000}
 source "$(dirname "$0")/spike-capture.sh"
 shared=${INGEST_SHARED_DIR:-$(cd "$root/.." && pwd)/shared}
-spike="$root/loadtest/Spike/bin/Release/net10.0/Spike.dll"
 chport=$(python3 -c 'import random; print(random.randrange(20000, 30000, 10))')
 port=$((chport + 5))
 pid=
@@ -40,14 +39,37 @@ q "SELECT table, sum(rows), sum(bytes_on_disk) FROM system.parts WHERE active AN
   awk -F'\t' -v n="$n" '{ t += $3; printf "| %s | %d | %d | %.1f |\n", $1, $2, $3, $3 / n } END { printf "| all | | %d | %.1f |\n", t, t / n }'
 
 echo
-echo "== serve --clickhouse under the incident spike (--compress 30), RSS sampled each second"
+echo "== serve --clickhouse taking the same capture over HTTP (POST /api/events, 2,000 events a request), RSS sampled each second"
+# Not the spike tool's run: it probes /api/ingest, which answers 500 with --clickhouse on this commit (IngestStatus
+# asks SQLite for its memory before anything opened SQLite). The capture's bodies are posted as fast as serve takes them.
 dotnet "$ingest" serve --db "$work/s.db" --clickhouse "$ch/serve" --urls "http://127.0.0.1:$port" --no-auth --http-ingest > "$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz/live" >/dev/null && break; sleep 0.2; done
 ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null; sleep 1; done ) > "$work/rss.txt" &
 sampler=$!
-dotnet "$spike" run --target "http://127.0.0.1:$port" --profile incident --compress 30 | tail -5 || true
+python3 - "$work/capture.jsonl" "http://127.0.0.1:$port/api/events" <<'PY'
+import base64, json, sys, time, urllib.error, urllib.request
+events, sent, start = [], 0, time.time()
+def post():
+    global events, sent
+    data = json.dumps(events).encode()
+    while True:
+        try:
+            urllib.request.urlopen(urllib.request.Request(sys.argv[2], data=data, headers={"Content-Type": "application/json"}), timeout=60).read()
+            break
+        except urllib.error.HTTPError as e:
+            if e.code != 503: raise
+            time.sleep(float(e.headers.get("Retry-After") or 0.2)) # serve's back-pressure: its queue is full
+    sent += len(events); events = []
+for line in open(sys.argv[1]):
+    body = json.loads(base64.b64decode(json.loads(line)["body_b64"]))
+    events.extend(body if isinstance(body, list) else [body])
+    if len(events) >= 2000: post()
+if events: post()
+print(f"posted {sent:,} events in {time.time() - start:.1f} s ({sent / (time.time() - start):,.0f} events/s)")
+PY
+sleep 10 # the last batches' flush
+echo "stored by serve: $(q "SELECT uniqExact(task_id) FROM serve.invocations FORMAT TabSeparated") invocations"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=
 wait "$sampler" 2>/dev/null || true
 sort -n "$work/rss.txt" | awk '{ a[NR] = $1 } END { printf "serve RSS over %d samples: median %.0f MiB, p95 %.0f MiB, max %.0f MiB\n", NR, a[int(NR / 2) + 1] / 1024, a[int(NR * 0.95) + 1] / 1024, a[NR] / 1024 }'
-echo "stored by serve: $(q "SELECT uniqExact(task_id) FROM serve.invocations FORMAT TabSeparated") invocations"
