@@ -8,7 +8,7 @@ namespace Ingest.Storage.ClickHouse;
 
 /// <summary>
 /// Writes the flush loop's batches to ClickHouse: one INSERT per batch per table (invocations, details, task days,
-/// in-flight), day partitions created by the inserts themselves, retention by dropping whole day partitions. Not
+/// search terms, in-flight), day partitions created by the inserts themselves, retention by dropping whole day partitions. Not
 /// thread-safe: it belongs to the flush loop, like the SQLite writer.
 /// </summary>
 /// <remarks>
@@ -68,6 +68,12 @@ public sealed class ClickHouseStoreWriter : IDisposable
             if (ClickHouseRows.Retries(rows) is { } retries)
             {
                 _client.Insert("retries", retries);
+            }
+
+            // The in-flight rows' terms too: on ClickHouse every instance lists and searches the store alone.
+            if (ClickHouseTermRows.Of(rows) is { } terms)
+            {
+                _client.Insert("terms", terms);
             }
         }
 
@@ -208,9 +214,11 @@ public sealed class ClickHouseStoreWriter : IDisposable
         if (retention.DetailDays > 0 && retention.DetailDays < retention.Days)
         {
             var detailWindow = PartitionWindow.For(_time.GetUtcNow(), retention.DetailDays);
-            if (PartitionDays("details").FirstOrDefault(d => d < detailWindow.First) is { } old && old != default)
+            // Either table: a step cut short between the two drops leaves the terms, which the next step drops.
+            if (PartitionDays("details").Concat(PartitionDays("terms")).Where(d => d < detailWindow.First).DefaultIfEmpty().Min() is var old && old != default)
             {
                 DropPartition("details", old);
+                DropPartition("terms", old); // the details' index goes with them: a search there would find no text
                 return $"dropped the details of {old:yyyy-MM-dd} from ClickHouse (detail retention {retention.DetailDays} days)";
             }
         }

@@ -137,8 +137,11 @@ public static class SearchText
         return false;
     }
 
-    // As FTS5's default tokenizer (unicode61) splits: runs of letters and digits, case-folded.
-    private static List<string> Tokens(string text)
+    /// <summary>
+    /// The tokens of <paramref name="text"/> as FTS5's default tokenizer (unicode61) splits it: runs of letters and
+    /// digits, case-folded. Also what ClickHouse's terms table holds (issue 26), so both stores split text alike.
+    /// </summary>
+    internal static List<string> Tokens(string text)
     {
         var tokens = new List<string>();
         var start = -1;

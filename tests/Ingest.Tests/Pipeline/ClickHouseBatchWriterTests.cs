@@ -12,10 +12,7 @@ namespace Ingest.Tests.Pipeline;
 /// </summary>
 public sealed class ClickHouseBatchWriterTests : IDisposable
 {
-    private readonly ClickHouseEndpoint _endpoint = ClickHouseEndpoint.Parse(
-        (Environment.GetEnvironmentVariable("INGEST_TEST_CLICKHOUSE_URL")
-         ?? throw new InvalidOperationException("No ClickHouse: INGEST_TEST_CLICKHOUSE_URL is set by scripts/test, which starts a private clickhouse-server. Run the tests with scripts/test.")).TrimEnd('/')
-        + "/t_" + Guid.NewGuid().ToString("N")[..16]);
+    private readonly ClickHouseEndpoint _endpoint = TestClickHouse.FreshEndpoint();
 
     [Fact]
     public async Task Serve_WithClickHouse_WritesThereReadsFromThereAndLeavesSqliteWithoutTaskData_Issue26()
@@ -44,7 +41,6 @@ public sealed class ClickHouseBatchWriterTests : IDisposable
 
     public void Dispose()
     {
-        using var store = new ClickHouseClient(_endpoint, TimeSpan.FromSeconds(30));
-        store.QueryServer($"DROP DATABASE IF EXISTS {_endpoint.Database}");
+        TestClickHouse.Drop(_endpoint);
     }
 }

@@ -46,4 +46,35 @@ public sealed class ClickHouseClusterTests(ClickHouseClusterFixture cluster) : I
         Assert.Equal("0\n", second.Query($"SELECT count() FROM {endpoint.Database}.invocations FORMAT TabSeparated"));
         first.QueryServer($"DROP DATABASE IF EXISTS {endpoint.Database} ON CLUSTER {cluster.Cluster}");
     }
+
+    [Fact]
+    public void Search_TermsOnBothShards_FindsEveryMatchThroughEitherShard_Issue26()
+    {
+        var endpoint = ClickHouseTestServer.FreshEndpoint(cluster.Cluster, cluster.FirstShard);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+        using var writer = new ClickHouseStoreWriter(new ClickHouseClient(endpoint, TimeSpan.FromSeconds(60)), "a", time);
+        var at = Records.At(2026, 12, 5);
+        // Every third task holds the order id; the text of task-0 is written by the other instance through the other shard.
+        writer.WriteBatch(Enumerable.Range(1, 30).Select(i => Records.Finished($"task-{i}", TaskStates.Success, at - i, kwargs: i % 3 == 0 ? "{'order_id': 12345}" : "{'order_id': 7}")).ToArray());
+        using (var secondWriter = new ClickHouseStoreWriter(new ClickHouseClient(endpoint with { BaseAddress = new Uri(cluster.SecondShard) }, TimeSpan.FromSeconds(60)), "b", time))
+        {
+            secondWriter.WriteBatch([new InvocationRecord { TaskId = "task-0", State = TaskStates.Received, StateAt = at - 100, Kwargs = "{'order_id': 12345}" }]);
+        }
+
+        writer.WriteBatch([Records.Finished("task-0", TaskStates.Success, at) with { Kwargs = null }]);
+        using var first = new ClickHouseClient(endpoint, TimeSpan.FromSeconds(30));
+        using var second = new ClickHouseClient(endpoint with { BaseAddress = new Uri(cluster.SecondShard) }, TimeSpan.FromSeconds(30));
+        var onFirst = long.Parse(first.Query($"SELECT count() FROM {endpoint.Database}.terms_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
+        var onSecond = long.Parse(second.Query($"SELECT count() FROM {endpoint.Database}.terms_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(onFirst > 0 && onSecond > 0, $"terms per shard: {onFirst} + {onSecond}");
+
+        string[] expected = ["task-0", .. Enumerable.Range(1, 30).Where(i => i % 3 == 0).Select(i => $"task-{i}")];
+        foreach (var client in new[] { first, second })
+        {
+            var reader = new ClickHouseInvocationReader(client);
+            Assert.Equal(expected, reader.List(new InvocationQuery { Text = "order_id=12345" }).Items.Select(r => r.TaskId));
+        }
+
+        first.QueryServer($"DROP DATABASE IF EXISTS {endpoint.Database} ON CLUSTER {cluster.Cluster}");
+    }
 }

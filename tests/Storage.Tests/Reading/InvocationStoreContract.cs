@@ -7,7 +7,7 @@ namespace Ingest.Storage.Tests.Reading;
 /// What every store of invocations answers the same (issue 26): one suite, run unchanged against SQLite and
 /// ClickHouse by a subclass each, which only says how a batch is written and which reader reads it.
 /// </summary>
-public abstract class InvocationStoreContract : IDisposable
+public abstract partial class InvocationStoreContract : IDisposable
 {
     /// <summary>Noon of the contract's "today"; every record sits on this day or the two before.</summary>
     protected static readonly double Today = Records.At(2026, 12, 5);
