@@ -114,7 +114,9 @@ public static class SearchText
             query.Append(" AND ");
         }
 
-        query.Append('"').Append(phrase.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+        // SQLite reads the query as a C string: a NUL would end it inside the quotes ("unterminated string", a 500).
+        // The tokenizer splits words at a NUL as at a space, so a space in its place keeps the phrase's meaning.
+        query.Append('"').Append(phrase.Replace("\"", "\"\"", StringComparison.Ordinal).Replace('\0', ' ')).Append('"');
     }
 
     /// <summary>True when <paramref name="phrase"/>'s tokens stand side by side somewhere in <paramref name="tokens"/>.</summary>

@@ -35,7 +35,7 @@ public sealed class PositionlessSearchTests : IDisposable
         "acm*", "acme*", "ord*_id=12345",
         // hostile: FTS5 operators, quotes, SQL, control characters
         "acme OR gold", "NEAR(acme gold)", "acme AND NOT gold", "-acme", "kwargs:acme", "^acme", "\"\"acme\"\"",
-        "'; DROP TABLE invocations_20261122; --", "acme\"gold", "a\tb\nc", "acme\u0001gold",
+        "'; DROP TABLE invocations_20261122; --", "acme\"gold", "a\tb\nc", "acme\u0001gold", "acme\u0000gold", "\u0000acme",
         // beyond ASCII: case, diacritics (unicode61 drops them), combining marks, other scripts, astral planes
         "Müller", "MULLER", "muller-straße", "strasse", "café=crème", "cafe creme", "e\u0301te\u0301", "été",
         "Москва=СПб", "москва", "漢字", "ΣΟΦΙΑ", "σοφια", "Ⅻ=x²", "x²", "😀 gold", "gold=𐐀𐐨", "gold=𐐨𐐀", "\uE000abc",
