@@ -77,7 +77,9 @@ internal sealed class BatchCommitStep
             {
                 _counters.AddWriteError();
                 _state.BatchFailed(e);
-                var delay = _failurePolicy.NextDelay(attempt);
+                // A store that is away (ClickHouse restarting) is waited out on the probes' backoff, never given up:
+                // the channel's byte budget bounds what waits meanwhile (issue 26).
+                var delay = StorageFaultClassifier.IsOutage(e) ? FlushFailurePolicy.ProbeDelay(attempt) : _failurePolicy.NextDelay(attempt);
                 if (delay is null)
                 {
                     Log.BatchDropped(_logger, _batch.Count, attempt, e);

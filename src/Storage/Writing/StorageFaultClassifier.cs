@@ -69,6 +69,16 @@ public static class StorageFaultClassifier
     /// <summary>Whether retrying the same records later may succeed: <see cref="Classify"/> found a fault of the storage.</summary>
     public static bool IsStorageFault(Exception exception) => Classify(exception) != StorageFault.None;
 
+    /// <summary>
+    /// Whether the store is away rather than failing these records: a ClickHouse server that did not answer at all
+    /// (refused, reset, no answer in time) or answered that it is busy (issue 26). The flush loop waits such an
+    /// outage out, holding the batch while the bounded channel takes what arrives (and drops its oldest, counted,
+    /// once full): giving batches up after a few retries lost every batch of a server restart. A SQLite fault is
+    /// never an outage: the file is here, and its faults keep their retry limit.
+    /// </summary>
+    public static bool IsOutage(Exception exception) =>
+        exception is ClickHouse.ClickHouseException { Code: null, HttpStatus: null } or ClickHouse.ClickHouseException { Fault: StorageFault.Busy };
+
     private static StorageFault FromResultCode(int resultCode) => PrimaryCode(resultCode) switch
     {
         SqliteBusy or SqliteLocked or SqliteProtocol => StorageFault.Busy,

@@ -109,6 +109,21 @@ public sealed class StorageFaultClassifierTests : IDisposable
         Assert.Equal(StorageFault.Corrupt, StorageFaultClassifier.Classify(e));
     }
 
+    [Fact]
+    public void IsOutage_AServerThatDidNotAnswerOrIsBusy_IsWaitedOut_AnyOtherFaultKeepsItsRetryLimit_Issue26()
+    {
+        // Refused or reset (no HTTP answer), and no answer in time: the store is away.
+        Assert.True(StorageFaultClassifier.IsOutage(new Ingest.Storage.ClickHouse.ClickHouseException("refused", null, null, null, StorageFault.Io)));
+        Assert.True(StorageFaultClassifier.IsOutage(new Ingest.Storage.ClickHouse.ClickHouseException("no answer", null, null, null, StorageFault.Busy)));
+        // It answered: busy (too many parts, a timeout of its own) is away too; a missing table or a full disk is not.
+        Assert.True(StorageFaultClassifier.IsOutage(new Ingest.Storage.ClickHouse.ClickHouseException("parts", 252, "Too many parts", 500, StorageFault.Busy)));
+        Assert.False(StorageFaultClassifier.IsOutage(new Ingest.Storage.ClickHouse.ClickHouseException("table", 60, "Table doesn't exist", 404, StorageFault.Io)));
+        Assert.False(StorageFaultClassifier.IsOutage(new Ingest.Storage.ClickHouse.ClickHouseException("disk", 243, "Not enough space", 500, StorageFault.DiskFull)));
+        // SQLite's file is here: its faults are never an outage.
+        Assert.False(StorageFaultClassifier.IsOutage(new SqliteException("busy", 5)));
+        Assert.False(StorageFaultClassifier.IsOutage(new IOException("disk")));
+    }
+
     private static SqliteConnection Open(string connectionString)
     {
         var connection = new SqliteConnection(connectionString);
