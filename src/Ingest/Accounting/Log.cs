@@ -9,6 +9,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Critical, "The flush loop has died; nothing will be written until the process restarts.")]
     public static partial void FlushLoopFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(1243, LogLevel.Warning, "The store is not answering (attempt {Attempt}); opening it again in {Delay}.")]
+    public static partial void StoreUnreachable(ILogger logger, int attempt, TimeSpan delay, Exception error);
+
     [LoggerMessage(1002, LogLevel.Warning, "Commit of a batch of {Count} records failed (attempt {Attempt}); retrying in {Delay}.")]
     public static partial void BatchRetry(ILogger logger, int count, int attempt, TimeSpan delay, Exception error);
 

@@ -30,6 +30,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
     private readonly FlushLoopState _state;
     private readonly Func<IBatchWriter> _openWriter;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _storeOpenWait;
     private readonly TimeSpan _drainBudget;
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -64,6 +66,8 @@ public sealed class FlushLoop : IHostedService, IDisposable
         _state = state;
         _openWriter = openWriter;
         _logger = logger;
+        _time = time;
+        _storeOpenWait = options.StoreOpenWait;
         _drainBudget = options.ShutdownDrainBudget;
         durable ??= new DurableWatermark();
 
@@ -174,20 +178,56 @@ public sealed class FlushLoop : IHostedService, IDisposable
     public void Dispose() => _stopping.Cancel();
 
     /// <summary>
+    /// The writer, or null when the loop cannot run. A store that is not answering (ClickHouse starting beside
+    /// Ingest, issue 26) is tried again on the probes' backoff for up to <see cref="PipelineOptions.StoreOpenWait"/>,
+    /// /healthz saying so, rather than the loop dying at once and the pod restarting in a loop; past that wait, or
+    /// for any other failure, the loop dies, published as <see cref="FlushLoopStatus.Failed"/>.
+    /// </summary>
+    private IBatchWriter? OpenWriter(CancellationToken stoppingToken)
+    {
+        var started = _time.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return _openWriter();
+            }
+            catch (Exception e) when (Storage.Writing.StorageFaultClassifier.IsOutage(e) && _time.GetElapsedTime(started) < _storeOpenWait
+                && !stoppingToken.IsCancellationRequested)
+            {
+                _state.BatchFailed(e);
+                _state.SetStatus(FlushLoopStatus.Retrying);
+                var left = _storeOpenWait - _time.GetElapsedTime(started);
+                var delay = FlushFailurePolicy.ProbeDelay(attempt);
+                delay = delay < left ? delay : left;
+                Log.StoreUnreachable(_logger, attempt, delay, e);
+                try
+                {
+                    Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, _time, stoppingToken).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    _state.SetStatus(FlushLoopStatus.Stopped);
+                    return null;
+                }
+            }
+            catch (Exception e)
+            {
+                _state.Failed(e);
+                Log.FlushLoopFailed(_logger, e);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
     /// Restore, then the loop's steps until shutdown (wait, commit or probe, checkpoint, samples, maintenance), then the
     /// drain. Any escape from a step is the loop's death, published as <see cref="FlushLoopStatus.Failed"/>.
     /// </summary>
     private void Run(CancellationToken stoppingToken)
     {
-        IBatchWriter writer;
-        try
+        if (OpenWriter(stoppingToken) is not { } writer)
         {
-            writer = _openWriter();
-        }
-        catch (Exception e)
-        {
-            _state.Failed(e);
-            Log.FlushLoopFailed(_logger, e);
             _restored.TrySetResult();
             return;
         }

@@ -77,6 +77,14 @@ public sealed class PipelineOptions
     [Range(0, 10_000_000)]
     public int DetailSample { get; set; }
 
+    /// <summary>
+    /// How long the flush loop waits at start for a store that is not answering (ClickHouse starting beside Ingest,
+    /// issue 26) before it gives up and /healthz says failing. Sources and the web server wait with it, so it stays
+    /// inside a startup probe's budget. Default 30 s, range 0 to 5 min; SQLite never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan StoreOpenWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Commit attempts of one batch before it is dropped (counted as write_failed). Default 5, range 1 to 100.</summary>
     [Range(1, 100)]
     public int MaxWriteAttempts { get; set; } = 5;

@@ -56,6 +56,45 @@ public sealed class ClickHouseOutageTests : IDisposable
         Assert.All(Enumerable.Range(0, 40), i => Assert.Equal("SUCCESS", reader.Get($"outage-{i}")?.State));
     }
 
+    [Fact]
+    public async Task ClickHouseNotAnsweringAtStart_IngestWaitsForIt_ThenStoresWhatArrives_Issue26()
+    {
+        await using var proxy = TcpForwarder.Start(_endpoint.BaseAddress.Host, _endpoint.BaseAddress.Port);
+        proxy.Reject();
+        await using var factory = new IngestFactory().MovingClock()
+            .With("Ingest:ClickHouse:Url", $"http://{_endpoint.User}@127.0.0.1:{proxy.Port}/{_endpoint.Database}");
+        // The host starts once the flush loop has its store: the start waits while ClickHouse resets every connection.
+        var starting = Task.Run(factory.CreateClient);
+        await Wait.UntilAsync(() => proxy.Rejected >= 3, "Ingest to try the store three times", TimeSpan.FromSeconds(30));
+        Assert.False(starting.IsCompleted);
+
+        proxy.Forward();
+        using var client = await starting.WaitAsync(TimeSpan.FromSeconds(60));
+        using (var posted = await PostAsync(client, 0, 5, durable: true))
+        {
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        }
+
+        await Wait.UntilAsync(() => Health(client).GetProperty("status").GetString() == "ok", "/healthz to be ok once the store answers", TimeSpan.FromSeconds(30));
+        using var store = new ClickHouseClient(_endpoint, TimeSpan.FromSeconds(30));
+        Assert.Equal("SUCCESS", new ClickHouseInvocationReader(store).Get("outage-4")?.State);
+    }
+
+    [Fact]
+    public async Task ClickHouseNotAnsweringPastTheStartWait_FlushLoopFails_HealthSaysSo_Issue26()
+    {
+        await using var proxy = TcpForwarder.Start(_endpoint.BaseAddress.Host, _endpoint.BaseAddress.Port);
+        proxy.Reject();
+        await using var factory = new IngestFactory().MovingClock()
+            .With("Ingest:ClickHouse:Url", $"http://{_endpoint.User}@127.0.0.1:{proxy.Port}/{_endpoint.Database}")
+            .With("Ingest:Pipeline:StoreOpenWait", "00:00:01");
+        using var client = factory.CreateClient();
+
+        var health = Health(client);
+        Assert.Equal("failing", health.GetProperty("status").GetString());
+        Assert.True(proxy.Rejected >= 1);
+    }
+
     public void Dispose() => TestClickHouse.Drop(_endpoint);
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, int from, int to, bool durable)

@@ -15,6 +15,8 @@ public sealed class TcpForwarder : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly Lock _lock = new();
     private TcpListener? _listener;
+    private volatile bool _rejecting;
+    private int _rejected;
     private CancellationTokenSource? _stop;
     private Task? _accepting;
 
@@ -34,6 +36,15 @@ public sealed class TcpForwarder : IAsyncDisposable
         forwarder.Start();
         return forwarder;
     }
+
+    /// <summary>Connections closed at once since <see cref="Reject"/>: what a server not ready yet gives a client.</summary>
+    public int Rejected => Volatile.Read(ref _rejected);
+
+    /// <summary>Accepts and closes every new connection at once (a reset), counting them, until <see cref="Forward"/>.</summary>
+    public void Reject() => _rejecting = true;
+
+    /// <summary>Forwards new connections again.</summary>
+    public void Forward() => _rejecting = false;
 
     /// <summary>Listens again (on <see cref="Port"/> once it has one).</summary>
     public void Start()
@@ -85,6 +96,14 @@ public sealed class TcpForwarder : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
+            }
+
+            if (_rejecting)
+            {
+                inbound.Client.LingerState = new LingerOption(true, 0); // a reset, not a polite close
+                inbound.Dispose();
+                Interlocked.Increment(ref _rejected);
+                continue;
             }
 
             _ = PipeAsync(inbound, stop);
