@@ -90,7 +90,7 @@ public sealed class ClickHouseSearchTests : IDisposable
     {
         _writer.WriteBatch([new InvocationRecord { TaskId = "bare", State = TaskStates.Started, StateAt = s_today }]);
 
-        Assert.Equal("0\n", _client.Query($"SELECT count() FROM {_endpoint.Database}.terms FORMAT TabSeparated"));
+        Assert.Equal("0\t0\n", _client.Query($"SELECT (SELECT count() FROM {_endpoint.Database}.term_hashes), (SELECT count() FROM {_endpoint.Database}.task_hashes) FORMAT TabSeparated"));
         Assert.NotNull(_reader.Get("bare"));
     }
 
