@@ -112,9 +112,10 @@ public static class ClickHouseScaleReport
             "if(n % 4 = 0, concat('{''order_id'': ', toString(10000000 + intDiv(n, 12)), ', ''n_items'': ', toString(n % 9), '}'), '{''n_items'': 2}'), " +
             $"if(failed, NULL, '''ok'''), NULL FROM ({rows})");
         client.Query($"INSERT INTO {db}.task_days (task_id, day) SELECT task_id, day FROM ({rows})");
-        // The writer's tokens of ASCII text: runs of letters and digits, lowercased, each once per task.
+        // The writer's tokens of ASCII text: runs of letters and digits, lowercased, each once per task, through the
+        // input the writer inserts into (schema version 5), whose views file them as hashed terms and hash-to-id rows.
         client.Query(
-            $"INSERT INTO {db}.terms (day, term, task_id) SELECT day, arrayJoin(arrayDistinct(extractAll(lower(concat(" +
+            $"INSERT INTO {db}.term_inputs (day, term, task_id) SELECT day, arrayJoin(arrayDistinct(extractAll(lower(concat(" +
             "concat('(', toString(n % 1000), ', ''x'')'), ' ', if(n % 4 = 0, concat('{''order_id'': ', toString(10000000 + intDiv(n, 12)), ', ''n_items'': ', toString(n % 9), '}'), '{''n_items'': 2}'), ' ', " +
             $"if(failed, 'ValueError(''boom'')', '''ok'''))), '[a-z0-9]+'))) AS term, task_id FROM ({rows})");
     }

@@ -17,7 +17,7 @@ namespace Ingest.Storage.ClickHouse;
 /// only those days' partitions, where rows are ordered by task id too, so it never scans a day. Under a cluster the
 /// subqueries read each shard's local table: every row of a task id is on one shard (sharded by its hash), so the
 /// shard that holds its rows holds its days too, and no subquery crosses shards (18.16 refuses that by default). Value
-/// search (<see cref="InvocationQuery.Text"/>) reads the inverted <c>terms</c> table for the candidates and checks
+/// search (<see cref="InvocationQuery.Text"/>) reads the inverted term tables for the candidates and checks
 /// each against its merged text, so it answers what SQLite's full-text index answers without reading every detail.
 /// </remarks>
 public sealed class ClickHouseInvocationReader : IInvocationStore
@@ -167,36 +167,51 @@ public sealed class ClickHouseInvocationReader : IInvocationStore
 
     /// <summary>
     /// The condition that keeps the task ids whose terms hold every token of the search, in the days of the window:
-    /// the terms table is ordered by term, so this reads a few granules per term and day, and no details at all.
+    /// the term tables are ordered by term, so this reads a few granules per term and day, and no details at all.
     /// </summary>
     /// <remarks>
-    /// Under a cluster the subquery reads each shard's local terms: a task id's terms are on the shard that holds
-    /// its rows (both sharded by its hash), so no subquery crosses shards, as for the lookup by id. Every token
-    /// reaches the SQL through <see cref="ClickHouseSql.Quote(string)"/>, cut as the writer cut it.
+    /// Since version 5 a term row holds the hash of its task id: the hashes that hold every token, then the ids of
+    /// those hashes from <c>task_hashes</c> (ordered by hash), so the outer query still names task ids, the
+    /// invocations' primary key. A hash two ids share only widens the candidates; their text decides. Rows written
+    /// before version 5 are in the <c>terms</c> table, read the old way beside it: a store upgraded in place keeps
+    /// its history searchable until retention drops those days. Under a cluster each subquery reads its shard's
+    /// local tables: a task id's terms and hashes are on the shard that holds its rows (all sharded by the id's
+    /// hash), so no subquery crosses shards, as for the lookup by id. Every token reaches the SQL through
+    /// <see cref="ClickHouseSql.Quote(string)"/>, cut as the writer cut it.
     /// </remarks>
-    private string Candidates(List<string> terms, InvocationQuery query) =>
-        $"task_id IN (SELECT task_id FROM {_db}.{_schema.Local("terms")} WHERE {TermsIn(terms, query)} " +
-        $"GROUP BY task_id HAVING uniqExact(term) = {ClickHouseSql.Number(terms.Count)})";
+    private string Candidates(List<string> terms, InvocationQuery query)
+    {
+        var every = ClickHouseSql.Number(terms.Count);
+        var hashes = $"SELECT h FROM {_db}.{_schema.Local("term_hashes")} WHERE {TermsIn(terms, query)} GROUP BY h HAVING uniqExact(term) = {every}";
+        return $"(task_id IN (SELECT task_id FROM {_db}.{_schema.Local("task_hashes")} WHERE h IN ({hashes}){DaysIn(query)}) " +
+               $"OR task_id IN (SELECT task_id FROM {_db}.{_schema.Local("terms")} WHERE {TermsIn(terms, query)} GROUP BY task_id HAVING uniqExact(term) = {every}))";
+    }
 
     /// <summary>Matches at or above which every term of a search counts as dense (SQLite's threshold).</summary>
     internal int DenseMatches { get; init; } = 20_000;
 
     /// <summary>
     /// Whether even the rarest term has <see cref="DenseMatches"/> rows in the window: counted with <c>LIMIT BY</c>,
-    /// so a term in every row stops at the threshold, a few granules per day.
+    /// so a term in every row stops at the threshold, a few granules per day (per table: the hashed terms and the
+    /// version 3 ones).
     /// </summary>
     private bool IsDense(List<string> terms, InvocationQuery query)
     {
+        var limit = $"LIMIT {ClickHouseSql.Number(DenseMatches)} BY term";
         var counts = ClickHouseAnswers.Rows(_client.Query(
-            $"SELECT term, count() AS n FROM (SELECT term FROM {_db}.terms WHERE {TermsIn(terms, query)} LIMIT {ClickHouseSql.Number(DenseMatches)} BY term) " +
-            "GROUP BY term FORMAT JSONEachRow")).ToList();
+            $"SELECT term, count() AS n FROM (SELECT term FROM {_db}.term_hashes WHERE {TermsIn(terms, query)} {limit} " +
+            $"UNION ALL SELECT term FROM {_db}.terms WHERE {TermsIn(terms, query)} {limit}) GROUP BY term FORMAT JSONEachRow")).ToList();
         return counts.Count == terms.Count && counts.All(r => ClickHouseAnswers.Int64(r, "n") >= DenseMatches);
     }
 
-    /// <summary>The terms and the window's days, as a condition on the terms table.</summary>
-    private static string TermsIn(List<string> terms, InvocationQuery query)
+    /// <summary>The terms and the window's days, as a condition on a term table.</summary>
+    private static string TermsIn(List<string> terms, InvocationQuery query) =>
+        new StringBuilder("term IN (").AppendJoin(", ", terms.Select(ClickHouseSql.Quote)).Append(')').Append(DaysIn(query)).ToString();
+
+    /// <summary>The window's days as <c> AND day ...</c> conditions, or nothing for an open window.</summary>
+    private static string DaysIn(InvocationQuery query)
     {
-        var sql = new StringBuilder("term IN (").AppendJoin(", ", terms.Select(ClickHouseSql.Quote)).Append(')');
+        var sql = new StringBuilder();
         if (query.Since is { } since)
         {
             sql.Append($" AND day >= {ClickHouseSql.Date(FirstDay(since))}");

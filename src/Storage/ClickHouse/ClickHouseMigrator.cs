@@ -27,7 +27,14 @@ public static class ClickHouseMigrator
     /// <summary>Creates what is missing and applies the migrations the database has not had; returns the version it is at.</summary>
     /// <param name="client">A client on the store's endpoint.</param>
     /// <param name="cancellationToken">Stops between statements.</param>
-    public static async Task<int> MigrateAsync(ClickHouseClient client, CancellationToken cancellationToken)
+    public static Task<int> MigrateAsync(ClickHouseClient client, CancellationToken cancellationToken) =>
+        MigrateAsync(client, LatestVersion, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MigrateAsync(ClickHouseClient, CancellationToken)"/>, stopping at <paramref name="upTo"/>: how a
+    /// test builds a store as an older build left it, to check what this build makes of it.
+    /// </summary>
+    internal static async Task<int> MigrateAsync(ClickHouseClient client, int upTo, CancellationToken cancellationToken)
     {
         var schema = new ClickHouseSchema(client.Endpoint);
         var db = schema.Database;
@@ -42,7 +49,7 @@ public static class ClickHouseMigrator
                 $"The ClickHouse database {db} is at schema version {current}; this build knows up to {LatestVersion}. Upgrade Ingest, or use another database.");
         }
 
-        foreach (var (version, name, script) in Migrations.Where(m => m.Version > current))
+        foreach (var (version, name, script) in Migrations.Where(m => m.Version > current && m.Version <= upTo))
         {
             foreach (var statement in schema.Expand(script))
             {

@@ -10,7 +10,7 @@ namespace Ingest.Storage.ClickHouse;
 public sealed partial class ClickHouseSchema
 {
     /// <summary>The day-partitioned tables, which retention drops whole days of.</summary>
-    public static readonly IReadOnlyList<string> DayTables = ["invocations", "details", "task_days", "queue_samples", "inflight", "retries", "audit", "terms", "group_hours", "task_minutes", "failure_groups"];
+    public static readonly IReadOnlyList<string> DayTables = ["invocations", "details", "task_days", "queue_samples", "inflight", "retries", "audit", "terms", "term_hashes", "task_hashes", "group_hours", "task_minutes", "failure_groups"];
 
     private readonly ClickHouseEndpoint _endpoint;
 

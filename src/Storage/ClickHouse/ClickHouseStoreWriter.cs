@@ -21,6 +21,9 @@ public sealed class ClickHouseStoreWriter : IDisposable
     /// <summary>The meta key of <see cref="RecordShutdownDrops"/>.</summary>
     public const string ShutdownDroppedKey = "shutdown_dropped";
 
+    // What detail retention drops by day: the details and the search terms that index them, of every schema version.
+    private static readonly string[] s_detailTables = ["details", "terms", "term_hashes", "task_hashes"];
+
     private readonly ClickHouseClient _client;
     private readonly ClickHouseSchema _schema;
     private readonly TimeProvider _time;
@@ -70,10 +73,11 @@ public sealed class ClickHouseStoreWriter : IDisposable
                 _client.Insert("retries", retries);
             }
 
-            // The in-flight rows' terms too: on ClickHouse every instance lists and searches the store alone.
+            // The in-flight rows' terms too: on ClickHouse every instance lists and searches the store alone. Into the
+            // Null input whose views file them as hashed terms and hash-to-id rows (version 5): a third of the bytes.
             if (ClickHouseTermRows.Of(rows) is { } terms)
             {
-                _client.Insert("terms", terms);
+                _client.Insert("term_inputs", terms);
             }
         }
 
@@ -214,11 +218,16 @@ public sealed class ClickHouseStoreWriter : IDisposable
         if (retention.DetailDays > 0 && retention.DetailDays < retention.Days)
         {
             var detailWindow = PartitionWindow.For(_time.GetUtcNow(), retention.DetailDays);
-            // Either table: a step cut short between the two drops leaves the terms, which the next step drops.
-            if (PartitionDays("details").Concat(PartitionDays("terms")).Where(d => d < detailWindow.First).DefaultIfEmpty().Min() is var old && old != default)
+            // Any of the tables: a step cut short between the drops leaves some of the terms, which the next step drops.
+            if (s_detailTables.SelectMany(PartitionDays).Where(d => d < detailWindow.First).DefaultIfEmpty().Min() is var old && old != default)
             {
-                DropPartition("details", old);
-                DropPartition("terms", old); // the details' index goes with them: a search there would find no text
+                // The details' index goes with them (version 3's terms and version 5's hashed ones): a search there
+                // would find no text.
+                foreach (var table in s_detailTables)
+                {
+                    DropPartition(table, old);
+                }
+
                 return $"dropped the details of {old:yyyy-MM-dd} from ClickHouse (detail retention {retention.DetailDays} days)";
             }
         }

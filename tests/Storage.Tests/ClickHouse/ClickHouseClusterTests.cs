@@ -64,9 +64,14 @@ public sealed class ClickHouseClusterTests(ClickHouseClusterFixture cluster) : I
         writer.WriteBatch([Records.Finished("task-0", TaskStates.Success, at) with { Kwargs = null }]);
         using var first = new ClickHouseClient(endpoint, TimeSpan.FromSeconds(30));
         using var second = new ClickHouseClient(endpoint with { BaseAddress = new Uri(cluster.SecondShard) }, TimeSpan.FromSeconds(30));
-        var onFirst = long.Parse(first.Query($"SELECT count() FROM {endpoint.Database}.terms_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
-        var onSecond = long.Parse(second.Query($"SELECT count() FROM {endpoint.Database}.terms_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
+        var onFirst = long.Parse(first.Query($"SELECT count() FROM {endpoint.Database}.term_hashes_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
+        var onSecond = long.Parse(second.Query($"SELECT count() FROM {endpoint.Database}.term_hashes_local FORMAT TabSeparated"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(onFirst > 0 && onSecond > 0, $"terms per shard: {onFirst} + {onSecond}");
+        // A hashed term's ids are on its own shard: the reader's per-shard subqueries never need another shard's.
+        foreach (var shard in new[] { first, second })
+        {
+            Assert.Equal("0\n", shard.Query($"SELECT count() FROM {endpoint.Database}.term_hashes_local WHERE h NOT IN (SELECT h FROM {endpoint.Database}.task_hashes_local) FORMAT TabSeparated"));
+        }
 
         string[] expected = ["task-0", .. Enumerable.Range(1, 30).Where(i => i % 3 == 0).Select(i => $"task-{i}")];
         foreach (var client in new[] { first, second })

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Ingest.Storage.Tests.ClickHouse;
 
 /// <summary>
-/// Value search on ClickHouse (issue 26): the terms table the writer fills, its retention with the details, and
+/// Value search on ClickHouse (issue 26): the term tables the writer fills, its retention with the details, and
 /// hostile search text, which reaches the server only as quoted values and answers as the in-memory matcher does.
 /// </summary>
 public sealed class ClickHouseSearchTests : IDisposable
@@ -38,9 +38,51 @@ public sealed class ClickHouseSearchTests : IDisposable
     {
         _writer.WriteBatch([Records.Finished("t1", TaskStates.Success, s_today, kwargs: "{'order_id': 12345, 'ORDER': 12345}")]);
 
-        var terms = _client.Query($"SELECT day, term FROM {_endpoint.Database}.terms WHERE task_id = 't1' ORDER BY term FORMAT TabSeparated");
+        var terms = _client.Query($"SELECT day, term FROM {_endpoint.Database}.term_hashes WHERE h = cityHash64('t1') ORDER BY term FORMAT TabSeparated");
 
         Assert.Equal("2026-12-05\t12345\n2026-12-05\tid\n2026-12-05\tok\n2026-12-05\torder\n", terms);
+    }
+
+    [Fact]
+    public void WriteBatch_RecordWithText_WritesHashedTermsAndOneIdRowInsteadOfIdPerTerm_Issue26()
+    {
+        _writer.WriteBatch([Records.Finished("t1", TaskStates.Success, s_today, kwargs: "{'order_id': 12345, 'ORDER': 12345}")]);
+
+        // Version 3 wrote the 36-byte id in every term row; now the term rows hold its 8-byte hash and one row per
+        // task and write turns the hash back into the id.
+        Assert.Equal("0\n", _client.Query($"SELECT count() FROM {_endpoint.Database}.terms FORMAT TabSeparated"));
+        Assert.Equal("2026-12-05\tt1\n", _client.Query($"SELECT day, task_id FROM {_endpoint.Database}.task_hashes WHERE h = cityHash64('t1') FORMAT TabSeparated"));
+        Assert.Equal(["t1"], _reader.List(new InvocationQuery { Text = "order_id=12345" }).Items.Select(r => r.TaskId));
+    }
+
+    [Fact]
+    public async Task List_StoreWrittenAtVersion4ThenUpgraded_FindsTheOldTermsRowsAndTheNewOnes_Issue26()
+    {
+        var endpoint = ClickHouseTestServer.FreshEndpoint();
+        using var client = new ClickHouseClient(endpoint, TimeSpan.FromSeconds(30));
+        try
+        {
+            // The store as a version 4 build left it: its term rows in the terms table, id and all.
+            Assert.Equal(4, await ClickHouseMigrator.MigrateAsync(client, 4, CancellationToken.None));
+            var old = Records.Finished("old", TaskStates.Success, s_today - (2 * 86400), kwargs: "{'order_id': 12345}");
+            var (invocations, details, days) = ClickHouseRows.Batch([old]);
+            client.Insert("invocations", invocations);
+            client.Insert("details", details!);
+            client.Insert("task_days", days);
+            client.Insert("terms", ClickHouseTermRows.Of([old])!);
+
+            using var writer = new ClickHouseStoreWriter(new ClickHouseClient(endpoint, TimeSpan.FromSeconds(30)), "a", _time);
+            writer.WriteBatch([Records.Finished("new", TaskStates.Success, s_today, kwargs: "{'order_id': 12345}")]);
+            var reader = new ClickHouseInvocationReader(client);
+
+            Assert.Equal(ClickHouseMigrator.LatestVersion, writer.SchemaVersion);
+            Assert.Equal(["new", "old"], reader.List(new InvocationQuery { Text = "order_id=12345" }).Items.Select(r => r.TaskId));
+            Assert.Equal(["old"], reader.List(new InvocationQuery { Text = "order_id=12345", Until = s_today - 86400 }).Items.Select(r => r.TaskId));
+        }
+        finally
+        {
+            client.QueryServer($"DROP DATABASE IF EXISTS {endpoint.Database}");
+        }
     }
 
     [Fact]
@@ -48,7 +90,7 @@ public sealed class ClickHouseSearchTests : IDisposable
     {
         _writer.WriteBatch([new InvocationRecord { TaskId = "bare", State = TaskStates.Started, StateAt = s_today }]);
 
-        Assert.Equal("0\n", _client.Query($"SELECT count() FROM {_endpoint.Database}.terms FORMAT TabSeparated"));
+        Assert.Equal("0\t0\n", _client.Query($"SELECT (SELECT count() FROM {_endpoint.Database}.term_hashes), (SELECT count() FROM {_endpoint.Database}.task_hashes) FORMAT TabSeparated"));
         Assert.NotNull(_reader.Get("bare"));
     }
 
@@ -60,7 +102,7 @@ public sealed class ClickHouseSearchTests : IDisposable
 
         Assert.Contains("details", _writer.DropStep(new RetentionOptions { Days = 7, DetailDays = 2 }), StringComparison.Ordinal);
 
-        Assert.Equal("0\n", _client.Query($"SELECT count() FROM {_endpoint.Database}.terms FORMAT TabSeparated"));
+        Assert.Equal("0\t0\n", _client.Query($"SELECT (SELECT count() FROM {_endpoint.Database}.term_hashes), (SELECT count() FROM {_endpoint.Database}.task_hashes) FORMAT TabSeparated"));
         Assert.Empty(_reader.List(new InvocationQuery { Text = "12345" }).Items);
         Assert.Null(_writer.DropStep(new RetentionOptions { Days = 7, DetailDays = 2 }));
     }
