@@ -85,9 +85,10 @@ public sealed class CeleryMetrics
     /// What OpenTelemetry keeps per celery_* instrument: every label set the map may hold, the two overflow ones
     /// (with and without exception) and one to spare, so the cap that counts overflow is this class's, not the SDK's.
     /// Worker gauges are bounded by the worker table (10,000 by default) and queue gauges by the queue cap (100).
+    /// A meter named <c>Celery.&lt;suffix&gt;</c> counts as this one: test hosts sharing a process name theirs apart.
     /// </summary>
     public static MetricStreamConfiguration? StreamConfiguration(Instrument instrument) =>
-        instrument.Meter.Name == MeterName ? new MetricStreamConfiguration { CardinalityLimit = MaxSeries + 3 } : null;
+        instrument.Meter.Name == MeterName || instrument.Meter.Name.StartsWith(MeterName + ".", StringComparison.Ordinal) ? new MetricStreamConfiguration { CardinalityLimit = MaxSeries + 3 } : null;
 
     /// <summary>Counts one accepted task event, with what the tracker knows of its task after it.</summary>
     public void Record(CeleryEvent e, in TaskLabels task)

@@ -21,7 +21,18 @@ public sealed class ControlMetricsTests
 
         var result = await factory.Services.GetRequiredService<IFleetControl>().SendAsync(
             new ControlRequest("ping", new Dictionary<string, object?>(), null, TimeSpan.FromSeconds(1)), CancellationToken.None);
-        var scrape = await client.GetStringAsync("/metrics");
+        // Another host in this process starts and answers meanwhile: its instruments have the same names, and
+        // neither its counts nor its disposal may change this host's scrape.
+        string scrape;
+        await using (var other = new IngestFactory())
+        {
+            using var otherClient = other.CreateClient();
+            Assert.Matches(@"(?m)^ingest_control_replies_dropped(_reply)?_total(\{[^}]*\})? 0\b", await otherClient.GetStringAsync("/metrics"));
+            scrape = await client.GetStringAsync("/metrics");
+            Assert.Matches(@"(?m)^ingest_control_replies_dropped(_reply)?_total(\{[^}]*\})? 3\b", scrape);
+        }
+
+        scrape = await client.GetStringAsync("/metrics");
 
         Assert.Equal(3, result.Dropped);
         // The exporter may keep the unit annotation's name and add scope labels: the sample is what counts.

@@ -4,8 +4,8 @@ using Ingest.Tests.Support;
 namespace Ingest.Tests.Endpoints;
 
 /// <summary>
-/// Alone: the Prometheus exporter listens to every meter named "Ingest" in the process, so a host started by a
-/// test running beside this one would add its counts to these.
+/// Alone: the read-admission tests fill a read gate with heavy queries and count on the machine's cores for the
+/// timings. (Each host's meters are its own since <see cref="HostMeters"/>; that was the first reason.)
 /// </summary>
 [CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
 public sealed class MetricsRunAlone;

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ingest.Tests.Incidents;
 
 /// <summary>The incidents of DEVELOPERS.md, one regression test each (the storage-level ones are in Storage.Tests).</summary>
+[Collection(StallBudget.Name)]
 public class IncidentRegressionTests
 {
     [Fact]

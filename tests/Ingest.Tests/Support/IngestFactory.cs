@@ -85,6 +85,7 @@ public sealed class IngestFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(time);
+            HostMeters.Isolate(services);
 
             TestServices?.Invoke(services);
             if (Gate is not null)
