@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Where a replay's producer time goes (issue 29): reading the capture, decoding, tracking, preparing writes, the
-# channel hand-off, against the flush thread. Replays CAPTURE three times with the built binaries (build first):
+# channel hand-off, against the flush thread. Replays CAPTURE twice with the built binaries (build first):
 #   1. under /usr/bin/time and dotnet-counters (CPU, GC count and pause time, allocation rate; a CSV per second),
 #   2. under perf (999 Hz, frame-pointer call chains, JIT symbols through the perf map): samples per thread, and
 #      the producer threads' samples bucketed by stage with loadtest/producer-profile-classify.py,
 #   3. the in-process stage split with allocation by type: Benchmarks' `producer` verb.
 # Usage: loadtest/producer-profile.sh CAPTURE [WORKDIR]   (needs perf, dotnet-counters; run under the bench lock)
+# The capture: dotnet loadtest/Spike/bin/Release/net10.0/Spike.dll capture --tasks 300000 --seed 11 --out CAPTURE
 set -euo pipefail
 capture=$1
 work=${2:-$(mktemp -d)}
@@ -29,5 +30,7 @@ DOTNET_EnableWriteXorExecute=0 DOTNET_PerfMapEnabled=1 perf record -q -F 999 -g 
   dotnet "$ingest" replay "$capture" --db "$work/p.db" --json >/dev/null
 perf script -i "$work/perf.data" -F comm,tid,time,ip,sym,dso 2>/dev/null > "$work/perf.script"
 python3 "$root/loadtest/producer-profile-classify.py" "$work/perf.script"
-dotnet "$root/loadtest/Benchmarks/bin/Release/net10.0/Ingest.Benchmarks.dll" producer --capture "$capture"
+if [ "${PRODUCER_VERB:-1}" = 1 ]; then # PRODUCER_VERB=0: a tree from before the verb existed
+  dotnet "$root/loadtest/Benchmarks/bin/Release/net10.0/Ingest.Benchmarks.dll" producer --capture "$capture"
+fi
 uptime
