@@ -115,8 +115,8 @@ public class AllocationBudgetTests(ITestOutputHelper output)
         });
 
         output.WriteLine($"decode + track: {perEvent:N0} B per event ({events} events from {bodies.Count} messages)");
-        Assert.True(events > 200, "the capture decodes to its events");
-        Assert.True(perEvent <= DecodeTrackBudgetPerEvent, $"decode + track allocate {perEvent:N0} B per event, budget {DecodeTrackBudgetPerEvent:N0}");
+        Assert.InRange(events, 201, int.MaxValue);
+        Assert.InRange(perEvent, 0, DecodeTrackBudgetPerEvent);
     }
 
     /// <summary>
