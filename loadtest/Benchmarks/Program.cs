@@ -29,6 +29,11 @@ if (args.Length > 0 && args[0] == "clickhouse-scale")
     return ClickHouseScaleReport.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "producer")
+{
+    return ProducerReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "search")
 {
     return SearchReport.Run(args[1..]);

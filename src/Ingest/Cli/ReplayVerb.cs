@@ -47,9 +47,10 @@ internal static class ReplayVerb
             await Console.Error.WriteLineAsync("ingest replay: --shift-to-now needs captured_at on the capture's lines; replaying unshifted").ConfigureAwait(false);
         }
 
-        using (var reader = input.OpenText())
+        // Read as bytes, not text (issue 29): the replay's producer then does the work a broker source does.
+        using (var stream = new FileStream(input.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
         {
-            await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync(stream, cancellationToken).ConfigureAwait(false);
         }
 
         // Stopping drains: unfinished tasks are written with their last state, then the channel is emptied.

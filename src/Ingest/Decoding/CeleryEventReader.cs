@@ -18,6 +18,7 @@ internal sealed class CeleryEventReader
 
     private readonly DecoderOptions _options;
     private readonly Redactor? _redactor;
+    private readonly Utf8NameCache _names = new();
 
     public CeleryEventReader(DecoderOptions options)
     {
@@ -59,7 +60,7 @@ internal sealed class CeleryEventReader
             switch (field)
             {
                 case EventField.Type:
-                    typeName = ReadText(ref reader, body, result, ref typeWrong, 64);
+                    typeName = TryCached(ref reader, 64, out var cachedType) ? cachedType : ReadText(ref reader, body, result, ref typeWrong, 64);
                     break;
                 case EventField.Uuid:
                     e.Uuid = ControlCharacters.Remove(ReadText(ref reader, body, result, ref uuidWrong, MaxTaskIdChars + 1), result);
@@ -77,13 +78,13 @@ internal sealed class CeleryEventReader
                 case EventField.Result: e.Result = ReadRepr(ref reader, body, result); break;
                 case EventField.Exception: e.Exception = ReadRepr(ref reader, body, result); break;
                 case EventField.Traceback: e.Traceback = ReadText(ref reader, body, result, _options.MaxFieldChars); break;
-                case EventField.RootId: e.RootId = ReadName(ref reader, body, result, MaxTaskIdChars); break;
-                case EventField.ParentId: e.ParentId = ReadName(ref reader, body, result, MaxTaskIdChars); break;
+                case EventField.RootId: e.RootId = SameAsUuid(ref reader, e.Uuid) ?? ReadId(ref reader, body, result, MaxTaskIdChars); break;
+                case EventField.ParentId: e.ParentId = ReadId(ref reader, body, result, MaxTaskIdChars); break;
                 case EventField.Queue: e.Queue = ReadName(ref reader, body, result, 1024); break;
                 case EventField.RoutingKey: e.RoutingKey = ReadName(ref reader, body, result, 1024); break;
                 case EventField.Exchange: e.Exchange = ReadName(ref reader, body, result, 1024); break;
-                case EventField.Eta: e.Eta = ReadName(ref reader, body, result, 64); break;
-                case EventField.Expires: e.Expires = ReadName(ref reader, body, result, 64); break;
+                case EventField.Eta: e.Eta = ReadId(ref reader, body, result, 64); break;
+                case EventField.Expires: e.Expires = ReadId(ref reader, body, result, 64); break;
                 case EventField.Retries: e.Retries = InRange(ReadInt(ref reader, result), 0, CeleryEventDecoder.MaxRetries, result); break;
                 case EventField.Runtime: e.Runtime = InRange(ReadDouble(ref reader, result), 0, CeleryEventDecoder.MaxRuntimeSeconds, result); break;
                 case EventField.Terminated: e.Terminated = ReadBool(ref reader, result); break;
@@ -139,11 +140,40 @@ internal sealed class CeleryEventReader
     }
 
     /// <summary>
-    /// An identifier (id, name, hostname, queue, version): text without control characters, which would otherwise
-    /// be stored, matched and exported to <c>/metrics</c> labels raw (issue 24).
+    /// An identifier (id, time, name, hostname, queue, version): text without control characters, which would
+    /// otherwise be stored, matched and exported to <c>/metrics</c> labels raw (issue 24).
     /// </summary>
-    private static string? ReadName(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result, int maxChars) =>
+    private static string? ReadId(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result, int maxChars) =>
         ControlCharacters.Remove(ReadText(ref reader, body, result, maxChars), result);
+
+    /// <summary>A name the fleet repeats (task name, hostname, queue, version): one shared string per name when it can be.</summary>
+    private string? ReadName(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result, int maxChars) =>
+        TryCached(ref reader, maxChars, out var name) ? name : ReadId(ref reader, body, result, maxChars);
+
+    /// <summary>
+    /// The value's string from the name cache, when it is a plain string of printable ASCII within the field's
+    /// limit: nothing to unescape, cut, repair or remove, so the string is exactly what reading it would give.
+    /// </summary>
+    private bool TryCached(ref Utf8JsonReader reader, int maxChars, out string name)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            && reader.ValueSpan.Length <= maxChars && Utf8NameCache.Fits(reader.ValueSpan))
+        {
+            name = _names.Get(reader.ValueSpan);
+            return true;
+        }
+
+        name = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// The event's own uuid string when the root id is the same text (a root task names itself): one string for
+    /// both, not a second copy per event. Null otherwise, and the value is then read as usual.
+    /// </summary>
+    private static string? SameAsUuid(ref Utf8JsonReader reader, string? uuid) =>
+        uuid is { Length: <= MaxTaskIdChars } && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+        && System.Text.Ascii.Equals(reader.ValueSpan, uuid) ? uuid : null;
 
     private string? ReadRepr(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, DecodedBody result)
     {

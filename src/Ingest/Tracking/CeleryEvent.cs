@@ -39,11 +39,41 @@ public sealed class CeleryEvent
     public int? Signum { get; set; }
     public bool? Requeue { get; set; }
 
-    public double? Freq { get; set; }
-    public int? Active { get; set; }
-    public long? Processed { get; set; }
-    public double[]? LoadAverage { get; set; }
-    public string? SoftwareIdent { get; set; }
-    public string? SoftwareVersion { get; set; }
-    public string? SoftwareSystem { get; set; }
+    /// <summary>Heartbeat interval, seconds (worker events).</summary>
+    public double? Freq { get => _worker?.Freq; set => Worker.Freq = value; }
+
+    /// <summary>Tasks the worker is running (worker events).</summary>
+    public int? Active { get => _worker?.Active; set => Worker.Active = value; }
+
+    /// <summary>Tasks the worker has run (worker events).</summary>
+    public long? Processed { get => _worker?.Processed; set => Worker.Processed = value; }
+
+    /// <summary>The worker host's load average (worker events).</summary>
+    public double[]? LoadAverage { get => _worker?.LoadAverage; set => Worker.LoadAverage = value; }
+
+    /// <summary>Worker software name (worker events).</summary>
+    public string? SoftwareIdent { get => _worker?.SoftwareIdent; set => Worker.SoftwareIdent = value; }
+
+    /// <summary>Worker software version (worker events).</summary>
+    public string? SoftwareVersion { get => _worker?.SoftwareVersion; set => Worker.SoftwareVersion = value; }
+
+    /// <summary>Worker operating system (worker events).</summary>
+    public string? SoftwareSystem { get => _worker?.SoftwareSystem; set => Worker.SoftwareSystem = value; }
+
+    // The heartbeat fields live apart, made when a worker event sets one: a task event (nearly every event) is then
+    // 64 B smaller, and events were a quarter of the producer's bytes (issue 29).
+    private WorkerFields? _worker;
+
+    private WorkerFields Worker => _worker ??= new WorkerFields();
+
+    private sealed class WorkerFields
+    {
+        public double? Freq;
+        public int? Active;
+        public long? Processed;
+        public double[]? LoadAverage;
+        public string? SoftwareIdent;
+        public string? SoftwareVersion;
+        public string? SoftwareSystem;
+    }
 }

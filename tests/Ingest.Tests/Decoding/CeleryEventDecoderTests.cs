@@ -35,6 +35,21 @@ public class CeleryEventDecoderTests
         Assert.All(decoded.SelectMany(d => d.Events), e => Assert.NotEqual(0, e.Timestamp));
     }
 
+    /// <summary>Issue 29: field names are matched on their bytes; an escaped name is still its field, an unknown one skipped.</summary>
+    [Fact]
+    public void Decode_EscapedAndUnknownPropertyNames_AreMatchedAsBefore_Issue29()
+    {
+        var at = Now.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = Encoding.UTF8.GetBytes($$"""{"\u0074ype": "task-sent", "uuid": "a", "nam\u0065": "shop.charge", "namE": "x", "queues": "x", "timestamp": {{at}}}""");
+
+        var d = _decoder.Decode(body);
+
+        var e = Assert.Single(d.Events);
+        Assert.Equal(CeleryEventType.TaskSent, e.Type);
+        Assert.Equal("shop.charge", e.Name);
+        Assert.Null(e.Queue);
+    }
+
     [Fact]
     public void Decode_FixtureTaskMulti_KeepsArgsAsSaferepTextAndTimestampsExact()
     {

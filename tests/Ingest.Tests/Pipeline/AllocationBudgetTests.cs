@@ -1,5 +1,6 @@
 using Ingest.Accounting;
 using Ingest.Decoding;
+using Ingest.Sources.Replay;
 using Ingest.Storage;
 using Ingest.Storage.Writing;
 using Ingest.Testing;
@@ -27,6 +28,9 @@ public class AllocationBudgetTests(ITestOutputHelper output)
     // reuses the search lists: 370 B per row with the preparation counted in, 50 B of it on the flush thread.
     private const double DecodeBudgetPerEvent = 1_350;
     private const double TrackBudgetPerEvent = 270;
+    // Issue 29: the producer's path per event (decode and track), and replay's reading of a line (no string, no document).
+    private const double DecodeTrackBudgetPerEvent = 1_075;
+    private const double ReplayReadBudgetPerLine = 64;
     // Issue 29's goal for the flush thread: at most 1 KB per row. Measured 50 B once the batch came prepared and the
     // row, details and search inserts were bound raw (3,548 B with the preparation moved but the binding still
     // Microsoft.Data.Sqlite's commands: binders, boxes and UTF-8 copies).
@@ -77,6 +81,69 @@ public class AllocationBudgetTests(ITestOutputHelper output)
         output.WriteLine($"track: {perEvent:N0} B per task event ({events.Count} events, {written} invocations written)");
         Assert.True(written > 50, "the capture's tasks finish and are written");
         Assert.True(perEvent <= TrackBudgetPerEvent, $"track allocates {perEvent:N0} B per event, budget {TrackBudgetPerEvent:N0}");
+    }
+
+    /// <summary>
+    /// Issue 29: the producer's whole path per event, decode and track together, as a source drives it. Before the
+    /// decoder shared the strings of repeated names (event types, task names, hostnames, queues) and a root task's id
+    /// with its uuid, and kept a task event's heartbeat fields apart, the fixture took 1,286 B per event (1,038 after).
+    /// </summary>
+    [Fact]
+    public void DecodeAndTrack_StaysInsideTheProducersBudgetPerEvent_Issue29()
+    {
+        var clock = Fixtures.Clock();
+        var decoder = new CeleryEventDecoder(new DecoderOptions(), clock);
+        var bodies = Fixtures.Messages.Select(m => m.Body).ToList();
+        var events = 0;
+        var perEvent = PerUnit(() =>
+        {
+            var tracker = new TaskTracker(new TrackerOptions(), new ListSink(), new IngestCounters(), clock);
+            events = 0;
+            foreach (var body in bodies)
+            {
+                foreach (var e in decoder.Decode(body).Events)
+                {
+                    events++;
+                    if (e.Type.IsTaskEvent())
+                    {
+                        tracker.Apply(e);
+                    }
+                }
+            }
+
+            return events;
+        });
+
+        output.WriteLine($"decode + track: {perEvent:N0} B per event ({events} events from {bodies.Count} messages)");
+        Assert.InRange(events, 201, int.MaxValue);
+        Assert.InRange(perEvent, 0, DecodeTrackBudgetPerEvent);
+    }
+
+    /// <summary>
+    /// Issue 29: replay reads a capture line from its bytes into a reused buffer. Read as a string and parsed as a
+    /// document (the replay before), a line of the spike capture cost 4,712 B, most of the producer's garbage.
+    /// </summary>
+    [Fact]
+    public void ReplayRead_AllocatesAlmostNothingPerLine_Issue29()
+    {
+        var capture = File.ReadAllBytes(Fixtures.CapturePath);
+        var lines = 0;
+        var perLine = PerUnit(() =>
+        {
+            var splitter = new CaptureLineSplitter(new MemoryStream(capture, writable: false));
+            var scratch = new byte[64 * 1024];
+            lines = 0;
+            while (splitter.MoveNextAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                lines += CaptureRecord.TryParseUtf8(splitter.Current, ref scratch, out _, out _, out _) ? 1 : 0;
+            }
+
+            return lines;
+        }, exclude: () => (new CaptureLineSplitter(new MemoryStream(capture, writable: false)), new byte[64 * 1024]));
+
+        output.WriteLine($"replay read: {perLine:N0} B per line ({lines} lines)");
+        Assert.True(lines > 200, "every line of the capture is read on the fast path");
+        Assert.True(perLine <= ReplayReadBudgetPerLine, $"reading a capture line allocates {perLine:N0} B, budget {ReplayReadBudgetPerLine:N0}");
     }
 
     [Theory]

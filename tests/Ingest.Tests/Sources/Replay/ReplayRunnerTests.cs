@@ -59,8 +59,51 @@ public class ReplayRunnerTests
         Assert.Equal(1, counters.EventsRejectedTotal);
     }
 
+    /// <summary>
+    /// Issue 29: replay reads the file as bytes, and must take exactly what the text reader takes from every line:
+    /// a byte order mark, CRLF and blank lines, a bare carriage return splitting a line, bad JSON, trailing data, a
+    /// duplicate key, escaped or broken base64, labels and a line with no newline at the end.
+    /// </summary>
+    [Fact]
+    public async Task Replay_ReadAsBytes_TakesWhatTheTextReaderTakesFromEveryLine_Issue29()
+    {
+        var plain = Line(CapturedAt, Event("task-succeeded", "plain", CapturedAt - 2));
+        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(Event("task-succeeded", "escaped", CapturedAt - 3)));
+        var capture = "\uFEFF" + string.Join("\n",
+            plain + "\r",
+            "",
+            "   \t",
+            Line(CapturedAt, Event("task-succeeded", "before-cr", CapturedAt - 4)) + "\r" + Line(CapturedAt, Event("task-succeeded", "after-cr", CapturedAt - 5)),
+            "not json",
+            plain + " trailing",
+            """{"body_b64": 5}""",
+            $$"""{"body_b64": "{{body[..^4]}}", "body_b64": "{{body}}"}""",
+            $$"""{"body_b64": "\u{{((int)body[0]).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)}}{{body[1..]}}", "captured_at": {{CapturedAt.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""",
+            """{"body_b64": "not base64!"}""",
+            Line(CapturedAt, HostileBodies.Pickle, HostileBodies.PickleType, "binary", null),
+            Line(CapturedAt, HostileBodies.Zlib(Event("task-succeeded", "zipped", CapturedAt - 1)), "application/json", "utf-8", HostileBodies.KombuGzip),
+            Line(CapturedAt, Event("task-failed", "last", CapturedAt - 6)));
+
+        var asText = await ReplayAsync(s_capturedAt.AddMinutes(5), capture, asBytes: false);
+        var asBytes = await ReplayAsync(s_capturedAt.AddMinutes(5), capture, asBytes: true);
+
+        Assert.Superset(new HashSet<string> { "after-cr", "before-cr", "escaped", "last", "plain", "zipped" }, asText.Written.Select(r => r.TaskId).ToHashSet());
+        Assert.Equal(asText.Written.Select(r => (r.TaskId, r.State, r.FinishedAt)).Order(), asBytes.Written.Select(r => (r.TaskId, r.State, r.FinishedAt)).Order());
+        Assert.Equal(asText.BadLines, asBytes.BadLines);
+        Assert.Equal(4, asBytes.BadLines);
+        Assert.Equal(asText.Counters.EventsRejectedTotal, asBytes.Counters.EventsRejectedTotal);
+        Assert.Equal(1, asBytes.Counters.Rejected(RejectReason.UnsupportedContentType));
+    }
+
     /// <summary>Replays <paramref name="capture"/> on a clock at <paramref name="now"/>: what was written, and the counters.</summary>
     private static async Task<(IReadOnlyList<Ingest.Storage.InvocationRecord> Written, IngestCounters Counters)> ReplayAsync(DateTimeOffset now, string capture)
+    {
+        var (written, counters, _) = await ReplayAsync(now, capture, asBytes: false);
+        return (written, counters);
+    }
+
+    /// <summary>Replays <paramref name="capture"/> read as text or as the UTF-8 bytes of a file: what was written, the counters, the bad lines.</summary>
+    private static async Task<(IReadOnlyList<Ingest.Storage.InvocationRecord> Written, IngestCounters Counters, long BadLines)> ReplayAsync(DateTimeOffset now, string capture, bool asBytes)
     {
         var time = new FakeTimeProvider(now);
         var writer = new GatedWriter();
@@ -69,10 +112,19 @@ public class ReplayRunnerTests
             new WorkerRegistry(new WorkerOptions(), time), h.Counters, NullLogger<EventIngestor>.Instance);
 
         await h.StartAsync();
-        await new ReplayRunner(ingestor, h.Channel, time).RunAsync(new StringReader(capture), CancellationToken.None);
+        var runner = new ReplayRunner(ingestor, h.Channel, time);
+        if (asBytes)
+        {
+            await runner.RunAsync(new MemoryStream(Encoding.UTF8.GetBytes(capture)), CancellationToken.None);
+        }
+        else
+        {
+            await runner.RunAsync(new StringReader(capture.TrimStart('\uFEFF')), CancellationToken.None);
+        }
+
         h.Tracker.FlushAll();
         await h.StopAsync();
-        return ([.. writer.Written], h.Counters);
+        return ([.. writer.Written], h.Counters, runner.BadLines);
     }
 
     private static string Event(string type, string id, double at) =>
