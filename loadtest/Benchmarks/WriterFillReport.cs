@@ -60,6 +60,7 @@ internal static class WriterFillReport
         var io = ProcessIo.Read();
         var faults = CgroupMemory.Read(cgroup).MajorFaults;
         var wall = Stopwatch.StartNew();
+        var cpu = default(ThreadCpu);
         for (long done = 0; done < rows;)
         {
             var batch = new PreparedWrite[(int)Math.Min(batchSize, rows - done)];
@@ -69,23 +70,27 @@ internal static class WriterFillReport
             }
 
             var before = watch.Elapsed;
+            var cpuBefore = ThreadCpu.Read();
             watch.Start();
             writer.WriteBatch(batch);
             watch.Stop();
+            cpu = cpu.Add(cpuBefore, ThreadCpu.Read());
             longest = Math.Max(longest, (watch.Elapsed - before).TotalMilliseconds);
             done += batch.Length;
             if (done % step == 0 || done == rows)
             {
                 var now = ProcessIo.Read();
                 var memory = CgroupMemory.Read(cgroup);
-                var s = new Step(done, (done - (steps.Count == 0 ? 0 : steps[^1].Rows)) / watch.Elapsed.TotalSeconds, longest,
-                    now.ReadBytes - io.ReadBytes, now.WriteBytes - io.WriteBytes, memory, memory.MajorFaults - faults, FileBytes(path));
+                var previous = steps.Count == 0 ? 0 : steps[^1].Rows;
+                var s = new Step(done, (done - previous) / watch.Elapsed.TotalSeconds, longest,
+                    cpu, now.ReadBytes - io.ReadBytes, now.WriteBytes - io.WriteBytes, memory, memory.MajorFaults - faults, FileBytes(path)) { PreviousRows = previous };
                 steps.Add(s);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {done:N0}: {s.Rate:N0} rows/s, longest batch {longest:N0} ms, read {s.ReadBytes / 1e6:N0} MB, written {s.WriteBytes / 1e6:N0} MB, {s.MemoryText}, file {s.FileBytes / 1e9:F2} GB, {wall.Elapsed.TotalSeconds:F0} s"));
+                    $"  {done:N0}: {s.Rate:N0} rows/s, {s.CpuRate:N0} rows per CPU s (user {s.Cpu.UserSeconds:F1} s, sys {s.Cpu.SystemSeconds:F1} s), longest batch {longest:N0} ms, read {s.ReadBytes / 1e6:N0} MB, written {s.WriteBytes / 1e6:N0} MB, {s.MemoryText}, file {s.FileBytes / 1e9:F2} GB, {wall.Elapsed.TotalSeconds:F0} s"));
                 io = now;
                 faults = memory.MajorFaults;
                 watch.Reset();
+                cpu = default;
                 longest = 0;
             }
         }
@@ -119,20 +124,21 @@ internal static class WriterFillReport
     private static string Table(List<Step> steps, int batchSize, string rowsSource, bool cgroup, string[] args)
     {
         var first = steps[0].Rate;
+        var firstCpu = steps[0].CpuRate;
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Ingest's writer filling one day from empty ({Environment.ProcessorCount} cores; {batchSize:N0}-row batches, one transaction each; details, search index and rollups on)");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Rows: {rowsSource}, each with a new random UUID task id. Writer page cache {new StorageOptions().WriterCacheKiB / 1024} MiB, mmap off, WAL, synchronous=NORMAL (the service's defaults).");
         sb.AppendLine();
-        sb.AppendLine("| rows in the day after the step | rows/s in the step | / first step | longest batch (ms) | disk read (MB) | disk written (MB) | cgroup rss / cache at the step's end (MiB), major faults in the step | file + WAL (GB) |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---|---:|");
+        sb.AppendLine("| rows in the day after the step | rows/s in the step (wall) | / first step | rows per CPU s of the writing thread | / first step | its CPU s, user / sys | longest batch (ms) | disk read (MB) | disk written (MB) | cgroup rss / cache at the step's end (MiB), major faults in the step | file + WAL (GB) |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var s in steps)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {s.Rows:N0} | {s.Rate:N0} | {s.Rate / first:F2} | {s.LongestMs:N0} | {s.ReadBytes / 1e6:N0} | {s.WriteBytes / 1e6:N0} | {(cgroup ? s.MemoryText : "-")} | {s.FileBytes / 1e9:F2} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {s.Rows:N0} | {s.Rate:N0} | {s.Rate / first:F2} | {s.CpuRate:N0} | {s.CpuRate / firstCpu:F2} | {s.Cpu.UserSeconds:F1} / {s.Cpu.SystemSeconds:F1} | {s.LongestMs:N0} | {s.ReadBytes / 1e6:N0} | {s.WriteBytes / 1e6:N0} | {(cgroup ? s.MemoryText : "-")} | {s.FileBytes / 1e9:F2} |");
         }
 
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Fill ratio (last step over the first): **{steps[^1].Rate / first:F2}**.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Fill ratio (last step over the first): **{steps[^1].Rate / first:F2}** in wall time, **{steps[^1].CpuRate / firstCpu:F2}** in the writing thread's CPU time.");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Reproduce: `dotnet loadtest/Benchmarks/bin/Release/net10.0/Ingest.Benchmarks.dll writerfill {string.Join(' ', args)}`.");
         return sb.ToString();
@@ -147,8 +153,13 @@ internal static class WriterFillReport
     private static double Number(string[] args, string name, double fallback) =>
         Text(args, name) is { } s && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 
-    private sealed record Step(long Rows, double Rate, double LongestMs, long ReadBytes, long WriteBytes, CgroupMemory Memory, long MajorFaults, long FileBytes)
+    private sealed record Step(long Rows, double Rate, double LongestMs, ThreadCpu Cpu, long ReadBytes, long WriteBytes, CgroupMemory Memory, long MajorFaults, long FileBytes)
     {
+        /// <summary>Rows per second of the writing thread's own CPU time: what the machine's other load does not change much.</summary>
+        public double CpuRate => Cpu.Seconds > 0 ? (Rows - PreviousRows) / Cpu.Seconds : 0;
+
+        public long PreviousRows { get; init; }
+
         public string MemoryText => string.Create(CultureInfo.InvariantCulture, $"{Memory.Rss / 1048576.0:N0} / {Memory.Cache / 1048576.0:N0}, {MajorFaults:N0}");
     }
 
@@ -156,6 +167,37 @@ internal static class WriterFillReport
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    /// <summary>
+    /// The calling thread's CPU time (/proc/thread-self: schedstat's nanoseconds on a CPU, and stat's user and
+    /// system split in clock ticks of 10 ms, exact enough summed over a step). Zero where there is no /proc.
+    /// </summary>
+    private readonly record struct ThreadCpu(long Nanoseconds, long UserTicks, long SystemTicks)
+    {
+        public double Seconds => Nanoseconds / 1e9;
+
+        public double UserSeconds => UserTicks / 100.0;
+
+        public double SystemSeconds => SystemTicks / 100.0;
+
+        public static ThreadCpu Read()
+        {
+            if (!File.Exists("/proc/thread-self/schedstat"))
+            {
+                return default;
+            }
+
+            var ns = long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], CultureInfo.InvariantCulture);
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the 14th field, stime the 15th.
+            var stat = File.ReadAllText("/proc/thread-self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return new ThreadCpu(ns, long.Parse(fields[11], CultureInfo.InvariantCulture), long.Parse(fields[12], CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>This total plus what the thread used since <paramref name="start"/>.</summary>
+        public ThreadCpu Add(ThreadCpu start, ThreadCpu end) =>
+            new(Nanoseconds + end.Nanoseconds - start.Nanoseconds, UserTicks + end.UserTicks - start.UserTicks, SystemTicks + end.SystemTicks - start.SystemTicks);
     }
 
     /// <summary>This process's storage I/O so far (/proc/self/io: bytes that went to or came from the disk, not the page cache).</summary>
