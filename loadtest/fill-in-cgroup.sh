@@ -6,12 +6,14 @@
 # million rows, the last million over the first, peak rss and page cache (sampled every 0.5 s), failcnt, OOM kills,
 # major faults and the file size; for the replay, its peak RSS.
 #
-# Usage (root; cgroup v1 with the memory controller; about 15-30 minutes and ROWS x ~0.9 KB of disk):
+# Usage (root; cgroup v1 with the memory controller; about 15-30 minutes and ROWS x ~0.7 KB of disk):
 #   loadtest/fill-in-cgroup.sh [ROWS]        ROWS defaults to 10000000
 # Environment: LIMIT_MIB (1024), TASKS (300000) and SEED (11) of the spike capture, STRIDE (15: every 15th stored
 # invocation of the capture is a template row), TIMEOUT_S (2400 per measured phase), DIR (a temp dir under it),
 # LOCK (/tmp/ingest-bench.lock: each measured phase holds it, so no other benchmark runs beside it), KEEP=1 keeps
-# the files. Build, capture and the template replay run outside the cgroup and the lock.
+# the files, CGROUP (ingest-fill: the cgroup's name, for a second run beside a first). Build, capture and the
+# template replay run outside the cgroup and the lock. A control without the pressure of the limit:
+#   LIMIT_MIB=65536 CGROUP=ingest-fill-control loadtest/fill-in-cgroup.sh
 set -euo pipefail
 
 rows=${1:-10000000}
@@ -22,7 +24,9 @@ stride=${STRIDE:-15}
 timeout_s=${TIMEOUT_S:-2400}
 lock=${LOCK:-/tmp/ingest-bench.lock}
 memroot=/sys/fs/cgroup/memory
-cg=$memroot/ingest-fill
+name=${CGROUP:-ingest-fill}
+[[ $name =~ ^[a-z0-9-]+$ ]] || { echo "fill-in-cgroup: CGROUP must be a plain name" >&2; exit 2; }
+cg=$memroot/$name
 
 die() { echo "fill-in-cgroup: $*" >&2; exit 2; }
 [[ $(id -u) -eq 0 ]] || die "must run as root (it creates a memory cgroup)"
