@@ -11,7 +11,8 @@
 # Environment: LIMIT_MIB (1024), TASKS (300000) and SEED (11) of the spike capture, STRIDE (15: every 15th stored
 # invocation of the capture is a template row), TIMEOUT_S (2400 per measured phase), DIR (a temp dir under it),
 # LOCK (/tmp/ingest-bench.lock: each measured phase holds it, so no other benchmark runs beside it), KEEP=1 keeps
-# the files, CGROUP (ingest-fill: the cgroup's name, for a second run beside a first). Build, capture and the
+# the files, CGROUP (ingest-fill: the cgroup's name, for a second run beside a first), FILL_ARGS (more writerfill
+# options, e.g. "--mmap-mib 16384"). Build, capture and the
 # template replay run outside the cgroup and the lock. A control without the pressure of the limit:
 #   LIMIT_MIB=65536 CGROUP=ingest-fill-control loadtest/fill-in-cgroup.sh
 set -euo pipefail
@@ -103,7 +104,7 @@ make_cgroup
 started=$(date +%s)
 flock "$lock" env $gc bash -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' _ "$cg" \
     timeout --kill-after=30 "$timeout_s" dotnet "$bench" writerfill --rows "$rows" --dir "$work/fill" --templates-db "$work/templates.db" \
-    --stride "$stride" --cgroup "$cg" > "$work/fill.md" 2> >(tee "$work/fill.log" >&2) || { echo "- writerfill failed or timed out (exit $?)"; }
+    --stride "$stride" --cgroup "$cg" ${FILL_ARGS:-} > "$work/fill.md" 2> >(tee "$work/fill.log" >&2) || { echo "- writerfill failed or timed out (exit $?)"; }
 echo "- wall time $(( $(date +%s) - started )) s; load after: $(uptime)"
 cat "$work/fill.md"
 report_cgroup

@@ -9,7 +9,7 @@ namespace Ingest.Benchmarks;
 
 /// <summary>
 /// The fill ratio (issue 29): `-- writerfill [--rows 10000000] [--step 1000000] [--batch 2000] [--dir DIR]
-/// [--templates-db FILE] [--stride 15] [--cgroup DIR]`. One new file, one day, filled from empty by the product's
+/// [--templates-db FILE] [--stride 15] [--cgroup DIR] [--cache-kib N] [--mmap-mib N]`. One new file, one day, filled from empty by the product's
 /// writer alone (<see cref="InvocationWriter"/>, details, search index and rollups on, one transaction per batch, the
 /// batch prepared outside the timing as the service's producer prepares it), timing every step of <c>--step</c>
 /// rows: the rate of the last step over the first is the fill ratio. Unlike <see cref="FillCurveReport"/>, no row
@@ -49,10 +49,16 @@ internal static class WriterFillReport
         var rowsSource = templatesDb is null ? "SampleInvocations (20,000, seed 1)" : $"one in every {stride} invocations stored in {templatesDb} ({templates.Count:N0})";
         Console.Error.WriteLine($"writerfill: {rows:N0} rows into {path}; templates: {rowsSource}");
 
-        var options = new StorageOptions { DatabasePath = path };
+        // --cache-kib and --mmap-mib: what the pread of pages the writer cache does not hold costs (both off the service's defaults).
+        var options = new StorageOptions { DatabasePath = path, WriterCacheKiB = (int)Number(args, "--cache-kib", new StorageOptions().WriterCacheKiB) };
+        var mmapMiB = (long)Number(args, "--mmap-mib", 0);
         var clock = new FixedClock(DateTimeOffset.FromUnixTimeSeconds((long)Day.StartUnixSeconds + (3 * 3600)));
         using var writer = new InvocationWriter(options, clock);
         writer.EnsurePartition(Day);
+        if (mmapMiB > 0)
+        {
+            writer.Execute($"PRAGMA mmap_size = {mmapMiB * 1024 * 1024}");
+        }
 
         var steps = new List<Step>();
         var watch = new Stopwatch();
@@ -95,7 +101,7 @@ internal static class WriterFillReport
             }
         }
 
-        Console.WriteLine(Table(steps, batchSize, rowsSource, cgroup is not null, args));
+        Console.WriteLine(Table(steps, batchSize, rowsSource, cgroup is not null, options.WriterCacheKiB, mmapMiB, args));
         return 0;
     }
 
@@ -121,14 +127,14 @@ internal static class WriterFillReport
 
     private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    private static string Table(List<Step> steps, int batchSize, string rowsSource, bool cgroup, string[] args)
+    private static string Table(List<Step> steps, int batchSize, string rowsSource, bool cgroup, int cacheKiB, long mmapMiB, string[] args)
     {
         var first = steps[0].Rate;
         var firstCpu = steps[0].CpuRate;
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Ingest's writer filling one day from empty ({Environment.ProcessorCount} cores; {batchSize:N0}-row batches, one transaction each; details, search index and rollups on)");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Rows: {rowsSource}, each with a new random UUID task id. Writer page cache {new StorageOptions().WriterCacheKiB / 1024} MiB, mmap off, WAL, synchronous=NORMAL (the service's defaults).");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Rows: {rowsSource}, each with a new random UUID task id. Writer page cache {cacheKiB / 1024} MiB, mmap {(mmapMiB > 0 ? $"{mmapMiB} MiB" : "off")}, WAL, synchronous=NORMAL (the service's defaults: 32 MiB, off).");
         sb.AppendLine();
         sb.AppendLine("| rows in the day after the step | rows/s in the step (wall) | / first step | rows per CPU s of the writing thread | / first step | its CPU s, user / sys | longest batch (ms) | disk read (MB) | disk written (MB) | cgroup rss / cache at the step's end (MiB), major faults in the step | file + WAL (GB) |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
