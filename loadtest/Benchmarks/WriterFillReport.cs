@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Ingest.Storage;
 using Ingest.Storage.Partitions;
 using Ingest.Storage.Writing;
@@ -131,7 +130,7 @@ internal static class WriterFillReport
     {
         var first = steps[0].Rate;
         var firstCpu = steps[0].CpuRate;
-        var sb = new StringBuilder();
+        var sb = new System.Text.StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Ingest's writer filling one day from empty ({Environment.ProcessorCount} cores; {batchSize:N0}-row batches, one transaction each; details, search index and rollups on)");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Rows: {rowsSource}, each with a new random UUID task id. Writer page cache {cacheKiB / 1024} MiB, mmap {(mmapMiB > 0 ? $"{mmapMiB} MiB" : "off")}, WAL, synchronous=NORMAL (the service's defaults: 32 MiB, off).");
