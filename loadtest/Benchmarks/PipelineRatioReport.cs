@@ -133,8 +133,11 @@ internal static class PipelineRatioReport
         return rows;
     }
 
-    /// <summary>Every invocation Ingest stored, with its details, day by day in the order it wrote them.</summary>
-    private static List<(DayPartition Day, List<InvocationRecord> Records)> ReadBack(string db)
+    /// <summary>
+    /// Every invocation Ingest stored (every <paramref name="stride"/>-th by row id), with its details, day by day in
+    /// the order it wrote them.
+    /// </summary>
+    internal static List<(DayPartition Day, List<InvocationRecord> Records)> ReadBack(string db, int stride = 1)
     {
         using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
         c.Open();
@@ -147,7 +150,7 @@ internal static class PipelineRatioReport
             command.CommandText = $"""
                 SELECT i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at,
                        i.runtime_s, i.retries, i.exception_type, i.exception, i.parent_id, i.root_id, d.args, d.kwargs, d.result, d.traceback
-                FROM invocations_{day} i LEFT JOIN invocation_details_{day} d ON d.id = i.id ORDER BY i.id
+                FROM invocations_{day} i LEFT JOIN invocation_details_{day} d ON d.id = i.id WHERE i.id % {stride} = 0 ORDER BY i.id
                 """;
             using var r = command.ExecuteReader();
             while (r.Read())

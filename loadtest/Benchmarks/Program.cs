@@ -19,6 +19,11 @@ if (args.Length > 0 && args[0] == "fillcurve")
     return FillCurveReport.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "writerfill")
+{
+    return WriterFillReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "pipeline")
 {
     return PipelineRatioReport.Run(args[1..]);

@@ -188,6 +188,7 @@ internal static class PartitionSchema
             args, kwargs, result, content = '', contentless_delete = 1, {PositionlessDetail}
         );
         INSERT INTO {p.SearchSql} ({p.SearchSql}, rank) VALUES ('automerge', {SearchAutomerge});
+        INSERT INTO {p.SearchSql} ({p.SearchSql}, rank) VALUES ('crisismerge', {SearchCrisisMerge});
         """;
 
     /// <summary>The FTS5 option of a day index without token positions, as its CREATE text in sqlite_master holds it.</summary>
@@ -200,6 +201,16 @@ internal static class PartitionSchema
     /// whenever the day's DDL runs.
     /// </summary>
     public const int SearchAutomerge = 16;
+
+    /// <summary>
+    /// How many segments a level of a day's index may hold before FTS5 merges the whole level inside the current
+    /// transaction (its default is 16). At the default, equal to <see cref="SearchAutomerge"/>, every merge was that
+    /// crisis merge, cascading up the levels: filling a day in a 1 GiB memory cgroup, one 2,000-row batch near 8.2M
+    /// rows merged a 16 x 512k-row level and took 12.7 s, reading 2 GB back from disk (issue 29,
+    /// loadtest/Benchmarks/results/fillcurve-10m-cgroup.md). Above the fan-in, automerge spreads the same merge
+    /// over the batches that follow, each doing work in proportion to what it writes; this stays as the backstop.
+    /// </summary>
+    public const int SearchCrisisMerge = 64;
 
     /// <summary>
     /// Drops the indexing triggers that files written by earlier versions have on a day's details table (the

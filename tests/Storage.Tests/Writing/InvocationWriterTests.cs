@@ -42,6 +42,16 @@ public sealed class InvocationWriterTests : IDisposable
     }
 
     [Fact]
+    public void NewDay_SearchIndex_MergesIncrementallyBeforeACrisisMerge_Issue29()
+    {
+        using var writer = new InvocationWriter(_options);
+        writer.WriteBatch([Finished("a", TaskStates.Success, At(2026, 11, 22))]);
+
+        // At FTS5's default crisis threshold (16, equal to the fan-in) a whole level was merged inside one batch.
+        Assert.Equal(64L, SqliteConnections.Scalar<long>(writer.Connection, "SELECT v FROM invocation_search_20261122_config WHERE k = 'crisismerge'"));
+    }
+
+    [Fact]
     public void WriteBatch_EveryField_ReadsBackExactly()
     {
         var at = At(2026, 11, 22, 19, 43, 44.717117);
