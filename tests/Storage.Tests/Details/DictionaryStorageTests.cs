@@ -36,7 +36,7 @@ public sealed class DictionaryStorageTests : IDisposable
         }
 
         var compression = DetailSamples.Inline();
-        var records = Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("new", i, s_at)).ToList();
+        var records = Day("new", Rows);
         using (var writer = new InvocationWriter(_options, _time, compression))
         {
             Write(writer, compression, old[100..]);
@@ -69,12 +69,8 @@ public sealed class DictionaryStorageTests : IDisposable
     [Fact]
     public void Search_CompressedRows_PhrasesCheckedAgainstTheDecompressedText_Issue29()
     {
-        var compression = DetailSamples.Inline();
-        var records = Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("s", i, s_at)).ToList();
-        using (var writer = new InvocationWriter(_options, _time, compression))
-        {
-            Write(writer, compression, records);
-        }
+        var records = Day("s", Rows);
+        WriteWithNewWriter(records);
 
         Assert.True(Count("invocation_details_20261122", "typeof(kwargs) = 'blob'") > Rows / 2);
         foreach (var reader in new[] { new InvocationReader(_options), new InvocationReader(_options) { DenseMatches = 10 } })
@@ -97,18 +93,9 @@ public sealed class DictionaryStorageTests : IDisposable
     [Fact]
     public void Restart_MidDay_ReadsEarlierRowsAndCompressesWithTheStoredDictionary_Issue29()
     {
-        var records = Enumerable.Range(0, 2 * Rows).Select(i => DetailSamples.Record("r", i, s_at)).ToList();
-        var first = DetailSamples.Inline();
-        using (var writer = new InvocationWriter(_options, _time, first))
-        {
-            Write(writer, first, records[..Rows]);
-        }
-
-        var second = DetailSamples.Inline();
-        using (var writer = new InvocationWriter(_options, _time, second))
-        {
-            Write(writer, second, records[Rows..]);
-        }
+        var records = Day("r", 2 * Rows);
+        var first = WriteWithNewWriter(records[..Rows]);
+        var second = WriteWithNewWriter(records[Rows..]);
 
         Assert.Equal(1, first.Trained);
         Assert.Equal(0, second.Trained);
@@ -126,7 +113,7 @@ public sealed class DictionaryStorageTests : IDisposable
     public void WriteBatch_RolledBack_DictionaryStoredAgainWithItsNextRow_Issue29()
     {
         var compression = DetailSamples.Inline();
-        var records = Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("t", i, s_at)).ToList();
+        var records = Day("t", Rows);
         using var writer = new InvocationWriter(_options, _time, compression);
         Write(writer, compression, records[..1_000]);
         var dictionary = compression.For(new DateOnly(2026, 11, 22), records[1_000]);
@@ -155,8 +142,8 @@ public sealed class DictionaryStorageTests : IDisposable
     {
         var compression = DetailSamples.Inline();
         using var writer = new InvocationWriter(_options, _time, compression);
-        Write(writer, compression, [.. Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("a", i, At(2026, 11, 21, 10)))]);
-        Write(writer, compression, [.. Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("b", i, s_at))]);
+        Write(writer, compression, Day("a", Rows, At(2026, 11, 21, 10)));
+        Write(writer, compression, Day("b", Rows));
         Assert.Equal(1, Count("detail_dicts_20261121", "1 = 1"));
 
         writer.DropDetails(new DayPartition(new DateOnly(2026, 11, 21)));
@@ -172,28 +159,19 @@ public sealed class DictionaryStorageTests : IDisposable
     [Fact]
     public void Read_CorruptCompressedValue_ClearErrorInItsPlaceCountedRestOfPageShown_Issue29()
     {
-        var compression = DetailSamples.Inline();
-        var records = Enumerable.Range(0, Rows).Select(i => DetailSamples.Record("c", i, s_at)).ToList();
-        using (var writer = new InvocationWriter(_options, _time, compression))
+        var records = Day("c", Rows);
+        WriteWithNewWriter(records);
+        // One compressed value damaged on disk: its frame's bytes flipped, its tag and id left.
+        using (var connection = new SqliteConnection($"Data Source={_options.DatabasePath};Pooling=False"))
         {
-            Write(writer, compression, records);
-            // One compressed value damaged on disk: its frame's bytes flipped, its tag and id left.
-            using var read = writer.Connection.CreateCommand();
-            read.CommandText = "SELECT id, kwargs FROM invocation_details_20261122 WHERE typeof(kwargs) = 'blob' ORDER BY id DESC LIMIT 1";
-            long id;
-            byte[] stored;
-            using (var row = read.ExecuteReader())
-            {
-                Assert.True(row.Read());
-                (id, stored) = (row.GetInt64(0), (byte[])row.GetValue(1));
-            }
-
+            connection.Open();
+            var (id, stored) = NewestCompressedKwargs(connection);
             for (var i = 2; i < stored.Length; i++)
             {
                 stored[i] ^= 0xA5;
             }
 
-            using var update = writer.Connection.CreateCommand();
+            using var update = connection.CreateCommand();
             update.CommandText = "UPDATE invocation_details_20261122 SET kwargs = $kwargs WHERE id = $id";
             update.Parameters.AddWithValue("$kwargs", stored);
             update.Parameters.AddWithValue("$id", id);
@@ -211,6 +189,28 @@ public sealed class DictionaryStorageTests : IDisposable
         {
             AssertDetails(records.Single(r => r.TaskId == item.TaskId), item);
         }
+    }
+
+    /// <summary>A day's records, <paramref name="count"/> of them, from <paramref name="at"/> (10:00 on the test's day if null).</summary>
+    private static List<InvocationRecord> Day(string prefix, int count, double? at = null) =>
+        [.. Enumerable.Range(0, count).Select(i => DetailSamples.Record(prefix, i, at ?? s_at))];
+
+    /// <summary>Opens a writer with a new compression (as a new process would), writes the records, closes it.</summary>
+    private DetailCompression WriteWithNewWriter(IReadOnlyList<InvocationRecord> records)
+    {
+        var compression = DetailSamples.Inline();
+        using var writer = new InvocationWriter(_options, _time, compression);
+        Write(writer, compression, records);
+        return compression;
+    }
+
+    private static (long Id, byte[] Stored) NewestCompressedKwargs(SqliteConnection connection)
+    {
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT id, kwargs FROM invocation_details_20261122 WHERE typeof(kwargs) = 'blob' ORDER BY id DESC LIMIT 1";
+        using var row = read.ExecuteReader();
+        Assert.True(row.Read());
+        return (row.GetInt64(0), (byte[])row.GetValue(1));
     }
 
     /// <summary>Writes records in batches of 250, each prepared with the compression as the producer does.</summary>
