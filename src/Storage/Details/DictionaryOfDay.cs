@@ -10,8 +10,12 @@ namespace Ingest.Storage.Details;
 /// </summary>
 public sealed class DictionaryOfDay
 {
-    /// <summary>The zstd level details are compressed at: small values with a dictionary gain little past it and cost more per row.</summary>
-    internal const int Level = 6;
+    /// <summary>
+    /// The zstd level details are compressed at. With a dictionary, small values compress as well at 1 as at 6 or 9
+    /// (4,000 kwargs of the spike capture with its trained dictionary, zstd's own bench: 122.6 KB at 1, 125.3 at 6,
+    /// 125.5 at 9) at twice the speed of 6, and the producer pays for every row.
+    /// </summary>
+    internal const int Level = 1;
 
     private readonly Lock _compressLock = new();
     private readonly Lock _decompressLock = new();
