@@ -58,6 +58,8 @@ public sealed class IngestMetrics : IFlushObserver
         meter.CreateObservableCounter("ingest.invocations.early_writes", () => EarlyWrites(counters), "{invocation}", "Tasks written before they finished, by reason.");
         meter.CreateObservableCounter("ingest.invocations.details_not_kept", () => new Measurement<long>(counters.DetailsSampled, new KeyValuePair<string, object?>("reason", "sampled")),
             "{invocation}", "Runs stored without their args, kwargs, result and traceback, by reason (sampled: --detail-sample).");
+        meter.CreateObservableCounter("ingest.details.compression", () => DetailCompression(services), "{event}",
+            "Per-day zstd dictionaries of the details (SQLite), by outcome: trained, training_failed, evicted (past the memory cap, the day stays raw), unreadable (stored values a read could not decompress).");
         meter.CreateObservableCounter("ingest.detail_sample.names_dropped", () => counters.DetailSampleNamesDropped, "{name}",
             "Task names the detail sample stopped measuring at its cap, oldest first.");
         meter.CreateObservableUpDownCounter("ingest.channel.depth", () => (long)channel.Count + loop.InProgress, "{invocation}", "Invocations waiting to be written.");
@@ -207,5 +209,23 @@ public sealed class IngestMetrics : IFlushObserver
         {
             yield return new(c.EarlyWrites(reason), new KeyValuePair<string, object?>("reason", reason.Name()));
         }
+    }
+
+    /// <summary>The details' dictionaries, by outcome (issue 29); nothing where no SQLite store compresses.</summary>
+    private static Measurement<long>[] DetailCompression(IServiceProvider services)
+    {
+        if (services.GetService(typeof(Storage.Details.DetailCompression)) is not Storage.Details.DetailCompression compression)
+        {
+            return [];
+        }
+
+        var unreadable = services.GetService(typeof(Storage.Reading.InvocationReader)) is Storage.Reading.InvocationReader reader ? reader.DetailDecodeFailures : 0;
+        return
+        [
+            new(compression.Trained, new KeyValuePair<string, object?>("outcome", "trained")),
+            new(compression.TrainingFailures, new KeyValuePair<string, object?>("outcome", "training_failed")),
+            new(compression.Evicted, new KeyValuePair<string, object?>("outcome", "evicted")),
+            new(unreadable, new KeyValuePair<string, object?>("outcome", "unreadable")),
+        ];
     }
 }

@@ -70,6 +70,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<ProbeLatency>();
         services.AddSingleton<FlushLoopState>();
         services.AddSingleton(sp => new MemoryBudget(sp.GetRequiredService<PipelineOptions>().MaxMemoryBytes, sp.GetRequiredService<TimeProvider>()));
+        // The details' per-day zstd dictionaries (issue 29): the channel compresses with them, the SQLite writer stores them.
+        services.AddSingleton(_ => new Storage.Details.DetailCompression());
         services.AddSingleton<InvocationChannel>();
         services.AddSingleton<IngestAdmission>();
         services.AddSingleton<IInvocationSink>(sp => sp.GetRequiredService<InvocationChannel>());
@@ -123,7 +125,8 @@ public static class IngestServiceCollectionExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Ingest.Storage");
             var walLimit = sp.GetRequiredService<HealthOptions>().MaxWalBytes;
-            return () => new SqliteBatchWriter(storage, retention, status, time, logger, walLimit);
+            var compression = sp.GetService<Storage.Details.DetailCompression>();
+            return () => new SqliteBatchWriter(storage, retention, status, time, logger, walLimit, compression);
         });
 
         services.AddOptionsWithValidateOnStart<Sources.Queues.QueueSamplingOptions>().Bind(configuration.GetSection($"{Section}:QueueSampling"));

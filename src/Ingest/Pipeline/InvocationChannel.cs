@@ -23,14 +23,18 @@ public sealed class InvocationChannel : IInvocationSink
     private readonly MemoryBudget _budget;
     private readonly WorkerGroups _groups;
     private readonly DetailSampler? _sampler;
+    private readonly Storage.Details.DetailCompression? _compression;
 
     /// <param name="options">Capacity and byte budget.</param>
     /// <param name="counters">Where drops are counted.</param>
     /// <param name="time">The budget's clock.</param>
     /// <param name="budget">The byte budget shared with the tracker (a new one of the options' size if null).</param>
     /// <param name="groups">The worker grouping the writer's rollups use (the storage option's pattern); the default grouping if null.</param>
-    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null, WorkerGroups? groups = null)
+    /// <param name="compression">The details' per-day dictionaries the SQLite writer stores (issue 29): records are compressed here, as they enter; null: not.</param>
+    public InvocationChannel(PipelineOptions options, IngestCounters counters, TimeProvider time, MemoryBudget? budget = null, WorkerGroups? groups = null,
+        Storage.Details.DetailCompression? compression = null)
     {
+        _compression = compression;
         _counters = counters;
         _groups = groups ?? WorkerGroups.Default;
         _budget = budget ?? new MemoryBudget(options.MaxMemoryBytes, time);
@@ -89,7 +93,7 @@ public sealed class InvocationChannel : IInvocationSink
             record = _sampler.Apply(record);
         }
 
-        var prepared = PreparedWrite.Of(record, _groups);
+        var prepared = PreparedWrite.Of(record, _groups, _compression);
         var bytes = RecordSize.Of(record) + prepared.Bytes;
         _budget.AddChannel(bytes);
         // The tracker writes under its lock, so numbers follow the channel's order.

@@ -23,13 +23,15 @@ public sealed class SqliteBatchWriter : IBatchWriter
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where storage actions are logged.</param>
     /// <param name="walLimitBytes">Over this WAL size the facts carry a passive checkpoint's frame counts (0: never).</param>
-    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger, long walLimitBytes = 0)
+    /// <param name="compression">The details' per-day dictionaries the channel compresses with (issue 29); null: details stored as text.</param>
+    public SqliteBatchWriter(StorageOptions options, RetentionOptions retention, StorageStatus status, TimeProvider time, ILogger logger, long walLimitBytes = 0,
+        Storage.Details.DetailCompression? compression = null)
     {
         _logger = logger;
         _time = time;
         // With retention off (replay keeps what it writes) no past day is out of reach; tomorrow still bounds the future.
         _keptDays = retention.DropDays ? retention.Days : null;
-        _writer = new InvocationWriter(options, time);
+        _writer = new InvocationWriter(options, time, compression);
         try
         {
             _maintenance = new StorageMaintenance(_writer, retention, time, status) { WalLimitBytes = walLimitBytes };

@@ -20,6 +20,7 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public const string TaskMinutesPrefix = "task_minutes_";
     public const string AuditPrefix = "audit_";
     public const string WorkersPrefix = "workers_";
+    public const string DictionariesPrefix = "detail_dicts_";
 
     /// <summary>Earliest day a partition may have; earlier timestamps are treated as bad input upstream.</summary>
     public static readonly DateOnly MinDay = new(2000, 1, 1);
@@ -99,6 +100,11 @@ public readonly record struct DayPartition : IComparable<DayPartition>
     public string WorkersTable => WorkersPrefix + Suffix;
 
     public string WorkersSql => Delimit(WorkersTable);
+
+    /// <summary>The zstd dictionaries the day's details are compressed with (issue 29), by id; only on days made since.</summary>
+    public string DictionariesTable => DictionariesPrefix + Suffix;
+
+    public string DictionariesSql => Delimit(DictionariesTable);
 
     /// <summary>Start of the day as Unix seconds.</summary>
     public double StartUnixSeconds => new DateTimeOffset(Day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0;

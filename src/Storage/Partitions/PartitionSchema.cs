@@ -127,7 +127,7 @@ internal static class PartitionSchema
         );
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_state_at")} ON {p.InvocationsSql} (state_at);
         CREATE INDEX IF NOT EXISTS {DayPartition.Delimit(p.InvocationsTable + "_name_state_at")} ON {p.InvocationsSql} (name, state_at);
-        {DetailsSql(p)}
+        {DetailsSql(p)}{Details.DictionaryTable.CreateSql(p)}
         """;
 
     private static string DetailsSql(DayPartition p) => $"""
@@ -142,11 +142,13 @@ internal static class PartitionSchema
 
     /// <summary>
     /// Drops a day's details and their search index whole and leaves an empty details table in their place, so
-    /// every reader's join stays as it is and reads NULL details (issue 17's detail retention).
+    /// every reader's join stays as it is and reads NULL details (issue 17's detail retention). The details'
+    /// dictionaries go with them: the day is not written with details again.
     /// </summary>
     public static string DropDetailsSql(DayPartition p) => $"""
         DROP TABLE IF EXISTS {p.SearchSql};
         DROP TABLE IF EXISTS {p.DetailsSql};
+        {Details.DictionaryTable.DropSql(p)}
         {DetailsSql(p)}
         """;
 
@@ -228,6 +230,7 @@ internal static class PartitionSchema
     public static string DropSql(DayPartition p) => $"""
         DROP TABLE IF EXISTS {p.SearchSql};
         DROP TABLE IF EXISTS {p.DetailsSql};
+        {Details.DictionaryTable.DropSql(p)}
         DROP TABLE IF EXISTS {p.InvocationsSql};
         DROP TABLE IF EXISTS {p.TaskHoursSql};
         DROP TABLE IF EXISTS {p.FailureHoursSql};

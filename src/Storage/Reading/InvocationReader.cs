@@ -13,6 +13,7 @@ public sealed class InvocationReader : IInvocationStore
 {
     private readonly string _connectionString;
     private readonly ReadTimeLimit _timeLimit;
+    private readonly Details.DictionaryCache _dictionaries = new();
 
     /// <param name="options">The database.</param>
     /// <param name="timeLimit">How long one read may run (the host's <see cref="ReadOptions"/>); default none.</param>
@@ -22,11 +23,15 @@ public sealed class InvocationReader : IInvocationStore
         _timeLimit = timeLimit ?? ReadTimeLimit.None;
     }
 
+    /// <summary>Stored details values that could not be read back (each shown as the reason in its place; the rest of the page is read).</summary>
+    public long DetailDecodeFailures => _dictionaries.DecodeFailures;
+
     /// <summary>The newest stored state of one task id, or null.</summary>
     public InvocationRecord? Get(string taskId) => _timeLimit.Run(_connectionString, connection => Get(connection, taskId));
 
-    private static InvocationRecord? Get(SqliteConnection connection, string taskId)
+    private InvocationRecord? Get(SqliteConnection connection, string taskId)
     {
+        RegisterDetailFunction(connection);
         foreach (var source in Sources(connection))
         {
             using var command = connection.CreateCommand();
@@ -62,6 +67,7 @@ public sealed class InvocationReader : IInvocationStore
 
     private InvocationPage List(SqliteConnection connection, InvocationQuery query, string? fts)
     {
+        RegisterDetailFunction(connection);
         var sources = Sources(connection);
         if (sources.Count == 0)
         {
@@ -175,6 +181,15 @@ public sealed class InvocationReader : IInvocationStore
 
         return new InvocationPage(items, next) { Unsearched = unsearched };
     }
+
+    /// <summary>
+    /// Registers <see cref="ReadSource.DetailFunction"/> on a read's connection: a compressed value of a day is read back
+    /// with that day's dictionary (held in a capped cache, loaded from the day's table through this connection). A value
+    /// that cannot be read back is counted and shows why in its place, so the rest of the page is still shown.
+    /// </summary>
+    private void RegisterDetailFunction(SqliteConnection connection) =>
+        connection.CreateFunction<long, byte[], string>(
+            ReadSource.DetailFunction, (day, stored) => _dictionaries.DecodeOrExplain(connection, DateOnly.FromDayNumber((int)day), stored), isDeterministic: true);
 
     /// <summary>Matches at or above which a source is walked in time order rather than driven from the index.</summary>
     internal int DenseMatches { get; init; } = 20_000;

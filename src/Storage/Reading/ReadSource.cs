@@ -12,8 +12,12 @@ internal sealed class ReadSource
     /// <summary>The column list every source projects, in <see cref="InvocationRowReader"/>'s order.</summary>
     internal const string ProjectionDoc = "task_id, name, state, worker, queue, sent_at, received_at, started_at, finished_at, state_at, runtime_s, retries, exception, parent_id, root_id, eta, expires, terminated, expired, signum, args, kwargs, result, traceback, details_sampled";
 
-    /// <summary>The columns a day's index was built from, as the check function takes them (day sources only).</summary>
-    private const string CheckedColumns = "d.args, d.kwargs, d.result, i.exception, d.traceback";
+    /// <summary>
+    /// The SQL function that reads a compressed details value back (issue 29), registered on each read's connection
+    /// by <see cref="InvocationReader"/>: <c>ingest_detail(day number, blob)</c>. Called only for a BLOB, so a text
+    /// value (raw, or any day made earlier) costs nothing more than before.
+    /// </summary>
+    internal const string DetailFunction = "ingest_detail";
 
     private ReadSource(string table, string from, string select, string nameColumn, string stateAtColumn, string rowIdColumn = "i.id",
         string queueColumn = "i.queue", string exceptionTypeColumn = "i.exception_type")
@@ -62,6 +66,7 @@ internal sealed class ReadSource
         Label = Label,
         SearchTable = SearchTable,
         Positionless = Positionless,
+        CheckedColumns = CheckedColumns,
         SearchJoin = $" AND {RowIdColumn} = s.rowid{PhraseCheck(check)}",
     };
 
@@ -76,6 +81,7 @@ internal sealed class ReadSource
         Label = Label,
         SearchTable = SearchTable,
         Positionless = Positionless,
+        CheckedColumns = CheckedColumns,
         // One conjunction, so that SQLite asks the index first and runs the check only on the rows it names.
         SearchJoin = scan && Positionless
             ? $" AND {PositionlessQuery.CheckFunction}(1, {CheckedColumns})"
@@ -84,6 +90,13 @@ internal sealed class ReadSource
 
     /// <summary>The phrase check of a day's candidates (day sources only).</summary>
     private string PhraseCheck(bool check) => check && Positionless ? $" AND {PositionlessQuery.CheckFunction}(0, {CheckedColumns})" : "";
+
+    /// <summary>The columns a day's index was built from, as the check function takes them (day sources only), read back as text.</summary>
+    private string CheckedColumns { get; init; } = "";
+
+    /// <summary>A day's details column as text: a compressed value (a BLOB) through <see cref="DetailFunction"/>.</summary>
+    private static string Detail(DayPartition p, string column) =>
+        $"CASE WHEN typeof(d.{column}) = 'blob' THEN {DetailFunction}({p.Day.DayNumber}, d.{column}) ELSE d.{column} END";
 
     /// <summary>The join condition a searching source adds to its WHERE clause.</summary>
     public string SearchJoin { get; private init; } = "";
@@ -109,11 +122,12 @@ internal sealed class ReadSource
         $"{p.InvocationsSql} AS i LEFT JOIN {p.DetailsSql} AS d ON d.id = i.id",
         "i.task_id, i.name, i.state, i.worker, i.queue, i.sent_at, i.received_at, i.started_at, i.finished_at, i.state_at, "
         + "i.runtime_s, i.retries, i.exception, i.parent_id, i.root_id, i.eta, i.expires, i.terminated, i.expired, i.signum, "
-        + "d.args, d.kwargs, d.result, d.traceback, " + (sampledColumn ? "i." + PartitionSchema.SampledColumn : "NULL"),
+        + $"{Detail(p, "args")}, {Detail(p, "kwargs")}, {Detail(p, "result")}, {Detail(p, "traceback")}, " + (sampledColumn ? "i." + PartitionSchema.SampledColumn : "NULL"),
         "i.name",
         "i.state_at")
     {
         Label = p.Suffix,
+        CheckedColumns = $"{Detail(p, "args")}, {Detail(p, "kwargs")}, {Detail(p, "result")}, i.exception, {Detail(p, "traceback")}",
         SearchTable = searchable ? p.SearchSql : null,
         Positionless = searchable && positionless,
     };

@@ -17,12 +17,14 @@ internal sealed class DayStatements : IDisposable
     private readonly SqliteConnection _connection;
     private readonly PartitionSet _partitions;
     private readonly WorkerGroups _groups;
+    private readonly DetailStore _details;
     private readonly DayCache<PartitionStatements> _rows = new(CacheDays);
     private readonly DayCache<RollupStatements> _rollups = new(CacheDays);
     private readonly DayCache<SearchStatements?> _search = new(CacheDays);
 
-    public DayStatements(SqliteConnection connection, PartitionSet partitions, WorkerGroups groups)
+    public DayStatements(SqliteConnection connection, PartitionSet partitions, WorkerGroups groups, DetailStore details)
     {
+        _details = details;
         _connection = connection;
         _partitions = partitions;
         _groups = groups;
@@ -38,7 +40,11 @@ internal sealed class DayStatements : IDisposable
 
         // A late event for a day with no table yet (or a replayed capture): create it inside this batch.
         _partitions.CreateInBatch(day, transaction);
-        return _rows.Add(day.Day, new PartitionStatements(_connection, day, _groups, keepDetails: _partitions.KeepsDetails(day)));
+        // Once per day per process (and again if the day's statements were let go): the day's stored dictionaries,
+        // one bounded read, so the producer compresses with them or trains the day's first.
+        var keepsDetails = _partitions.KeepsDetails(day);
+        _details.Register(day, keepsDetails, transaction);
+        return _rows.Add(day.Day, new PartitionStatements(_connection, day, _groups, _details, keepDetails: keepsDetails));
     }
 
     /// <summary>A day's rollup upserts.</summary>

@@ -36,13 +36,20 @@ public sealed class InvocationWriter : IDisposable
     private readonly RollupNameCap _names;
     private readonly QueueSampleWriter _queueSamples;
     private readonly TimeProvider _time;
+    private readonly DetailStore _details;
 
     /// <summary>
     /// Opens the writer. Everything here reads metadata only (sqlite_master, header pragmas, one index probe),
     /// so opening costs the same on a 26 GB file as on an empty one: no COUNT(*), no index build, no
     /// integrity check, no VACUUM.
     /// </summary>
-    public InvocationWriter(StorageOptions options, TimeProvider? time = null)
+    /// <param name="options">The file and how it is opened.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="compression">
+    /// The details' per-day dictionaries, shared with the producer that prepares the records (issue 29); null: details
+    /// are stored as text.
+    /// </param>
+    public InvocationWriter(StorageOptions options, TimeProvider? time = null, Details.DetailCompression? compression = null)
     {
         time ??= TimeProvider.System;
         _time = time;
@@ -67,13 +74,18 @@ public sealed class InvocationWriter : IDisposable
             throw;
         }
 
-        _statements = new DayStatements(_connection, _partitions, groups);
+        Compression = compression;
+        _details = new DetailStore(_connection, compression);
+        _statements = new DayStatements(_connection, _partitions, groups, _details);
         _earlierDays = new EarlierDayRows(_connection, _partitions, groups);
         _names = new RollupNameCap(_connection, options.MaxTaskNamesPerDay);
         _queueSamples = new QueueSampleWriter(_connection, _partitions);
     }
 
     public StorageOptions Options { get; }
+
+    /// <summary>The details' dictionaries this writer stores, if any: prepare records with it (<see cref="PreparedWrite.Of"/>).</summary>
+    public Details.DetailCompression? Compression { get; }
 
     /// <summary>The worker grouping this writer's rollups use: prepare records with it (<see cref="PreparedWrite.Of"/>).</summary>
     public WorkerGroups Groups { get; }
@@ -133,6 +145,7 @@ public sealed class InvocationWriter : IDisposable
         var prepared = new PreparedWrite[batch.Count];
         for (var i = 0; i < prepared.Length; i++)
         {
+            // Not compressed: this runs on the writer's thread, and compression belongs to the producer (issue 29).
             prepared[i] = PreparedWrite.Of(batch[i], Groups);
         }
 
@@ -179,10 +192,12 @@ public sealed class InvocationWriter : IDisposable
             }
 
             transaction.Commit();
+            _details.Committed();
             return batch.Count;
         }
         catch
         {
+            _details.RolledBack();
             _names.ForgetTaskNames(); // names added by the rolled-back batch; reloaded from the tables on next use
 
             // The rollback took back any table this batch created (a facet table too); forget them and their statements.
@@ -225,6 +240,7 @@ public sealed class InvocationWriter : IDisposable
         // A prepared statement that reads a table keeps DROP TABLE from running; let them go first.
         ForgetStatements(day);
         _names.ForgetTaskNames(day.Day);
+        _details.Forget(day.Day);
         return _partitions.Drop(day);
     }
 
@@ -235,6 +251,7 @@ public sealed class InvocationWriter : IDisposable
     public void DropDetails(DayPartition day)
     {
         ForgetStatements(day);
+        _details.Forget(day.Day);
         _partitions.DropDetails(day);
     }
 

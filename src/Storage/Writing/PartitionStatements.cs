@@ -1,3 +1,4 @@
+using Ingest.Storage.Details;
 using Ingest.Storage.Partitions;
 using Ingest.Storage.Rollups;
 using Microsoft.Data.Sqlite;
@@ -20,11 +21,17 @@ internal sealed class PartitionStatements : IDisposable
     private readonly SqliteConnection _connection;
     private readonly WorkerGroups _groups;
     private readonly bool _keepDetails;
+    private readonly DetailStore _detailStore;
 
+    /// <param name="connection">The writer's connection.</param>
+    /// <param name="partition">The day.</param>
+    /// <param name="groups">The writer's worker grouping.</param>
+    /// <param name="detailStore">Stores the dictionaries compressed rows name, and reads compressed values back for a merge.</param>
     /// <param name="keepDetails">False for a day past detail retention: rows and rollups only.</param>
-    public PartitionStatements(SqliteConnection connection, DayPartition partition, WorkerGroups groups, bool keepDetails = true)
+    public PartitionStatements(SqliteConnection connection, DayPartition partition, WorkerGroups groups, DetailStore detailStore, bool keepDetails = true)
     {
         _connection = connection;
+        _detailStore = detailStore;
         _groups = groups;
         _keepDetails = keepDetails;
         Partition = partition;
@@ -53,6 +60,13 @@ internal sealed class PartitionStatements : IDisposable
     public bool Write(PreparedWrite p, SqliteTransaction transaction, RollupBatch rollups, SearchBatch search)
     {
         var r = p.Record;
+        // A dictionary is stored in the transaction of the first row compressed with it (once per dictionary), and
+        // before the row: the details take the row's id from last_insert_rowid().
+        if (_keepDetails && p.Dictionary is { Stored: false } dictionary)
+        {
+            _detailStore.Store(dictionary, transaction);
+        }
+
         BindRow(_insertInvocation, p);
         // One change means the row is new; its details take its rowid through last_insert_rowid(), so no
         // reader is opened on this path (RETURNING cost a reader per row in the benchmark).
@@ -60,10 +74,11 @@ internal sealed class PartitionStatements : IDisposable
         {
             if (_keepDetails && p.HasDetails)
             {
-                _insertDetails.Text(1, r.Args);
-                _insertDetails.Text(2, r.Kwargs);
-                _insertDetails.Text(3, r.Result);
-                _insertDetails.Text(4, r.Traceback);
+                // Compressed (a BLOB) by the producer, or text: either way only bound here.
+                _insertDetails.Detail(1, p.StoredArgs);
+                _insertDetails.Detail(2, p.StoredKwargs);
+                _insertDetails.Detail(3, p.StoredResult);
+                _insertDetails.Detail(4, p.StoredTraceback);
                 _insertDetails.Execute();
                 search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, p.SearchResult);
             }
@@ -114,10 +129,11 @@ internal sealed class PartitionStatements : IDisposable
         // may still fill in args and kwargs that the newer one lacked (a task re-tracked after a restart).
         var details = storedStateAt <= r.StateAt ? _upsertDetailsNewer : _upsertDetailsOlder;
         details.Parameters[0].Value = id;
-        BindDetails(details, r, transaction, offset: 1);
+        BindDetails(details, p, transaction, offset: 1);
         using var merged = details.ExecuteReader();
         merged.Read();
-        search.Replaced(Partition, id, Text(merged, 0), Text(merged, 1), Text(merged, 2) ?? p.SearchResult);
+        // The merged row's text for its index entry; a value kept compressed is read back (a merge is rare).
+        search.Replaced(Partition, id, Text(merged, 0, transaction), Text(merged, 1, transaction), Text(merged, 2, transaction) ?? p.SearchResult);
     }
 
     /// <summary>
@@ -149,15 +165,18 @@ internal sealed class PartitionStatements : IDisposable
         return $"{exception} {frame}".Trim();
     }
 
-    private static string? Text(SqliteDataReader reader, int at) => reader.IsDBNull(at) ? null : reader.GetString(at);
+    private string? Text(SqliteDataReader reader, int at, SqliteTransaction transaction) =>
+        reader.IsDBNull(at) ? null
+        : reader.GetValue(at) is byte[] stored ? _detailStore.Decode(Partition.Day, stored, transaction)
+        : reader.GetString(at);
 
-    private static void BindDetails(SqliteCommand details, InvocationRecord r, SqliteTransaction transaction, int offset = 0)
+    private static void BindDetails(SqliteCommand details, PreparedWrite p, SqliteTransaction transaction, int offset = 0)
     {
         details.Transaction = transaction;
-        details.Parameters[offset].Value = Db(r.Args);
-        details.Parameters[offset + 1].Value = Db(r.Kwargs);
-        details.Parameters[offset + 2].Value = Db(r.Result);
-        details.Parameters[offset + 3].Value = Db(r.Traceback);
+        details.Parameters[offset].Value = p.StoredArgs ?? DBNull.Value;
+        details.Parameters[offset + 1].Value = p.StoredKwargs ?? DBNull.Value;
+        details.Parameters[offset + 2].Value = p.StoredResult ?? DBNull.Value;
+        details.Parameters[offset + 3].Value = p.StoredTraceback ?? DBNull.Value;
     }
 
     /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 22).</summary>

@@ -1,3 +1,4 @@
+using Ingest.Storage.Details;
 using Ingest.Storage.Partitions;
 using Ingest.Storage.Rollups;
 
@@ -8,7 +9,8 @@ namespace Ingest.Storage.Writing;
 /// (the tracker's thread, as the record enters the channel) so that the flush thread only binds and steps (issue
 /// 29: the writer was 71 % busy and a sixth of that was this work). Store-neutral data: the day it belongs to, what
 /// it adds to the rollups, the text the search index takes in the result's place, and what root_id stores.
-/// A writer that does not use a part ignores it; a rollup of another grain (per minute) is one more field here.
+/// On a SQLite day with a dictionary the details come compressed here too (<see cref="DetailCompression"/>), never on
+/// the flush thread. A writer that does not use a part ignores it; a rollup of another grain (per minute) is one more field here.
 /// Immutable, so the producer and the flush thread share it without a lock.
 /// </summary>
 public sealed class PreparedWrite
@@ -16,7 +18,7 @@ public sealed class PreparedWrite
     /// <summary>The bytes this adds to its record's in memory (the object and its contribution's fields), for the byte budget.</summary>
     private const int BaseBytes = 88 + 96;
 
-    private PreparedWrite(InvocationRecord record, WorkerGroups groups)
+    private PreparedWrite(InvocationRecord record, WorkerGroups groups, DetailCompression? compression)
     {
         Record = record;
         Groups = groups;
@@ -26,6 +28,20 @@ public sealed class PreparedWrite
         SearchResult = record.Result ?? PartitionStatements.SearchableFailure(record);
         RootId = StoredRow.RootId(record) as string;
         Bytes = BaseBytes + (SearchResult is null || ReferenceEquals(SearchResult, record.Result) ? 0 : 24 + (2L * SearchResult.Length));
+        StoredArgs = record.Args;
+        StoredKwargs = record.Kwargs;
+        StoredResult = record.Result;
+        StoredTraceback = record.Traceback;
+        if (HasDetails && compression?.For(Day.Day, record) is { } dictionary)
+        {
+            StoredArgs = Compress(record.Args, dictionary);
+            StoredKwargs = Compress(record.Kwargs, dictionary);
+            StoredResult = Compress(record.Result, dictionary);
+            StoredTraceback = Compress(record.Traceback, dictionary);
+            var blobs = Blob(StoredArgs) + Blob(StoredKwargs) + Blob(StoredResult) + Blob(StoredTraceback);
+            Bytes += blobs;
+            Dictionary = blobs > 0 ? dictionary : null;
+        }
     }
 
     /// <summary>The record as the tracker wrote it.</summary>
@@ -52,6 +68,30 @@ public sealed class PreparedWrite
     /// <summary>What root_id stores: empty for a task that is its own root, null for none (see <see cref="StoredRow.RootId"/>).</summary>
     internal string? RootId { get; }
 
+    /// <summary>What the details table stores for args: the text, or its compressed form (a byte array, see <see cref="DetailCodec"/>).</summary>
+    internal object? StoredArgs { get; }
+
+    /// <summary>What the details table stores for kwargs.</summary>
+    internal object? StoredKwargs { get; }
+
+    /// <summary>What the details table stores for the result.</summary>
+    internal object? StoredResult { get; }
+
+    /// <summary>What the details table stores for the traceback.</summary>
+    internal object? StoredTraceback { get; }
+
+    /// <summary>The dictionary a stored value was compressed with, if any: the writer stores it with the first such row.</summary>
+    internal DictionaryOfDay? Dictionary { get; }
+
     /// <summary>Works out the write of <paramref name="record"/> with the worker grouping of the writer's rollups.</summary>
-    public static PreparedWrite Of(InvocationRecord record, WorkerGroups groups) => new(record, groups);
+    /// <param name="record">The record.</param>
+    /// <param name="groups">The writer's worker grouping.</param>
+    /// <param name="compression">The details' dictionaries (SQLite only); null: details stored as text.</param>
+    public static PreparedWrite Of(InvocationRecord record, WorkerGroups groups, DetailCompression? compression = null) => new(record, groups, compression);
+
+    private static object? Compress(string? text, DictionaryOfDay dictionary) =>
+        text is null ? null : (object?)DetailCodec.Encode(text, dictionary) ?? text;
+
+    /// <summary>A compressed value's bytes in memory (the array and its header); a text is the record's own.</summary>
+    private static long Blob(object? stored) => stored is byte[] b ? 24 + b.Length : 0;
 }

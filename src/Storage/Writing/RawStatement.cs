@@ -34,6 +34,18 @@ internal sealed class RawStatement : IDisposable
         Check(rc);
     }
 
+    /// <summary>A details value as prepared: text, or a compressed value's bytes (SQLite copies them).</summary>
+    public void Detail(int index, object? value)
+    {
+        if (value is byte[] bytes)
+        {
+            Check(raw.sqlite3_bind_blob(_stmt, index, bytes));
+            return;
+        }
+
+        Text(index, (string?)value);
+    }
+
     public void Real(int index, double? value) =>
         Check(value is { } v ? raw.sqlite3_bind_double(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));
 
