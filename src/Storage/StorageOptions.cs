@@ -29,6 +29,12 @@ public sealed class StorageOptions
     /// </summary>
     public bool SearchIndex { get; set; } = true;
 
+    /// <summary>
+    /// Whether new days' details are compressed with a zstd dictionary per day (issue 29; <c>--compress-details</c>).
+    /// Default off: read by the host when it registers the compression, which the channel and the writer then share.
+    /// </summary>
+    public bool CompressDetails { get; set; }
+
     /// <summary>Distinct task names a day's rollups keep; runs of further names are counted under "(other)".</summary>
     [Range(10, 1_000_000)]
     public int MaxTaskNamesPerDay { get; set; } = 10_000;
