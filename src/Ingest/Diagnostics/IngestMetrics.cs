@@ -211,21 +211,22 @@ public sealed class IngestMetrics : IFlushObserver
         }
     }
 
-    /// <summary>The details' dictionaries, by outcome (issue 29); nothing where no SQLite store compresses.</summary>
+    /// <summary>
+    /// The details' dictionaries, by outcome (issue 29). Unreadable stored values are counted whenever a SQLite reader
+    /// exists: days written with --compress-details stay compressed after it is turned off. The training outcomes
+    /// only while it is on.
+    /// </summary>
     private static Measurement<long>[] DetailCompression(IServiceProvider services)
     {
-        if (services.GetService(typeof(Storage.Details.DetailCompression)) is not Storage.Details.DetailCompression compression)
-        {
-            return [];
-        }
-
-        var unreadable = services.GetService(typeof(Storage.Reading.InvocationReader)) is Storage.Reading.InvocationReader reader ? reader.DetailDecodeFailures : 0;
-        return
+        var reader = services.GetService(typeof(Storage.Reading.InvocationReader)) as Storage.Reading.InvocationReader;
+        var compression = services.GetService(typeof(Storage.Details.DetailCompression)) as Storage.Details.DetailCompression;
+        var unreadable = reader is null ? [] : new Measurement<long>[] { new(reader.DetailDecodeFailures, new KeyValuePair<string, object?>("outcome", "unreadable")) };
+        return compression is null ? unreadable :
         [
             new(compression.Trained, new KeyValuePair<string, object?>("outcome", "trained")),
             new(compression.TrainingFailures, new KeyValuePair<string, object?>("outcome", "training_failed")),
             new(compression.Evicted, new KeyValuePair<string, object?>("outcome", "evicted")),
-            new(unreadable, new KeyValuePair<string, object?>("outcome", "unreadable")),
+            .. unreadable,
         ];
     }
 }

@@ -17,5 +17,9 @@ public sealed class CompressDetailsOptionTests
         using var client = factory.CreateClient();
 
         Assert.Equal(registered, factory.Services.GetService<DetailCompression>() is not null);
+        // Days written with it on stay compressed after it is turned off: unreadable values are counted either way.
+        var scrape = await client.GetStringAsync("/metrics");
+        Assert.Contains("ingest_details_compression_total{outcome=\"unreadable\"} 0", scrape, StringComparison.Ordinal);
+        Assert.Equal(registered, scrape.Contains("ingest_details_compression_total{outcome=\"trained\"}", StringComparison.Ordinal));
     }
 }
