@@ -22,6 +22,9 @@ internal sealed class TrackedTaskMap
     private readonly long _idleTicks;
     private readonly long _lingerTicks;
     private readonly Action<TrackedEntry, EarlyWriteReason> _writeEarly;
+    private readonly bool _freeze;
+    private readonly int _freezeAbove;
+    private readonly long _frozenBytes;
 
     /// <param name="options">The caps.</param>
     /// <param name="budget">The byte budget the map keeps to the tracker's share of; none in tests of the merge alone.</param>
@@ -33,7 +36,16 @@ internal sealed class TrackedTaskMap
         _idleTicks = options.IdleTimeout.Ticks;
         _lingerTicks = options.FinishedLinger.Ticks;
         _writeEarly = writeEarly;
+        _freeze = options.FreezeFinished;
+        _freezeAbove = options.FreezeFinishedAbove;
+        // Finished tasks wait out their linger frozen (issue 29), in at most five eighths of the tracker's share of the
+        // budget: the budget still counts each at its merge's estimate, about twice its frozen form (UTF-8, no
+        // objects); the rest is room for chunks that a long-lingering task keeps from reuse. Half was seen full.
+        _frozenBytes = budget is null ? 32L << 20 : budget.TrackerLimitBytes / 8 * 5;
     }
+
+    /// <summary>Where finished tasks' merges are frozen while they linger; made with the first one frozen.</summary>
+    public FrozenTaskStore? Frozen { get; private set; }
 
     /// <summary>Tasks in the map, in flight and finished.</summary>
     public int Count => _tasks.Count;
@@ -63,12 +75,19 @@ internal sealed class TrackedTaskMap
         return entry;
     }
 
-    /// <summary>Moves a task to the end of its list, which its merge decides (finished or not).</summary>
+    /// <summary>
+    /// Moves a task to the end of its list, which its merge decides (finished or not); a finished one is frozen
+    /// there until a late event or its removal.
+    /// </summary>
     public void Touch(TrackedEntry entry)
     {
-        var list = entry.Merge.IsReady ? _finished : _active;
+        var finished = entry.IsReady;
         entry.Node!.List!.Remove(entry.Node);
-        list.AddLast(entry.Node);
+        (finished ? _finished : _active).AddLast(entry.Node);
+        if (finished && _freeze && _finished.Count > _freezeAbove)
+        {
+            entry.Freeze(Frozen ??= new FrozenTaskStore(_frozenBytes));
+        }
     }
 
     /// <summary>Forgets finished tasks past their linger, and writes early the tasks idle past the timeout.</summary>
@@ -122,7 +141,7 @@ internal sealed class TrackedTaskMap
     {
         entry.Node!.List!.Remove(entry.Node);
         entry.LeaveMap();
-        _tasks.Remove(entry.Merge.TaskId);
+        _tasks.Remove(entry.TaskId);
         Account(entry, 0);
     }
 
