@@ -1,10 +1,8 @@
 using System.Runtime.CompilerServices;
 using Ingest.Accounting;
 using Ingest.Storage;
-using Ingest.Tests.Support;
 using Ingest.Tracking;
 using Microsoft.Extensions.Time.Testing;
-using static Ingest.Tests.Tracking.TaskMergeTests;
 
 namespace Ingest.Tests.Tracking;
 
@@ -14,8 +12,6 @@ namespace Ingest.Tests.Tracking;
 /// </summary>
 public class FrozenTaskStoreTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -118,7 +114,7 @@ public class FrozenTaskStoreTests
 
     private List<InvocationRecord> Replay(bool freeze, out TaskTracker tracker)
     {
-        var sink = new ListSink();
+        var sink = new Support.ListSink();
         tracker = new TaskTracker(new TrackerOptions { FreezeFinished = freeze, FreezeFinishedAbove = 0 }, sink, new IngestCounters(), _time);
         var events = new List<CeleryEvent>
         {
@@ -147,9 +143,11 @@ public class FrozenTaskStoreTests
     {
         var merge = new TaskMerge(id);
         merge.Apply(new CeleryEvent { Type = CeleryEventType.TaskReceived, Uuid = id, Timestamp = 1, Name = "n", Args = args, Hostname = "w1@h" });
-        merge.Apply(Event(CeleryEventType.TaskSucceeded, 2, result: "'ok'", runtime: 1, id: id));
+        merge.Apply(TaskMergeTests.Event(CeleryEventType.TaskSucceeded, 2, result: "'ok'", runtime: 1, id: id));
         return merge;
     }
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
 
     // Not inlined, so that no local of the caller keeps the merge reachable.
     [MethodImpl(MethodImplOptions.NoInlining)]
