@@ -60,8 +60,14 @@ internal sealed class TrackedEntry(TaskMerge merge)
         return true;
     }
 
-    /// <summary>Its node in the map's in-flight or finished list; null once it has left the map.</summary>
-    public LinkedListNode<TrackedEntry>? Node { get; set; }
+    /// <summary>The map's in-flight or finished list it is in; null once it has left the map.</summary>
+    public TrackedEntryList? List { get; set; }
+
+    /// <summary>The entry updated just before it in its list (<see cref="TrackedEntryList"/>), or null.</summary>
+    public TrackedEntry? Previous { get; set; }
+
+    /// <summary>The entry updated just after it in its list, or null.</summary>
+    public TrackedEntry? Next { get; set; }
 
     /// <summary>When its last event arrived (UTC ticks): the last-update order, idle expiry and linger go by it.</summary>
     public long LastSeenTicks { get; set; }
@@ -135,7 +141,7 @@ internal sealed class TrackedEntry(TaskMerge merge)
             TrackedState.Released => throw Invalid(nameof(LeaveMap)),
             _ => throw new UnreachableException($"tracked state {State}"),
         };
-        Node = null;
+        List?.Remove(this);
         if (_merge is null)
         {
             // A finished task leaving: its record carries it, so its slot goes back unread (no thaw per task).

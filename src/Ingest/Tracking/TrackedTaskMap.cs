@@ -15,8 +15,8 @@ internal sealed class TrackedTaskMap
 {
     private readonly Dictionary<string, TrackedEntry> _tasks = new(StringComparer.Ordinal);
     // Both lists are in last-update order, oldest first, so expiry and eviction look only at their heads.
-    private readonly LinkedList<TrackedEntry> _active = new();
-    private readonly LinkedList<TrackedEntry> _finished = new();
+    private readonly TrackedEntryList _active = new();
+    private readonly TrackedEntryList _finished = new();
     private readonly MemoryBudget? _budget;
     private readonly int _maxTasks;
     private readonly long _idleTicks;
@@ -54,7 +54,7 @@ internal sealed class TrackedTaskMap
     public int InFlightCount => _active.Count;
 
     /// <summary>Arrival time of the least recently updated in-flight task, or 0 when none.</summary>
-    public long OldestInFlightTicks => _active.First?.Value.LastSeenTicks ?? 0;
+    public long OldestInFlightTicks => _active.First?.LastSeenTicks ?? 0;
 
     /// <summary>The unfinished tasks, least recently updated first.</summary>
     public IEnumerable<TrackedEntry> InFlight => _active;
@@ -70,7 +70,7 @@ internal sealed class TrackedTaskMap
     {
         var entry = new TrackedEntry(merge);
         _tasks.Add(merge.TaskId, entry);
-        entry.Node = _active.AddLast(entry);
+        _active.AddLast(entry);
         // A row from an earlier life of this task may still wait for its delete; the take decides (TakeCheckpoint).
         return entry;
     }
@@ -82,8 +82,8 @@ internal sealed class TrackedTaskMap
     public void Touch(TrackedEntry entry)
     {
         var finished = entry.IsReady;
-        entry.Node!.List!.Remove(entry.Node);
-        (finished ? _finished : _active).AddLast(entry.Node);
+        entry.List!.Remove(entry);
+        (finished ? _finished : _active).AddLast(entry);
         if (finished && _freeze && _finished.Count > _freezeAbove)
         {
             entry.Freeze(Frozen ??= new FrozenTaskStore(_frozenBytes));
@@ -93,14 +93,14 @@ internal sealed class TrackedTaskMap
     /// <summary>Forgets finished tasks past their linger, and writes early the tasks idle past the timeout.</summary>
     public void Expire(long now)
     {
-        while (_finished.First is { } f && now - f.Value.LastSeenTicks >= _lingerTicks)
+        while (_finished.First is { } f && now - f.LastSeenTicks >= _lingerTicks)
         {
-            Remove(f.Value);
+            Remove(f);
         }
 
-        while (_active.First is { } a && now - a.Value.LastSeenTicks >= _idleTicks)
+        while (_active.First is { } a && now - a.LastSeenTicks >= _idleTicks)
         {
-            _writeEarly(a.Value, EarlyWriteReason.Idle);
+            _writeEarly(a, EarlyWriteReason.Idle);
         }
     }
 
@@ -139,7 +139,7 @@ internal sealed class TrackedTaskMap
     /// <summary>Takes the task out of the map, and its bytes out of the budget.</summary>
     public void Remove(TrackedEntry entry)
     {
-        entry.Node!.List!.Remove(entry.Node);
+        entry.List!.Remove(entry);
         entry.LeaveMap();
         _tasks.Remove(entry.TaskId);
         Account(entry, 0);
@@ -167,13 +167,13 @@ internal sealed class TrackedTaskMap
     {
         if (_finished.First is { } f)
         {
-            Remove(f.Value);
+            Remove(f);
             return true;
         }
 
         if (_active.First is { } a)
         {
-            _writeEarly(a.Value, reason);
+            _writeEarly(a, reason);
             return true;
         }
 
