@@ -87,10 +87,13 @@ public sealed class TaskTracker : IInFlightTasks
                 }
             }
 
+            // Read before Touch, which may freeze a finished task's merge.
+            var merge = entry.Merge;
+            var labels = new TaskLabels(merge.Name, merge.Queue, merge.SentAt, merge.Eta is not null);
             _map.Touch(entry);
             _map.EvictOverBudget();
             PublishLocked();
-            return new TaskLabels(entry.Merge.Name, entry.Merge.Queue, entry.Merge.SentAt, entry.Merge.Eta is not null);
+            return labels;
         }
     }
 
@@ -99,7 +102,20 @@ public sealed class TaskTracker : IInFlightTasks
     {
         lock (_lock)
         {
-            return _map.TryGet(taskId, out var entry) ? entry.Merge.ToRecord() : null;
+            if (!_map.TryGet(taskId, out var entry))
+            {
+                return null;
+            }
+
+            // A look does not keep a lingering task thawed.
+            var frozen = entry.IsFrozen;
+            var record = entry.Merge.ToRecord();
+            if (frozen)
+            {
+                entry.Freeze(_map.Frozen!);
+            }
+
+            return record;
         }
     }
 
@@ -135,7 +151,7 @@ public sealed class TaskTracker : IInFlightTasks
         {
             foreach (var id in taskIds)
             {
-                if (_map.TryGet(id, out var entry) && !entry.Merge.IsReady)
+                if (_map.TryGet(id, out var entry) && !entry.IsReady)
                 {
                     found.Add(id);
                 }

@@ -6,14 +6,68 @@ namespace Ingest.Tracking;
 /// One task in the tracker: its merge, where it is in its life there (<see cref="State"/>), its place in the
 /// last-update order, and what the checkpoint knows of it. The checkpoint's two marks are not part of the state:
 /// an entry in any state may have a checkpoint row or not (<see cref="Checkpointed"/>), and changes no take has
-/// written yet or not (<see cref="DirtySince"/>). Used under the tracker's lock.
+/// written yet or not (<see cref="DirtySince"/>). A finished task's merge may be frozen into the map's
+/// <see cref="FrozenTaskStore"/> while it lingers (issue 29); <see cref="Merge"/> thaws it on first use, so callers
+/// see the same merge either way. Used under the tracker's lock.
 /// </summary>
 internal sealed class TrackedEntry(TaskMerge merge)
 {
-    public TaskMerge Merge { get; } = merge;
+    private TaskMerge? _merge = merge;
+    private FrozenSlot _frozen;
 
-    /// <summary>Its node in the map's in-flight or finished list; null once it has left the map.</summary>
-    public LinkedListNode<TrackedEntry>? Node { get; set; }
+    /// <summary>The task id (readable without thawing a frozen merge).</summary>
+    public string TaskId { get; } = merge.TaskId;
+
+    /// <summary>The task's merge; a frozen one is thawed here and stays live until the map freezes it again.</summary>
+    public TaskMerge Merge
+    {
+        get
+        {
+            if (_merge is null)
+            {
+                if (_frozen.Chunk is null)
+                {
+                    throw new InvalidOperationException($"task {TaskId}: its finished state left the tracker with it");
+                }
+
+                _merge = _frozen.Chunk.Store.Thaw(TaskId, _frozen);
+                _frozen = default;
+            }
+
+            return _merge;
+        }
+    }
+
+    /// <summary>Whether its merge is frozen in the store (only a finished task's is).</summary>
+    public bool IsFrozen => _merge is null;
+
+    /// <summary>The task has finished (<see cref="TaskMerge.IsReady"/>); a frozen merge is always a finished task's.</summary>
+    public bool IsReady => _merge?.IsReady ?? true;
+
+    /// <summary>
+    /// Freezes a finished task's merge into <paramref name="store"/> while it lingers; false when it is frozen
+    /// already, not finished, or the store declines (the merge then stays live, as before).
+    /// </summary>
+    public bool Freeze(FrozenTaskStore store)
+    {
+        if (_merge is not { IsReady: true } || !store.TryFreeze(_merge, out var slot))
+        {
+            return false;
+        }
+
+        _frozen = slot;
+        _merge = null;
+        return true;
+    }
+
+    /// <summary>The map's in-flight or finished list it is in; null once it has left the map.</summary>
+    public TrackedEntryList? List { get; set; }
+
+    /// <summary>The entry updated just before it in its list (<see cref="TrackedEntryList"/>), or null.</summary>
+    public TrackedEntry? Previous { get; set; }
+
+    /// <summary>The entry updated just after it in its list, or null.</summary>
+    public TrackedEntry? Next { get; set; }
 
     /// <summary>When its last event arrived (UTC ticks): the last-update order, idle expiry and linger go by it.</summary>
     public long LastSeenTicks { get; set; }
@@ -57,7 +111,7 @@ internal sealed class TrackedEntry(TaskMerge merge)
         TrackedState.InFlight => terminal,
         TrackedState.Emitted => terminal || changed,
         TrackedState.Released or TrackedState.KeptForRestart =>
-            throw new InvalidOperationException($"task {Merge.TaskId} has left the tracker ({State}): no event reaches it"),
+            throw new InvalidOperationException($"task {TaskId} has left the tracker ({State}): no event reaches it"),
         _ => throw new UnreachableException($"tracked state {State}"),
     };
 
@@ -87,9 +141,15 @@ internal sealed class TrackedEntry(TaskMerge merge)
             TrackedState.Released => throw Invalid(nameof(LeaveMap)),
             _ => throw new UnreachableException($"tracked state {State}"),
         };
-        Node = null;
+        List?.Remove(this);
+        if (_merge is null)
+        {
+            // A finished task leaving: its record carries it, so its slot goes back unread (no thaw per task).
+            _frozen.Chunk.Store.Release(_frozen);
+            _frozen = default;
+        }
     }
 
     private InvalidOperationException Invalid(string transition) =>
-        new($"task {Merge.TaskId}: {transition} from {State}");
+        new($"task {TaskId}: {transition} from {State}");
 }

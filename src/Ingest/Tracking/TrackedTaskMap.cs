@@ -15,13 +15,16 @@ internal sealed class TrackedTaskMap
 {
     private readonly Dictionary<string, TrackedEntry> _tasks = new(StringComparer.Ordinal);
     // Both lists are in last-update order, oldest first, so expiry and eviction look only at their heads.
-    private readonly LinkedList<TrackedEntry> _active = new();
-    private readonly LinkedList<TrackedEntry> _finished = new();
+    private readonly TrackedEntryList _active = new();
+    private readonly TrackedEntryList _finished = new();
     private readonly MemoryBudget? _budget;
     private readonly int _maxTasks;
     private readonly long _idleTicks;
     private readonly long _lingerTicks;
     private readonly Action<TrackedEntry, EarlyWriteReason> _writeEarly;
+    private readonly bool _freeze;
+    private readonly int _freezeAbove;
+    private readonly long _frozenBytes;
 
     /// <param name="options">The caps.</param>
     /// <param name="budget">The byte budget the map keeps to the tracker's share of; none in tests of the merge alone.</param>
@@ -33,7 +36,16 @@ internal sealed class TrackedTaskMap
         _idleTicks = options.IdleTimeout.Ticks;
         _lingerTicks = options.FinishedLinger.Ticks;
         _writeEarly = writeEarly;
+        _freeze = options.FreezeFinished;
+        _freezeAbove = options.FreezeFinishedAbove;
+        // Finished tasks wait out their linger frozen (issue 29), in at most five eighths of the tracker's share of the
+        // budget: the budget still counts each at its merge's estimate, about twice its frozen form (UTF-8, no
+        // objects); the rest is room for chunks that a long-lingering task keeps from reuse. Half was seen full.
+        _frozenBytes = budget is null ? 32L << 20 : budget.TrackerLimitBytes / 8 * 5;
     }
+
+    /// <summary>Where finished tasks' merges are frozen while they linger; made with the first one frozen.</summary>
+    public FrozenTaskStore? Frozen { get; private set; }
 
     /// <summary>Tasks in the map, in flight and finished.</summary>
     public int Count => _tasks.Count;
@@ -42,7 +54,7 @@ internal sealed class TrackedTaskMap
     public int InFlightCount => _active.Count;
 
     /// <summary>Arrival time of the least recently updated in-flight task, or 0 when none.</summary>
-    public long OldestInFlightTicks => _active.First?.Value.LastSeenTicks ?? 0;
+    public long OldestInFlightTicks => _active.First?.LastSeenTicks ?? 0;
 
     /// <summary>The unfinished tasks, least recently updated first.</summary>
     public IEnumerable<TrackedEntry> InFlight => _active;
@@ -58,30 +70,37 @@ internal sealed class TrackedTaskMap
     {
         var entry = new TrackedEntry(merge);
         _tasks.Add(merge.TaskId, entry);
-        entry.Node = _active.AddLast(entry);
+        _active.AddLast(entry);
         // A row from an earlier life of this task may still wait for its delete; the take decides (TakeCheckpoint).
         return entry;
     }
 
-    /// <summary>Moves a task to the end of its list, which its merge decides (finished or not).</summary>
+    /// <summary>
+    /// Moves a task to the end of its list, which its merge decides (finished or not); a finished one is frozen
+    /// there until a late event or its removal.
+    /// </summary>
     public void Touch(TrackedEntry entry)
     {
-        var list = entry.Merge.IsReady ? _finished : _active;
-        entry.Node!.List!.Remove(entry.Node);
-        list.AddLast(entry.Node);
+        var finished = entry.IsReady;
+        entry.List!.Remove(entry);
+        (finished ? _finished : _active).AddLast(entry);
+        if (finished && _freeze && _finished.Count > _freezeAbove)
+        {
+            entry.Freeze(Frozen ??= new FrozenTaskStore(_frozenBytes));
+        }
     }
 
     /// <summary>Forgets finished tasks past their linger, and writes early the tasks idle past the timeout.</summary>
     public void Expire(long now)
     {
-        while (_finished.First is { } f && now - f.Value.LastSeenTicks >= _lingerTicks)
+        while (_finished.First is { } f && now - f.LastSeenTicks >= _lingerTicks)
         {
-            Remove(f.Value);
+            Remove(f);
         }
 
-        while (_active.First is { } a && now - a.Value.LastSeenTicks >= _idleTicks)
+        while (_active.First is { } a && now - a.LastSeenTicks >= _idleTicks)
         {
-            _writeEarly(a.Value, EarlyWriteReason.Idle);
+            _writeEarly(a, EarlyWriteReason.Idle);
         }
     }
 
@@ -120,9 +139,9 @@ internal sealed class TrackedTaskMap
     /// <summary>Takes the task out of the map, and its bytes out of the budget.</summary>
     public void Remove(TrackedEntry entry)
     {
-        entry.Node!.List!.Remove(entry.Node);
+        entry.List!.Remove(entry);
         entry.LeaveMap();
-        _tasks.Remove(entry.Merge.TaskId);
+        _tasks.Remove(entry.TaskId);
         Account(entry, 0);
     }
 
@@ -148,13 +167,13 @@ internal sealed class TrackedTaskMap
     {
         if (_finished.First is { } f)
         {
-            Remove(f.Value);
+            Remove(f);
             return true;
         }
 
         if (_active.First is { } a)
         {
-            _writeEarly(a.Value, reason);
+            _writeEarly(a, reason);
             return true;
         }
 

@@ -38,7 +38,7 @@ internal sealed class TrackerCheckpoint
     /// <summary>The task's record changed: an unfinished task's state is for the next take.</summary>
     public void Changed(TrackedEntry entry)
     {
-        if (entry.Merge.IsReady || entry.DirtySince is not null)
+        if (entry.IsReady || entry.DirtySince is not null)
         {
             return;
         }
@@ -49,7 +49,7 @@ internal sealed class TrackerCheckpoint
         {
             // No checkpoint taken for a long while (it is off, or the writer is stuck): keep the list to
             // what is still tracked and unfinished, which the task cap bounds.
-            _dirty.RemoveAll(d => !d.IsTracked || d.Merge.IsReady);
+            _dirty.RemoveAll(d => !d.IsTracked || d.IsReady);
         }
     }
 
@@ -61,7 +61,7 @@ internal sealed class TrackerCheckpoint
     {
         if (entry.Checkpointed)
         {
-            _pendingDeletes[entry.Merge.TaskId] = seq;
+            _pendingDeletes[entry.TaskId] = seq;
             entry.Checkpointed = false;
         }
     }
@@ -85,7 +85,7 @@ internal sealed class TrackerCheckpoint
         var remaining = new List<TrackedEntry>();
         foreach (var entry in _dirty)
         {
-            if (entry.Merge.IsReady || !entry.CheckpointTakesIt)
+            if (entry.IsReady || !entry.CheckpointTakesIt)
             {
                 entry.DirtySince = null;
                 continue; // finished, or gone from the tracker: its record carries it
@@ -152,7 +152,7 @@ internal sealed class TrackerCheckpoint
     {
         foreach (var row in failed.Upserts)
         {
-            if (map.TryGet(row.TaskId, out var entry) && !entry.Merge.IsReady && entry.DirtySince is null)
+            if (map.TryGet(row.TaskId, out var entry) && !entry.IsReady && entry.DirtySince is null)
             {
                 // Its changes are not durable: the coverage stays below them until a take commits them.
                 entry.DirtySince = 0;

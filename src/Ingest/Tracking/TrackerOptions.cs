@@ -24,6 +24,20 @@ public sealed class TrackerOptions
     public TimeSpan FinishedLinger { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Whether a finished task waits out its linger frozen (its merge kept as snapshot bytes in a few reused chunks,
+    /// <see cref="FrozenTaskStore"/>) rather than as live objects, which a high rate promoted into gen2 only to die
+    /// there (issue 29). Default true; off only to measure the difference (<c>Ingest__Tracker__FreezeFinished=false</c>).
+    /// </summary>
+    public bool FreezeFinished { get; set; } = true;
+
+    /// <summary>
+    /// Finished tasks lingering before the next ones are frozen (<see cref="FreezeFinished"/>): a few hundred cost the
+    /// collector nothing, and at a low rate the store's chunks would cost more than the objects. Default 1000.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int FreezeFinishedAbove { get; set; } = 1000;
+
+    /// <summary>
     /// Whether each checkpoint also carries its unfinished tasks as invocations (issue 26). Set by <c>--clickhouse</c>,
     /// where any number of instances share the store: an instance killed after acknowledging a task's first events
     /// leaves them readable by the others, which see only the task's later events. Default false (SQLite: one

@@ -49,7 +49,7 @@ public class TrackedEntryTests
         Assert.Equal(TrackedState.Released, entry.State);
         Assert.False(entry.IsTracked);
         Assert.False(entry.CheckpointTakesIt);
-        Assert.Null(entry.Node);
+        Assert.Null(entry.List);
     }
 
     [Fact]
