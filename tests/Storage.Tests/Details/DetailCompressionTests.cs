@@ -55,6 +55,31 @@ public sealed class DetailCompressionTests
     }
 
     [Fact]
+    public void For_HugeValues_SampleTakesTheirFirstCharactersOnlyAndStaysNearItsCap_Issue29()
+    {
+        var trainings = 0;
+        var compression = new DetailCompression(DetailSamples.SampleBytes, run: a =>
+        {
+            trainings++;
+            return Task.CompletedTask;
+        });
+        compression.Register(s_day, [], maxId: 0);
+
+        // Values of a megabyte each: one of them used to be the whole sample, copied whole.
+        var records = 0;
+        while (trainings == 0 && records < 1_000)
+        {
+            var record = DetailSamples.Record("r", records, s_at) with { Args = new string((char)('a' + (records % 26)), 1 << 20) };
+            Assert.Null(compression.For(s_day, record));
+            records++;
+        }
+
+        Assert.Equal(1, trainings);
+        Assert.True(records >= DetailSamples.SampleBytes / (DetailCompression.MaxSampleValueChars + 200), $"the sample filled after {records} records");
+        Assert.InRange(compression.LastSampleBytes, DetailSamples.SampleBytes, DetailSamples.SampleBytes + (3 * DetailCompression.MaxSampleValueChars));
+    }
+
+    [Fact]
     public void Register_StoredDictionaries_UsesTheNewestAndANewOneTakesTheNextId_Issue29()
     {
         var compression = DetailSamples.Inline();
