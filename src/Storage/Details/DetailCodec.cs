@@ -39,15 +39,20 @@ public static class DetailCodec
     /// </summary>
     public static byte[]? Encode(string text, DictionaryOfDay dictionary)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (text.Length < MinBytes || length > MaxDecodedBytes)
+        if (text.Length < MinBytes || text.Length > MaxDecodedBytes)
         {
             return null;
         }
 
-        var bound = Compressor.GetCompressBound(length) + 8;
+        var length = Encoding.UTF8.GetByteCount(text);
+        if (length > MaxDecodedBytes)
+        {
+            return null;
+        }
+
+        var scratch = ScratchBytes(length);
         byte[]? rented = null;
-        Span<byte> buffer = length + bound <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(length + bound));
+        Span<byte> buffer = scratch <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(scratch));
         try
         {
             var utf8 = buffer[..Encoding.UTF8.GetBytes(text, buffer)];
@@ -72,6 +77,14 @@ public static class DetailCodec
             }
         }
     }
+
+    /// <summary>
+    /// The scratch <see cref="Encode"/> rents for a value of <paramref name="utf8Bytes"/>: the value, the header and
+    /// the frame's bound. Sized to the value's own UTF-8 length, not the most its characters could take (three bytes
+    /// each): a 32,000-character ASCII value needs 64 KB, where the worst case asked the shared pool for 192 KB (a 256 KiB
+    /// large-object array, which each producer thread kept and a new thread made anew; issue 29).
+    /// </summary>
+    internal static int ScratchBytes(int utf8Bytes) => utf8Bytes + Compressor.GetCompressBound(utf8Bytes) + 8;
 
     /// <summary>The dictionary id a stored BLOB names.</summary>
     /// <exception cref="DetailFormatException">Not a value this version wrote.</exception>

@@ -27,6 +27,13 @@ public sealed class DetailCompression
     /// <summary>Dictionaries held by the producer, all days together.</summary>
     public const long DefaultMaxMemoryBytes = 1 << 20;
 
+    /// <summary>
+    /// The most one value adds to a sample: its first characters (12 KiB at most in UTF-8). A dictionary helps with what values share (their keys and
+    /// framing); past its first kilobytes a long value compresses against itself. Without this one 8 MiB value was
+    /// the whole sample: one copy of all of it, held until the training ended, and a dictionary of a single value.
+    /// </summary>
+    public const int MaxSampleValueChars = 4 << 10;
+
     /// <summary>Days tracked at once (a batch spans today and yesterday; retention keeps days from being written much older).</summary>
     public const int MaxDays = 8;
 
@@ -71,6 +78,9 @@ public sealed class DetailCompression
 
     /// <summary>The managed thread id the last training ran on (tests: never the writer's).</summary>
     public int? LastTrainingThread { get; private set; }
+
+    /// <summary>The bytes of the last sample handed to a training (tests: the sample's cap).</summary>
+    internal long LastSampleBytes { get; private set; }
 
     /// <summary>
     /// Called by the writer (on the flush thread) for a day it writes that has a dictionary table, with the newest
@@ -135,6 +145,7 @@ public sealed class DetailCompression
                 Add(sample, ref state.SampleSize, record.Args, record.Kwargs, record.Result, record.Traceback);
                 if (state.SampleSize >= SampleBytes)
                 {
+                    LastSampleBytes = state.SampleSize;
                     state.Sample = null;
                     full = sample;
                     id = state.NextId++;
@@ -157,7 +168,10 @@ public sealed class DetailCompression
         {
             if (value is { Length: >= DetailCodec.MinBytes } && size < SampleBytes)
             {
-                var bytes = Encoding.UTF8.GetBytes(value);
+                // Its first characters only; a surrogate pair cut in two is replaced, which costs the training nothing.
+                var chars = value.AsSpan(0, Math.Min(value.Length, MaxSampleValueChars));
+                var bytes = new byte[Encoding.UTF8.GetByteCount(chars)];
+                Encoding.UTF8.GetBytes(chars, bytes);
                 sample.Add(bytes);
                 size += bytes.Length;
             }

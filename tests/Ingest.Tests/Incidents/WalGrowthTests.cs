@@ -75,12 +75,11 @@ public class WalGrowthTests
     private static bool Post(HttpClient client, int from, int tasks)
     {
         var at = TestClock.UnixSeconds.ToString("R", CultureInfo.InvariantCulture);
-        var args = new string('a', 8000);
         var body = new StringBuilder("[");
         for (var i = from; i < from + tasks; i++)
         {
             body.Append(i == from ? "" : ", ")
-                .Append($$"""{"type": "task-received", "uuid": "w{{i}}", "name": "shop.tasks.export", "args": "({{i}}, '{{args}}')", "timestamp": {{at}}}, """)
+                .Append($$"""{"type": "task-received", "uuid": "w{{i}}", "name": "shop.tasks.export", "args": "({{i}}, '{{Incompressible(i)}}')", "timestamp": {{at}}}, """)
                 .Append($$"""{"type": "task-succeeded", "uuid": "w{{i}}", "result": "None", "runtime": 0.1, "timestamp": {{at}}}""");
         }
 
@@ -88,6 +87,17 @@ public class WalGrowthTests
         using var response = client.PostAsync("/api/events", content).GetAwaiter().GetResult();
         Assert.True(response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable, $"{response.StatusCode}: {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
         return response.StatusCode == HttpStatusCode.Accepted;
+    }
+
+    /// <summary>
+    /// 8,000 characters of task <paramref name="i"/>'s own random text. Details are compressed by default (issue 29):
+    /// the same text in every task would be stored in a few bytes, and this test needs commits that grow the WAL.
+    /// </summary>
+    private static string Incompressible(int i)
+    {
+        var bytes = new byte[6000];
+        new Random(i).NextBytes(bytes);
+        return Convert.ToBase64String(bytes);
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -24,6 +24,19 @@ public sealed class DetailCodecTests
     }
 
     [Fact]
+    public void Encode_LongValues_ScratchSizedToTheValueUnderTheLargeObjectHeapAndRoundTrip_Issue29()
+    {
+        var dictionary = Trained(id: 4);
+        // MemoryBoundTests' 32,000-character args: 64 KB of scratch, where three bytes a character asked for 192 KB.
+        var ascii = string.Concat(Enumerable.Range(0, 400).Select(DetailSamples.Kwargs))[..32_000];
+        var multiByte = string.Concat(Enumerable.Repeat("{'city': 'Москва', 'note': '漢字 😀'} ", 600));
+
+        Assert.InRange(DetailCodec.ScratchBytes(Encoding.UTF8.GetByteCount(ascii)), 64_000, 85_000 - 1);
+        Assert.Equal(ascii, DetailCodec.Decode(DetailCodec.Encode(ascii, dictionary)!, _ => dictionary));
+        Assert.Equal(multiByte, DetailCodec.Decode(DetailCodec.Encode(multiByte, dictionary)!, _ => dictionary));
+    }
+
+    [Fact]
     public void Encode_ShortOrNonAsciiValues_ShortStaysRawOthersRoundTrip_Issue29()
     {
         var dictionary = Trained(id: 200);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ingest.Storage.Details;
 using static Ingest.Storage.Tests.Support.Records;
 
@@ -12,19 +13,15 @@ public sealed class DetailCompressionTests
     [Fact]
     public void For_DayTheWriterDidNotRegister_StaysRawAndSamplesNothing_Issue29()
     {
-        var trainings = 0;
-        var compression = new DetailCompression(DetailSamples.SampleBytes, run: a =>
-        {
-            trainings++;
-            return Task.CompletedTask;
-        });
+        var trainings = new StrongBox<int>();
+        var compression = CountingTrainings(trainings);
 
         for (var i = 0; i < 2_000; i++)
         {
             Assert.Null(compression.For(s_day, DetailSamples.Record("r", i, s_at)));
         }
 
-        Assert.Equal(0, trainings);
+        Assert.Equal(0, trainings.Value);
     }
 
     [Fact]
@@ -52,6 +49,27 @@ public sealed class DetailCompressionTests
         Assert.Equal(1, dictionary.Id);
         Assert.False(dictionary.Stored);
         Assert.InRange(dictionary.Bytes.Length, 1, 4 << 10);
+    }
+
+    [Fact]
+    public void For_HugeValues_SampleTakesTheirFirstCharactersOnlyAndStaysNearItsCap_Issue29()
+    {
+        var trainings = new StrongBox<int>();
+        var compression = CountingTrainings(trainings);
+        compression.Register(s_day, [], maxId: 0);
+
+        // Values of a megabyte each: one of them used to be the whole sample, copied whole.
+        var records = 0;
+        while (trainings.Value == 0 && records < 1_000)
+        {
+            var record = DetailSamples.Record("r", records, s_at) with { Args = new string((char)('a' + (records % 26)), 1 << 20) };
+            Assert.Null(compression.For(s_day, record));
+            records++;
+        }
+
+        Assert.Equal(1, trainings.Value);
+        Assert.True(records >= DetailSamples.SampleBytes / (DetailCompression.MaxSampleValueChars + 200), $"the sample filled after {records} records");
+        Assert.InRange(compression.LastSampleBytes, DetailSamples.SampleBytes, DetailSamples.SampleBytes + (3 * DetailCompression.MaxSampleValueChars));
     }
 
     [Fact]
@@ -90,4 +108,12 @@ public sealed class DetailCompressionTests
         Assert.Null(compression.For(s_day, DetailSamples.Record("r", 0, s_at)));
         Assert.Same(next, compression.For(s_day.AddDays(1), DetailSamples.Record("r", 0, s_at + 86_400)));
     }
+
+    /// <summary>A compression with the small sample whose trainings are only counted, never run.</summary>
+    private static DetailCompression CountingTrainings(StrongBox<int> trainings) =>
+        new(DetailSamples.SampleBytes, run: a =>
+        {
+            trainings.Value++;
+            return Task.CompletedTask;
+        });
 }
