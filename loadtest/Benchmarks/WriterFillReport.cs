@@ -8,7 +8,7 @@ namespace Ingest.Benchmarks;
 
 /// <summary>
 /// The fill ratio (issue 29): `-- writerfill [--rows 10000000] [--step 1000000] [--batch 2000] [--dir DIR]
-/// [--templates-db FILE] [--stride 15] [--cgroup DIR] [--cache-kib N] [--mmap-mib N]`. One new file, one day, filled from empty by the product's
+/// [--templates-db FILE] [--stride 15] [--cgroup DIR] [--cache-kib N] [--mmap-mib N] [--no-search]`. One new file, one day, filled from empty by the product's
 /// writer alone (<see cref="InvocationWriter"/>, details, search index and rollups on, one transaction per batch, the
 /// batch prepared outside the timing as the service's producer prepares it), timing every step of <c>--step</c>
 /// rows: the rate of the last step over the first is the fill ratio. Unlike <see cref="FillCurveReport"/>, no row
@@ -50,6 +50,8 @@ internal static class WriterFillReport
 
         // --cache-kib and --mmap-mib: what the pread of pages the writer cache does not hold costs (both off the service's defaults).
         var options = new StorageOptions { DatabasePath = path, WriterCacheKiB = (int)Number(args, "--cache-kib", new StorageOptions().WriterCacheKiB) };
+        // --no-search: the same fill without the day's full-text index, to tell its merges' share of a bend from the rest's.
+        options.SearchIndex = !args.Contains("--no-search");
         var mmapMiB = (long)Number(args, "--mmap-mib", 0);
         var clock = new FixedClock(DateTimeOffset.FromUnixTimeSeconds((long)Day.StartUnixSeconds + (3 * 3600)));
         using var writer = new InvocationWriter(options, clock);
@@ -100,7 +102,7 @@ internal static class WriterFillReport
             }
         }
 
-        Console.WriteLine(Table(steps, batchSize, rowsSource, cgroup is not null, options.WriterCacheKiB, mmapMiB, args));
+        Console.WriteLine(Table(steps, batchSize, rowsSource, cgroup is not null, options.WriterCacheKiB, mmapMiB, args, options.SearchIndex));
         return 0;
     }
 
@@ -126,12 +128,12 @@ internal static class WriterFillReport
 
     private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    private static string Table(List<Step> steps, int batchSize, string rowsSource, bool cgroup, int cacheKiB, long mmapMiB, string[] args)
+    private static string Table(List<Step> steps, int batchSize, string rowsSource, bool cgroup, int cacheKiB, long mmapMiB, string[] args, bool search)
     {
         var first = steps[0].Rate;
         var firstCpu = steps[0].CpuRate;
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"# Ingest's writer filling one day from empty ({Environment.ProcessorCount} cores; {batchSize:N0}-row batches, one transaction each; details, search index and rollups on)");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Ingest's writer filling one day from empty ({Environment.ProcessorCount} cores; {batchSize:N0}-row batches, one transaction each; details{(search ? ", search index" : "")} and rollups on{(search ? "" : ", no search index")})");
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Rows: {rowsSource}, each with a new random UUID task id. Writer page cache {cacheKiB / 1024} MiB, mmap {(mmapMiB > 0 ? $"{mmapMiB} MiB" : "off")}, WAL, synchronous=NORMAL (the service's defaults: 32 MiB, off).");
         sb.AppendLine();
