@@ -36,6 +36,12 @@ public sealed class CeleryEventDecoder
         _events = new CeleryEventReader(options);
     }
 
+    /// <summary>
+    /// Names (task names, hosts, queues) the decoder's capped name cache let go for a newer one: a fleet with more
+    /// distinct names than the cache holds shows here, and pays a string per event for them (issue 29).
+    /// </summary>
+    public long NameCacheEvictions => _events.NameCacheEvictions;
+
     /// <summary>Decodes one body.</summary>
     /// <param name="body">The message body.</param>
     /// <param name="arrivalSeconds">

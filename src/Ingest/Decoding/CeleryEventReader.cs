@@ -26,6 +26,9 @@ internal sealed class CeleryEventReader
         _redactor = Redactor.Create(options.RedactKeys);
     }
 
+    /// <summary>Names that replaced an older one in the full name cache (<see cref="Utf8NameCache.Evictions"/>).</summary>
+    public long NameCacheEvictions => _names.Evictions;
+
     /// <summary>
     /// Reads the element at the reader (it ends past it): an accepted event is added to <paramref name="result"/>,
     /// a refused one counted there by reason. <paramref name="arrival"/> stands in for a missing or unbelievable timestamp.

@@ -59,7 +59,9 @@ public sealed class IngestMetrics : IFlushObserver
         meter.CreateObservableCounter("ingest.invocations.details_not_kept", () => new Measurement<long>(counters.DetailsSampled, new KeyValuePair<string, object?>("reason", "sampled")),
             "{invocation}", "Runs stored without their args, kwargs, result and traceback, by reason (sampled: --detail-sample).");
         meter.CreateObservableCounter("ingest.details.compression", () => DetailCompression(services), "{event}",
-            "Per-day zstd dictionaries of the details (SQLite), by outcome: trained, training_failed, evicted (past the memory cap, the day stays raw), unreadable (stored values a read could not decompress).");
+            "Per-day zstd dictionaries of the details (SQLite), by outcome: trained, training_failed, evicted (past the memory cap, the day stays raw), unreadable (stored values a read could not decompress), read_cache_evicted (let go by the readers' 4 MiB cache, read again when needed).");
+        meter.CreateObservableCounter("ingest.decoder.names.evicted", () => services.GetService(typeof(Decoding.CeleryEventDecoder)) is Decoding.CeleryEventDecoder decoder ? decoder.NameCacheEvictions : 0,
+            "{name}", "Task names, hosts and queues the decoder's 4,096-name cache let go for newer ones (those cost a string per event).");
         meter.CreateObservableCounter("ingest.detail_sample.names_dropped", () => counters.DetailSampleNamesDropped, "{name}",
             "Task names the detail sample stopped measuring at its cap, oldest first.");
         meter.CreateObservableUpDownCounter("ingest.channel.depth", () => (long)channel.Count + loop.InProgress, "{invocation}", "Invocations waiting to be written.");
@@ -220,7 +222,11 @@ public sealed class IngestMetrics : IFlushObserver
     {
         var reader = services.GetService(typeof(Storage.Reading.InvocationReader)) as Storage.Reading.InvocationReader;
         var compression = services.GetService(typeof(Storage.Details.DetailCompression)) as Storage.Details.DetailCompression;
-        var unreadable = reader is null ? [] : new Measurement<long>[] { new(reader.DetailDecodeFailures, new KeyValuePair<string, object?>("outcome", "unreadable")) };
+        var unreadable = reader is null ? [] : new Measurement<long>[]
+        {
+            new(reader.DetailDecodeFailures, new KeyValuePair<string, object?>("outcome", "unreadable")),
+            new(reader.DetailDictionariesEvicted, new KeyValuePair<string, object?>("outcome", "read_cache_evicted")),
+        };
         return compression is null ? unreadable :
         [
             new(compression.Trained, new KeyValuePair<string, object?>("outcome", "trained")),

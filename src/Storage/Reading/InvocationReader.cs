@@ -26,6 +26,9 @@ public sealed class InvocationReader : IInvocationStore
     /// <summary>Stored details values that could not be read back (each shown as the reason in its place; the rest of the page is read).</summary>
     public long DetailDecodeFailures => _dictionaries.DecodeFailures;
 
+    /// <summary>Details dictionaries the reader's capped cache let go (each is read again from its day when next needed).</summary>
+    public long DetailDictionariesEvicted => _dictionaries.Evicted;
+
     /// <summary>The newest stored state of one task id, or null.</summary>
     public InvocationRecord? Get(string taskId) => _timeLimit.Run(_connectionString, connection => Get(connection, taskId));
 

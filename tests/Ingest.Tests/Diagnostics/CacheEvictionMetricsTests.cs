@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using Ingest.Decoding;
+using Ingest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ingest.Tests.Diagnostics;
+
+/// <summary>
+/// Issue 29: the capped caches the producer and the readers keep (the decoder's names, the details dictionaries)
+/// count what they let go, and /metrics shows it, so an operator sees a fleet outgrowing them.
+/// </summary>
+public sealed class CacheEvictionMetricsTests
+{
+    [Fact]
+    public async Task Metrics_DecoderNameCacheOverflows_ExportsItsEvictions_Issue29()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+        var decoder = factory.Services.GetRequiredService<CeleryEventDecoder>();
+
+        var before = await client.GetStringAsync("/metrics");
+        Assert.Equal("0", Series(before, "ingest_decoder_names_evicted_total"));
+
+        var now = TestClock.UnixSeconds.ToString("R", CultureInfo.InvariantCulture);
+        // More distinct task names than the cache holds: the later ones replace the earlier.
+        for (var i = 0; i < (Utf8NameCache.Sets * 2) + 300; i++)
+        {
+            var body = $$"""{"type": "task-received", "uuid": "id-{{i}}", "name": "fleet.tasks.t{{i}}", "hostname": "w1@h", "timestamp": {{now}}}""";
+            decoder.Decode(Encoding.UTF8.GetBytes(body));
+        }
+
+        Assert.True(decoder.NameCacheEvictions > 0);
+        // The exporter answers a scrape from its cache for a moment: scrape again until the new value shows.
+        var expected = decoder.NameCacheEvictions.ToString(CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow + Wait.Default;
+        string shown;
+        while ((shown = Series(await client.GetStringAsync("/metrics"), "ingest_decoder_names_evicted_total")) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(expected, shown);
+    }
+
+    [Fact]
+    public async Task Metrics_DetailsReadCache_ExportsItsEvictionsBesideUnreadable_Issue29()
+    {
+        await using var factory = new IngestFactory();
+        using var client = factory.CreateClient();
+
+        var scrape = await client.GetStringAsync("/metrics");
+        Assert.Contains("ingest_details_compression_total{outcome=\"read_cache_evicted\"} 0", scrape, StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of the one unlabelled sample of <paramref name="name"/> in a scrape (whole scrape in the failure).</summary>
+    private static string Series(string scrape, string name)
+    {
+        var line = scrape.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no {name} in:\n{string.Join('\n', scrape.Split('\n').Where(l => l.Contains("decoder", StringComparison.Ordinal)))}");
+        return line![(line!.LastIndexOf(' ') + 1)..];
+    }
+}
