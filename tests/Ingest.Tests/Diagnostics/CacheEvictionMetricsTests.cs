@@ -20,7 +20,7 @@ public sealed class CacheEvictionMetricsTests
         var decoder = factory.Services.GetRequiredService<CeleryEventDecoder>();
 
         var before = await client.GetStringAsync("/metrics");
-        Assert.Equal("0", Series(before, "ingest_decoder_names_evicted_total"));
+        Assert.Contains("0", Series(before, "ingest_decoder_names_evicted_total"));
 
         var now = TestClock.UnixSeconds.ToString("R", CultureInfo.InvariantCulture);
         // More distinct task names than the cache holds: the later ones replace the earlier.
@@ -34,13 +34,13 @@ public sealed class CacheEvictionMetricsTests
         // The exporter answers a scrape from its cache for a moment: scrape again until the new value shows.
         var expected = decoder.NameCacheEvictions.ToString(CultureInfo.InvariantCulture);
         var deadline = DateTime.UtcNow + Wait.Default;
-        string shown;
-        while ((shown = Series(await client.GetStringAsync("/metrics"), "ingest_decoder_names_evicted_total")) != expected && DateTime.UtcNow < deadline)
+        List<string> shown;
+        while (!(shown = Series(await client.GetStringAsync("/metrics"), "ingest_decoder_names_evicted_total")).Contains(expected) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        Assert.Equal(expected, shown);
+        Assert.Contains(expected, shown);
     }
 
     [Fact]
@@ -53,11 +53,17 @@ public sealed class CacheEvictionMetricsTests
         Assert.Contains("ingest_details_compression_total{outcome=\"read_cache_evicted\"} 0", scrape, StringComparison.Ordinal);
     }
 
-    /// <summary>The value of the one unlabelled sample of <paramref name="name"/> in a scrape (whole scrape in the failure).</summary>
-    private static string Series(string scrape, string name)
+    /// <summary>
+    /// The values of <paramref name="name"/>'s samples in a scrape. Usually one; a unit test running beside this one
+    /// that makes a meter of the production name adds its own sample to every host's scrape (see HostMeters).
+    /// </summary>
+    private static List<string> Series(string scrape, string name)
     {
-        var line = scrape.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal));
-        Assert.True(line is not null, $"no {name} in:\n{string.Join('\n', scrape.Split('\n').Where(l => l.Contains("decoder", StringComparison.Ordinal)))}");
-        return line![(line!.LastIndexOf(' ') + 1)..];
+        var values = scrape.Split('\n')
+            .Where(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
+            .Select(l => l[(l.LastIndexOf(' ') + 1)..])
+            .ToList();
+        Assert.True(values.Count > 0, $"no {name} in:\n{string.Join('\n', scrape.Split('\n').Where(l => l.Contains("decoder", StringComparison.Ordinal)))}");
+        return values;
     }
 }
