@@ -59,6 +59,15 @@ internal sealed class FrozenTaskStore
     public bool TryFreeze(TaskMerge merge, out FrozenSlot slot)
     {
         slot = default;
+        // The budget's estimate counts two bytes a character and the snapshot takes at least one: past twice a chunk
+        // the state needs about a chunk or more, so a task with large args is declined without first writing all of
+        // it under the tracker's lock (to be thrown away), and the scratch never grows to its size.
+        if (merge.EstimateBytes() > 2L * ChunkBytes)
+        {
+            Declined++;
+            return false;
+        }
+
         _scratch.ResetWrittenCount();
         _writer.Reset(_scratch);
         try

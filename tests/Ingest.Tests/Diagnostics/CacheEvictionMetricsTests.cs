@@ -33,14 +33,9 @@ public sealed class CacheEvictionMetricsTests
         Assert.True(decoder.NameCacheEvictions > 0);
         // The exporter answers a scrape from its cache for a moment: scrape again until the new value shows.
         var expected = decoder.NameCacheEvictions.ToString(CultureInfo.InvariantCulture);
-        var deadline = DateTime.UtcNow + Wait.Default;
-        List<string> shown;
-        while (!(shown = Series(await client.GetStringAsync("/metrics"), "ingest_decoder_names_evicted_total")).Contains(expected) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Contains(expected, shown);
+        await Wait.UntilAsync(
+            async () => Series(await client.GetStringAsync("/metrics"), "ingest_decoder_names_evicted_total").Contains(expected),
+            $"/metrics to show {expected} decoder name evictions");
     }
 
     [Fact]
