@@ -5,8 +5,9 @@
 set -euo pipefail
 tasks=${1:-300000}
 source "$(dirname "$0")/spike-capture.sh"
-# DETAIL_SAMPLE=RATE replays with --detail-sample RATE (issue 29).
-dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/r.db" ${DETAIL_SAMPLE:+--detail-sample "$DETAIL_SAMPLE"} ${COMPRESS_DETAILS:+--compress-details} >&2
+# DETAIL_SAMPLE=RATE replays with --detail-sample RATE (issue 29). Details are compressed as the product's default
+# is; NO_COMPRESS_DETAILS=1 measures them stored as text (--no-compress-details).
+dotnet "$ingest" replay "$work/capture.jsonl" --db "$work/r.db" ${DETAIL_SAMPLE:+--detail-sample "$DETAIL_SAMPLE"} ${NO_COMPRESS_DETAILS:+--no-compress-details} >&2
 python3 - "$work/r.db" <<'PY'
 import os, re, sqlite3, sys
 path = sys.argv[1]

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Ingest.Storage.Details;
+
 namespace Ingest.Storage;
 
 /// <summary>
@@ -6,6 +9,11 @@ namespace Ingest.Storage;
 /// </summary>
 public sealed record InvocationRecord
 {
+    private readonly string? _args;
+    private readonly string? _kwargs;
+    private readonly CompactText? _argsCompact;
+    private readonly CompactText? _kwargsCompact;
+
     /// <summary>The Celery task id (the event's <c>uuid</c>).</summary>
     public required string TaskId { get; init; }
 
@@ -34,8 +42,48 @@ public sealed record InvocationRecord
     /// the per-row counts would miss the retries another instance saw.
     /// </summary>
     public RetryTimes? RetriedAt { get; init; }
-    public string? Args { get; init; }
-    public string? Kwargs { get; init; }
+    /// <summary>Its positional arguments as sent; a long value held compact (<see cref="ArgsCompact"/>) is made a string here, each time.</summary>
+    public string? Args
+    {
+        get => _args ?? _argsCompact?.ToString();
+        init => (_args, _argsCompact) = (value, null);
+    }
+
+    /// <summary>Its keyword arguments as sent (see <see cref="Args"/>).</summary>
+    public string? Kwargs
+    {
+        get => _kwargs ?? _kwargsCompact?.ToString();
+        init => (_kwargs, _kwargsCompact) = (value, null);
+    }
+
+    /// <summary>
+    /// The args when held compact (a long value, issue 29), else null: what the writer binds and the byte budget
+    /// counts without making a string. Setting a value replaces <see cref="Args"/>, and setting that (null too)
+    /// replaces this; setting this to null leaves a string as it is.
+    /// </summary>
+    [JsonIgnore]
+    public CompactText? ArgsCompact
+    {
+        get => _argsCompact;
+        init => (_args, _argsCompact) = value is null ? (_args, (CompactText?)null) : ((string?)null, value);
+    }
+
+    /// <summary>The kwargs when held compact, else null (see <see cref="ArgsCompact"/>).</summary>
+    [JsonIgnore]
+    public CompactText? KwargsCompact
+    {
+        get => _kwargsCompact;
+        init => (_kwargs, _kwargsCompact) = value is null ? (_kwargs, (CompactText?)null) : ((string?)null, value);
+    }
+
+    /// <summary>The args as held: the string, the compact form, or null.</summary>
+    [JsonIgnore]
+    public object? HeldArgs => (object?)_argsCompact ?? _args;
+
+    /// <summary>The kwargs as held: the string, the compact form, or null.</summary>
+    [JsonIgnore]
+    public object? HeldKwargs => (object?)_kwargsCompact ?? _kwargs;
+
     public string? Result { get; init; }
     public string? Exception { get; init; }
     public string? Traceback { get; init; }

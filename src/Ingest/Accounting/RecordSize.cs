@@ -1,4 +1,5 @@
 using Ingest.Storage;
+using Ingest.Storage.Details;
 
 namespace Ingest.Accounting;
 
@@ -16,7 +17,19 @@ public static class RecordSize
 
     public static long Of(string? text) => text is null ? 0 : StringHeader + (2L * text.Length);
 
+    /// <summary>
+    /// A value as held: a string, or a long text held compact (issue 29), counted at its text's size all the same, so
+    /// that the budget means the same in either form and a record never counts less than the strings the writer and
+    /// the readers may make of it. What the compact form saves is the GC's garbage, not the budget.
+    /// </summary>
+    public static long OfHeld(object? held) => held switch
+    {
+        string text => Of(text),
+        CompactText compact => StringHeader + (2L * compact.Length),
+        _ => 0,
+    };
+
     public static long Of(InvocationRecord r) =>
-        Overhead + Of(r.TaskId) + Of(r.Name) + Of(r.Worker) + Of(r.Queue) + Of(r.Args) + Of(r.Kwargs) + Of(r.Result)
+        Overhead + Of(r.TaskId) + Of(r.Name) + Of(r.Worker) + Of(r.Queue) + OfHeld(r.HeldArgs) + OfHeld(r.HeldKwargs) + Of(r.Result)
         + Of(r.Exception) + Of(r.Traceback) + Of(r.ParentId) + Of(r.RootId) + Of(r.Eta) + Of(r.Expires);
 }

@@ -102,7 +102,7 @@ public static class IngestCli
             SettingOption.Int("--retention-days", "Ingest:Retention:Days", "Days kept, today included (default 7)."),
             SettingOption.Int("--detail-days", "Ingest:Retention:DetailDays", "Days args, kwargs, result and traceback (and their search index) are kept, today included; older days keep rows and rollups (default 0: as long as rows)."),
             SettingOption.Int("--detail-sample", "Ingest:Pipeline:DetailSample", "A task running above this many runs a minute keeps the details of about this many successes a minute; failures and retries keep all (default 0: off)."),
-            SettingOption.Flag("--compress-details", "Ingest:Storage:CompressDetails", "Compress the args, kwargs, result and traceback of new SQLite days with a zstd dictionary per day (676 -> 439 bytes an invocation on the spike capture; default off)."),
+            SettingOption.Flag("--no-compress-details", "Ingest:Storage:CompressDetails", "Store the args, kwargs, result and traceback of new SQLite days as text, not compressed with a zstd dictionary per day (the default: 676 -> 439 bytes an invocation on the spike capture).", setsTo: false),
             SettingOption.Long("--max-db-bytes", "Ingest:Retention:MaxDatabaseBytes", "Cap on bytes in use; oldest days are dropped over it (default 0: none)."),
             SettingOption.Long("--min-free-disk-bytes", "Ingest:Retention:MinFreeDiskBytes", "Free space to keep on the volume (default 0: off)."),
             SettingOption.Seconds("--retention-delay-s", "Ingest:Retention:FirstDropDelay", "No day is dropped until this long after start, s (default 0)."),

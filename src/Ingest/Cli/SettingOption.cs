@@ -16,6 +16,9 @@ internal sealed class SettingOption
     /// <summary>Set for a switch, which takes no value.</summary>
     private readonly Option<bool>? _flag;
 
+    /// <summary>What a switch sets its key to when present.</summary>
+    private string _flagSetsTo = "true";
+
     private SettingOption(Option option, string key, Func<string, (string? Value, string? Problem)> convert, Option<bool>? flag = null)
     {
         Option = option;
@@ -39,11 +42,11 @@ internal sealed class SettingOption
         Make(name, key, description, "N", v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
             ? (v, null) : (null, $"'{v}' is not a valid whole number"));
 
-    /// <summary>A switch: present sets the key to true.</summary>
-    public static SettingOption Flag(string name, string key, string description)
+    /// <summary>A switch: present sets the key to <paramref name="setsTo"/> (true, or false for a <c>--no-</c> switch of a default that is on).</summary>
+    public static SettingOption Flag(string name, string key, string description, bool setsTo = true)
     {
         var option = new Option<bool>(name) { Description = description };
-        return new SettingOption(option, key, v => (v, null), option);
+        return new SettingOption(option, key, v => (v, null), option) { _flagSetsTo = setsTo ? "true" : "false" };
     }
 
     /// <summary>A duration given in seconds on the command line, stored as a TimeSpan setting.</summary>
@@ -61,7 +64,7 @@ internal sealed class SettingOption
         {
             if (result.GetValue(_flag))
             {
-                settings[Key] = "true";
+                settings[Key] = _flagSetsTo;
             }
 
             return null;

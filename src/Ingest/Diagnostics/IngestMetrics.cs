@@ -215,7 +215,7 @@ public sealed class IngestMetrics : IFlushObserver
 
     /// <summary>
     /// The details' dictionaries, by outcome (issue 29). Unreadable stored values are counted whenever a SQLite reader
-    /// exists: days written with --compress-details stay compressed after it is turned off. The training outcomes
+    /// exists: days written with compression stay compressed after --no-compress-details turns it off. The training outcomes
     /// only while it is on.
     /// </summary>
     private static Measurement<long>[] DetailCompression(IServiceProvider services)

@@ -71,9 +71,9 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<FlushLoopState>();
         services.AddSingleton(sp => new MemoryBudget(sp.GetRequiredService<PipelineOptions>().MaxMemoryBytes, sp.GetRequiredService<TimeProvider>()));
         // The details' per-day zstd dictionaries (issue 29): the channel compresses with them, the SQLite writer stores
-        // them. Opt-in (--compress-details) until the peak RSS it brought in MemoryBoundTests (441-558 MiB against 296
-        // without it, with the byte budget's own figure unchanged) is explained: the compression itself measured flat.
-        if (configuration.GetValue<bool>($"{Section}:Storage:CompressDetails"))
+        // them. On unless --no-compress-details: the peak RSS it once raised (records' strings dying in gen2 faster
+        // behind a faster writer, details-zstd-rss.md) went when long values began to wait compact (CompactText).
+        if (configuration.GetValue($"{Section}:Storage:CompressDetails", new StorageOptions().CompressDetails))
         {
             services.AddSingleton(_ => new Storage.Details.DetailCompression());
         }

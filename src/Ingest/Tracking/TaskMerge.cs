@@ -1,5 +1,6 @@
 using Ingest.Accounting;
 using Ingest.Storage;
+using Ingest.Storage.Details;
 
 namespace Ingest.Tracking;
 
@@ -47,8 +48,8 @@ public sealed class TaskMerge
     /// <summary>What this task holds in memory, as the byte budget counts it (see <see cref="RecordSize"/>).</summary>
     public long EstimateBytes() =>
         RecordSize.Overhead + RecordSize.Of(TaskId) + _lifecycle.EstimateBytes()
-        + RecordSize.Of(_name.Value) + RecordSize.Of(_args.Value)
-        + RecordSize.Of(_kwargs.Value) + RecordSize.Of(_queue.Value) + RecordSize.Of(_rootId.Value)
+        + RecordSize.Of(_name.Value) + RecordSize.OfHeld(_args.Held)
+        + RecordSize.OfHeld(_kwargs.Held) + RecordSize.Of(_queue.Value) + RecordSize.Of(_rootId.Value)
         + RecordSize.Of(_parentId.Value) + RecordSize.Of(_eta.Value) + RecordSize.Of(_expires.Value)
         + RecordSize.Of(_worker);
 
@@ -86,7 +87,7 @@ public sealed class TaskMerge
     public bool Apply(CeleryEvent e)
     {
         var ts = e.Timestamp;
-        var changed = _name.Offer(e.Name, ts) | _args.Offer(e.Args, ts) | _kwargs.Offer(e.Kwargs, ts)
+        var changed = _name.Offer(e.Name, ts) | _args.Offer(e.Args, ts, compact: true) | _kwargs.Offer(e.Kwargs, ts, compact: true)
             | _rootId.Offer(e.RootId, ts) | _eta.Offer(e.Eta, ts) | _expires.Offer(e.Expires, ts);
 
         // A retry's task-sent and task-received carry the task's own id as parent: that is not a parent.
@@ -150,8 +151,10 @@ public sealed class TaskMerge
             RuntimeSeconds = outcomeDecides ? _lifecycle.Runtime(_startedAt) : null,
             Retries = _retriedAt?.Count ?? 0,
             RetriedAt = _retriedAt is { Count: > 0 } retried ? new RetryTimes(retried) : null,
-            Args = _args.Value,
-            Kwargs = _kwargs.Value,
+            Args = _args.Held as string,
+            Kwargs = _kwargs.Held as string,
+            ArgsCompact = _args.Held as CompactText,
+            KwargsCompact = _kwargs.Held as CompactText,
             Result = outcomeDecides ? _lifecycle.Result : null,
             Exception = outcomeDecides ? _lifecycle.Exception : null,
             Traceback = outcomeDecides ? _lifecycle.Traceback : null,
@@ -207,8 +210,8 @@ public sealed class TaskMerge
         {
             _lifecycle = TaskLifecycle.ReadSnapshot(e),
             _name = DescribedField.Read(e, "n"),
-            _args = DescribedField.Read(e, "a"),
-            _kwargs = DescribedField.Read(e, "k"),
+            _args = DescribedField.Read(e, "a", compact: true),
+            _kwargs = DescribedField.Read(e, "k", compact: true),
             _queue = DescribedField.Read(e, "q"),
             _rootId = DescribedField.Read(e, "ro"),
             _parentId = DescribedField.Read(e, "pa"),

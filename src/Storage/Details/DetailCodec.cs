@@ -55,19 +55,8 @@ public static class DetailCodec
         Span<byte> buffer = scratch <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(scratch));
         try
         {
-            var utf8 = buffer[..Encoding.UTF8.GetBytes(text, buffer)];
-            var header = Header(dictionary.Id, buffer[length..]);
-            var frame = buffer[(length + header)..];
-            if (utf8.Length < MinBytes || !dictionary.TryCompress(utf8, frame, out var written) || written - 4 + header >= utf8.Length)
-            {
-                return null;
-            }
-
-            // The frame's magic number is dropped: the tag says what follows.
-            var stored = new byte[header + written - 4];
-            buffer.Slice(length, header).CopyTo(stored);
-            frame.Slice(4, written - 4).CopyTo(stored.AsSpan(header));
-            return stored;
+            Encoding.UTF8.GetBytes(text, buffer);
+            return EncodeUtf8(buffer, length, dictionary);
         }
         finally
         {
@@ -76,6 +65,48 @@ public static class DetailCodec
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>
+    /// The stored form of a long text held compact (issue 29), compressed with <paramref name="dictionary"/> from its
+    /// UTF-8 without a string being made, or null when it is better kept as it is.
+    /// </summary>
+    public static byte[]? Encode(CompactText text, DictionaryOfDay dictionary)
+    {
+        var length = text.Utf8Length;
+        if (length < MinBytes || length > MaxDecodedBytes)
+        {
+            return null;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(ScratchBytes(length));
+        try
+        {
+            text.CopyUtf8To(rented);
+            return EncodeUtf8(rented, length, dictionary);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Compresses the <paramref name="length"/> bytes of UTF-8 at the start of <paramref name="buffer"/>, which has the scratch after them.</summary>
+    private static byte[]? EncodeUtf8(Span<byte> buffer, int length, DictionaryOfDay dictionary)
+    {
+        var utf8 = buffer[..length];
+        var header = Header(dictionary.Id, buffer[length..]);
+        var frame = buffer[(length + header)..];
+        if (utf8.Length < MinBytes || !dictionary.TryCompress(utf8, frame, out var written) || written - 4 + header >= utf8.Length)
+        {
+            return null;
+        }
+
+        // The frame's magic number is dropped: the tag says what follows.
+        var stored = new byte[header + written - 4];
+        buffer.Slice(length, header).CopyTo(stored);
+        frame.Slice(4, written - 4).CopyTo(stored.AsSpan(header));
+        return stored;
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ internal sealed class PartitionStatements : IDisposable
                 _insertDetails.Detail(3, p.StoredResult);
                 _insertDetails.Detail(4, p.StoredTraceback);
                 _insertDetails.Execute();
-                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.Args, r.Kwargs, p.SearchResult);
+                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.HeldArgs, r.HeldKwargs, p.SearchResult);
             }
 
             rollups.Add(Partition, p.Groups.GroupsLike(_groups) ? p.Contribution : RollupContribution.Of(r, _groups), +1);
@@ -173,8 +173,9 @@ internal sealed class PartitionStatements : IDisposable
     private static void BindDetails(SqliteCommand details, PreparedWrite p, SqliteTransaction transaction, int offset = 0)
     {
         details.Transaction = transaction;
-        details.Parameters[offset].Value = p.StoredArgs ?? DBNull.Value;
-        details.Parameters[offset + 1].Value = p.StoredKwargs ?? DBNull.Value;
+        // A long text held compact is made a string here: this is the merge of a row already stored, not the insert.
+        details.Parameters[offset].Value = (p.StoredArgs is CompactText args ? args.ToString() : p.StoredArgs) ?? DBNull.Value;
+        details.Parameters[offset + 1].Value = (p.StoredKwargs is CompactText kwargs ? kwargs.ToString() : p.StoredKwargs) ?? DBNull.Value;
         details.Parameters[offset + 2].Value = p.StoredResult ?? DBNull.Value;
         details.Parameters[offset + 3].Value = p.StoredTraceback ?? DBNull.Value;
     }

@@ -24,18 +24,18 @@ public sealed class PreparedWrite
         Groups = groups;
         Day = DayPartition.FromUnixSeconds(record.PartitionTime);
         Contribution = RollupContribution.Of(record, groups);
-        HasDetails = record.Args is not null || record.Kwargs is not null || record.Result is not null || record.Traceback is not null || record.Exception is not null;
+        HasDetails = record.HeldArgs is not null || record.HeldKwargs is not null || record.Result is not null || record.Traceback is not null || record.Exception is not null;
         SearchResult = record.Result ?? PartitionStatements.SearchableFailure(record);
         RootId = StoredRow.RootId(record) as string;
         Bytes = BaseBytes + (SearchResult is null || ReferenceEquals(SearchResult, record.Result) ? 0 : 24 + (2L * SearchResult.Length));
-        StoredArgs = record.Args;
-        StoredKwargs = record.Kwargs;
+        StoredArgs = record.HeldArgs;
+        StoredKwargs = record.HeldKwargs;
         StoredResult = record.Result;
         StoredTraceback = record.Traceback;
         if (HasDetails && compression?.For(Day.Day, record) is { } dictionary)
         {
-            StoredArgs = Compress(record.Args, dictionary);
-            StoredKwargs = Compress(record.Kwargs, dictionary);
+            StoredArgs = Compress(record.HeldArgs, dictionary);
+            StoredKwargs = Compress(record.HeldKwargs, dictionary);
             StoredResult = Compress(record.Result, dictionary);
             StoredTraceback = Compress(record.Traceback, dictionary);
             var blobs = Blob(StoredArgs) + Blob(StoredKwargs) + Blob(StoredResult) + Blob(StoredTraceback);
@@ -68,7 +68,10 @@ public sealed class PreparedWrite
     /// <summary>What root_id stores: empty for a task that is its own root, null for none (see <see cref="StoredRow.RootId"/>).</summary>
     internal string? RootId { get; }
 
-    /// <summary>What the details table stores for args: the text, or its compressed form (a byte array, see <see cref="DetailCodec"/>).</summary>
+    /// <summary>
+    /// What the details table stores for args: the text, its compressed form (a byte array, see <see cref="DetailCodec"/>),
+    /// or a long text held compact (<see cref="CompactText"/>), bound as text.
+    /// </summary>
     internal object? StoredArgs { get; }
 
     /// <summary>What the details table stores for kwargs.</summary>
@@ -89,8 +92,12 @@ public sealed class PreparedWrite
     /// <param name="compression">The details' dictionaries (SQLite only); null: details stored as text.</param>
     public static PreparedWrite Of(InvocationRecord record, WorkerGroups groups, DetailCompression? compression = null) => new(record, groups, compression);
 
-    private static object? Compress(string? text, DictionaryOfDay dictionary) =>
-        text is null ? null : (object?)DetailCodec.Encode(text, dictionary) ?? text;
+    private static object? Compress(object? held, DictionaryOfDay dictionary) => held switch
+    {
+        string text => (object?)DetailCodec.Encode(text, dictionary) ?? text,
+        CompactText compact => (object?)DetailCodec.Encode(compact, dictionary) ?? compact,
+        _ => null,
+    };
 
     /// <summary>A compressed value's bytes in memory (the array and its header); a text is the record's own.</summary>
     private static long Blob(object? stored) => stored is byte[] b ? 24 + b.Length : 0;

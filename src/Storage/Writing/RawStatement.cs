@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Ingest.Storage.Details;
 using SQLitePCL;
 
 namespace Ingest.Storage.Writing;
@@ -34,16 +35,26 @@ internal sealed class RawStatement : IDisposable
         Check(rc);
     }
 
-    /// <summary>A details value as prepared: text, or a compressed value's bytes (SQLite copies them).</summary>
+    /// <summary>
+    /// A details value as prepared: text, a compressed value's bytes, or a long text held compact, bound as its UTF-8
+    /// without a string (SQLite copies each).
+    /// </summary>
     public void Detail(int index, object? value)
     {
-        if (value is byte[] bytes)
+        switch (value)
         {
-            Check(raw.sqlite3_bind_blob(_stmt, index, bytes));
-            return;
+            case byte[] bytes:
+                Check(raw.sqlite3_bind_blob(_stmt, index, bytes));
+                return;
+            case CompactText compact:
+                Check(compact.WithUtf8(utf8 => utf8.Length == 0
+                    ? raw.sqlite3_bind_text(_stmt, index, utf8z.FromSpan(s_emptyText))
+                    : raw.sqlite3_bind_text(_stmt, index, utf8)));
+                return;
+            default:
+                Text(index, (string?)value);
+                return;
         }
-
-        Text(index, (string?)value);
     }
 
     public void Real(int index, double? value) =>

@@ -40,7 +40,7 @@ internal sealed class SearchBatch
     }
 
     /// <summary>A new row's text (nothing is indexed under its rowid yet).</summary>
-    public void Added(DayPartition day, long id, string? args, string? kwargs, string? result) =>
+    public void Added(DayPartition day, long id, object? args, object? kwargs, string? result) =>
         Entries(day).Set(id, new SearchEntry(ReplacesIndexed: false, args, kwargs, result));
 
     /// <summary>A merged row's text, which replaces what is indexed under its rowid (if this batch did not add it).</summary>

@@ -35,8 +35,8 @@ internal sealed class SearchStatements : IDisposable
             if (entry.HasText)
             {
                 _insert.Integer(1, id);
-                _insert.Text(2, entry.Args);
-                _insert.Text(3, entry.Kwargs);
+                _insert.Detail(2, entry.Args);
+                _insert.Detail(3, entry.Kwargs);
                 _insert.Text(4, entry.Result);
                 _insert.Execute();
             }

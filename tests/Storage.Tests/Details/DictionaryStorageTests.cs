@@ -90,6 +90,41 @@ public sealed class DictionaryStorageTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WriteBatch_LongArgsHeldCompact_StoredAndFoundAsTheirText_Issue29(bool compressed)
+    {
+        // What the tracker hands on for args and kwargs of 4,096 characters or more: compressed UTF-8, no string.
+        var records = Day("c", Rows).Select((r, i) => r with
+        {
+            ArgsCompact = CompactText.Of($"({i}, '{new string('a', CompactText.MinChars)}')"),
+            KwargsCompact = CompactText.Of(string.Concat(Enumerable.Repeat($"{{'order_id': {200_000 + i}, 'note': 'Müller 漢字'}} ", 200))),
+        }).ToList();
+        Assert.All(records, r => Assert.NotNull(r.KwargsCompact));
+        if (compressed)
+        {
+            WriteWithNewWriter(records);
+            Assert.True(Count("invocation_details_20261122", "typeof(kwargs) = 'blob'") > Rows / 2);
+        }
+        else
+        {
+            using var writer = new InvocationWriter(_options, _time);
+            writer.WriteBatch(records);
+            Assert.Equal(Rows, Count("invocation_details_20261122", "typeof(kwargs) = 'text' AND typeof(args) = 'text'"));
+        }
+
+        var reader = new InvocationReader(_options);
+        foreach (var r in records.Where((_, i) => i % 50 == 0))
+        {
+            AssertDetails(r, reader.Get(r.TaskId));
+        }
+
+        // The search index took the text too.
+        var found = reader.List(new InvocationQuery { Text = "order_id=200777", Since = s_at - 1 }).Items;
+        Assert.Equal("c-000777", Assert.Single(found).TaskId);
+    }
+
     [Fact]
     public void Restart_MidDay_ReadsEarlierRowsAndCompressesWithTheStoredDictionary_Issue29()
     {
