@@ -60,11 +60,7 @@ internal struct DescribedField
         w.WriteStartArray(name);
         if (_held is CompactText compact)
         {
-            compact.WithUtf8(utf8 =>
-            {
-                w.WriteStringValue(utf8);
-                return 0;
-            });
+            WriteUtf8(w, compact);
         }
         else
         {
@@ -73,6 +69,20 @@ internal struct DescribedField
 
         w.WriteNumberValue(_at);
         w.WriteEndArray();
+    }
+
+    /// <summary>A compact text written from its UTF-8. Its own method: a lambda over <c>w</c> in <see cref="Write"/> was a closure on every call.</summary>
+    private static void WriteUtf8(Utf8JsonWriter w, CompactText compact)
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, compact.Utf8Length));
+        try
+        {
+            w.WriteStringValue(rented.AsSpan(0, compact.CopyUtf8To(rented)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The field <see cref="Write"/> wrote, or none when it is absent or malformed; a long text held compact again with <paramref name="compact"/>.</summary>

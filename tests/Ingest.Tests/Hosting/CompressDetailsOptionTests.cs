@@ -24,7 +24,12 @@ public sealed class CompressDetailsOptionTests
         // Days written with it on stay compressed after it is turned off: unreadable values are counted either way.
         var scrape = await client.GetStringAsync("/metrics");
         Assert.Contains("ingest_details_compression_total{outcome=\"unreadable\"} 0", scrape, StringComparison.Ordinal);
-        Assert.Equal(registered, scrape.Contains("ingest_details_compression_total{outcome=\"trained\"}", StringComparison.Ordinal));
+        if (registered)
+        {
+            // Only its presence: in the full suite another host's production-named meter can add its own series to
+            // this scrape, so an absence would test the process, not this host (the registration is asserted above).
+            Assert.Contains("ingest_details_compression_total{outcome=\"trained\"}", scrape, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
