@@ -13,6 +13,10 @@ public sealed record InvocationRecord
     private readonly string? _kwargs;
     private readonly CompactText? _argsCompact;
     private readonly CompactText? _kwargsCompact;
+    private readonly string? _result;
+    private readonly string? _traceback;
+    private readonly CompactText? _resultCompact;
+    private readonly CompactText? _tracebackCompact;
 
     /// <summary>The Celery task id (the event's <c>uuid</c>).</summary>
     public required string TaskId { get; init; }
@@ -84,9 +88,45 @@ public sealed record InvocationRecord
     [JsonIgnore]
     public object? HeldKwargs => (object?)_kwargsCompact ?? _kwargs;
 
-    public string? Result { get; init; }
+    /// <summary>The outcome's result as sent (see <see cref="Args"/> for a long one held compact).</summary>
+    public string? Result
+    {
+        get => _result ?? _resultCompact?.ToString();
+        init => (_result, _resultCompact) = (value, null);
+    }
+
     public string? Exception { get; init; }
-    public string? Traceback { get; init; }
+
+    /// <summary>The failure's traceback as sent (see <see cref="Args"/> for a long one held compact).</summary>
+    public string? Traceback
+    {
+        get => _traceback ?? _tracebackCompact?.ToString();
+        init => (_traceback, _tracebackCompact) = (value, null);
+    }
+
+    /// <summary>The result when held compact, else null (see <see cref="ArgsCompact"/>).</summary>
+    [JsonIgnore]
+    public CompactText? ResultCompact
+    {
+        get => _resultCompact;
+        init => (_result, _resultCompact) = value is null ? (_result, (CompactText?)null) : ((string?)null, value);
+    }
+
+    /// <summary>The traceback when held compact, else null (see <see cref="ArgsCompact"/>).</summary>
+    [JsonIgnore]
+    public CompactText? TracebackCompact
+    {
+        get => _tracebackCompact;
+        init => (_traceback, _tracebackCompact) = value is null ? (_traceback, (CompactText?)null) : ((string?)null, value);
+    }
+
+    /// <summary>The result as held: the string, the compact form, or null.</summary>
+    [JsonIgnore]
+    public object? HeldResult => (object?)_resultCompact ?? _result;
+
+    /// <summary>The traceback as held: the string, the compact form, or null.</summary>
+    [JsonIgnore]
+    public object? HeldTraceback => (object?)_tracebackCompact ?? _traceback;
     public string? ParentId { get; init; }
     public string? RootId { get; init; }
     public string? Eta { get; init; }

@@ -30,6 +30,6 @@ public static class RecordSize
     };
 
     public static long Of(InvocationRecord r) =>
-        Overhead + Of(r.TaskId) + Of(r.Name) + Of(r.Worker) + Of(r.Queue) + OfHeld(r.HeldArgs) + OfHeld(r.HeldKwargs) + Of(r.Result)
-        + Of(r.Exception) + Of(r.Traceback) + Of(r.ParentId) + Of(r.RootId) + Of(r.Eta) + Of(r.Expires);
+        Overhead + Of(r.TaskId) + Of(r.Name) + Of(r.Worker) + Of(r.Queue) + OfHeld(r.HeldArgs) + OfHeld(r.HeldKwargs) + OfHeld(r.HeldResult)
+        + Of(r.Exception) + OfHeld(r.HeldTraceback) + Of(r.ParentId) + Of(r.RootId) + Of(r.Eta) + Of(r.Expires);
 }

@@ -85,7 +85,7 @@ public sealed class DetailSampler
         // Only a first-time success is sampled: a failure or a retry is what someone comes to look at, and a run
         // with no details has nothing to leave out (flagging it would claim a loss that did not happen).
         if (record.State != TaskStates.Success || record.Retries > 0
-            || (record.HeldArgs is null && record.HeldKwargs is null && record.Result is null && record.Traceback is null))
+            || (record.HeldArgs is null && record.HeldKwargs is null && record.HeldResult is null && record.HeldTraceback is null))
         {
             return true;
         }

@@ -17,7 +17,7 @@ internal struct DescribedField
     private object? _held;
 
     /// <summary>The value as a string; a compact one is made a string here, each time.</summary>
-    public readonly string? Value => _held as string ?? (_held as CompactText)?.ToString();
+    public readonly string? Value => CompactText.Text(_held);
 
     /// <summary>The value as held: the string, the compact form, or null.</summary>
     public readonly object? Held => _held;
@@ -41,7 +41,7 @@ internal struct DescribedField
 
         if (_held is null || at > _at || (at == _at && string.CompareOrdinal(value, Value) > 0))
         {
-            _held = compact ? (object?)CompactText.Of(value) ?? value : value;
+            _held = compact ? CompactText.Hold(value) : value;
             _at = at;
             return true;
         }
@@ -95,7 +95,7 @@ internal struct DescribedField
         }
 
         var text = v[0].GetString();
-        return new DescribedField { _held = compact ? (object?)CompactText.Of(text) ?? text : text, _at = v[1].GetDouble() };
+        return new DescribedField { _held = compact ? CompactText.Hold(text) : text, _at = v[1].GetDouble() };
     }
 
     /// <summary>Whether <paramref name="value"/> is the text held (a compact one compared without a string).</summary>

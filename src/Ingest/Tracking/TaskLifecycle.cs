@@ -2,6 +2,7 @@ using Ingest.Accounting;
 using System.Diagnostics;
 using System.Text.Json;
 using Ingest.Storage;
+using Ingest.Storage.Details;
 
 namespace Ingest.Tracking;
 
@@ -28,14 +29,20 @@ internal struct TaskLifecycle
     {
     }
 
-    /// <summary>The outcome's result, as its event gave it.</summary>
-    public string? Result { get; private set; }
+    /// <summary>The outcome's result, as its event gave it (a long one is held compact and made a string here).</summary>
+    public readonly string? Result => CompactText.Text(HeldResult);
+
+    /// <summary>The result as held: a string, or a <see cref="CompactText"/> from 4,096 characters on (issue 29).</summary>
+    public object? HeldResult { get; private set; }
 
     /// <summary>The outcome's exception, as its event gave it.</summary>
     public string? Exception { get; private set; }
 
-    /// <summary>The outcome's traceback, as its event gave it.</summary>
-    public string? Traceback { get; private set; }
+    /// <summary>The outcome's traceback, as its event gave it (a long one is held compact and made a string here).</summary>
+    public readonly string? Traceback => CompactText.Text(HeldTraceback);
+
+    /// <summary>The traceback as held (see <see cref="HeldResult"/>).</summary>
+    public object? HeldTraceback { get; private set; }
 
     /// <summary>A revoke's terminated flag.</summary>
     public bool? Terminated { get; private set; }
@@ -82,7 +89,7 @@ internal struct TaskLifecycle
 
     /// <summary>What the byte budget counts of the outcome's texts (see <see cref="RecordSize"/>).</summary>
     public readonly long EstimateBytes() =>
-        RecordSize.Of(Result) + RecordSize.Of(Exception) + RecordSize.Of(Traceback);
+        RecordSize.OfHeld(HeldResult) + RecordSize.Of(Exception) + RecordSize.OfHeld(HeldTraceback);
 
     /// <summary>A worker event of the attempt in progress: kept if it is the latest. Returns true if it was.</summary>
     public bool OfferAttempt(AttemptPhase phase, double ts)
@@ -111,10 +118,10 @@ internal struct TaskLifecycle
 
         _terminal = e.Type;
         _terminalAt = ts;
-        Result = e.Result;
+        HeldResult = CompactText.Hold(e.Result);
         _runtime = e.Runtime;
         Exception = e.Exception;
-        Traceback = e.Traceback;
+        HeldTraceback = CompactText.Hold(e.Traceback);
         Terminated = e.Terminated;
         Expired = e.Expired;
         Signum = e.Signum;
@@ -175,10 +182,10 @@ internal struct TaskLifecycle
         _activeAt = SnapshotJson.Num(e, "aa") ?? double.NegativeInfinity,
         _terminal = SnapshotJson.Num(e, "t") is { } t ? (CeleryEventType)(int)t : null,
         _terminalAt = SnapshotJson.Num(e, "ta") ?? double.NegativeInfinity,
-        Result = SnapshotJson.Str(e, "r"),
+        HeldResult = CompactText.Hold(SnapshotJson.Str(e, "r")),
         _runtime = SnapshotJson.Num(e, "rt"),
         Exception = SnapshotJson.Str(e, "x"),
-        Traceback = SnapshotJson.Str(e, "tb"),
+        HeldTraceback = CompactText.Hold(SnapshotJson.Str(e, "tb")),
         Terminated = SnapshotJson.Bool(e, "te"),
         Expired = SnapshotJson.Bool(e, "ex"),
         Signum = SnapshotJson.Num(e, "sg") is { } sg ? (int)sg : null,

@@ -26,7 +26,7 @@ internal static class ClickHouseRows
         {
             var day = DayPartition.DayOf(r.PartitionTime);
             Line(invocations, w => Invocation(w, r, day));
-            if (r.HeldArgs is not null || r.HeldKwargs is not null || r.Result is not null || r.Traceback is not null || r.Exception is not null)
+            if (r.HeldArgs is not null || r.HeldKwargs is not null || r.HeldResult is not null || r.HeldTraceback is not null || r.Exception is not null)
             {
                 Line(details, w => Details(w, r, day));
             }

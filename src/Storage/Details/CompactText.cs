@@ -53,6 +53,12 @@ public sealed class CompactText : IEquatable<CompactText>
     /// <summary>The compact form of <paramref name="text"/> when it is at least <see cref="MinChars"/> long, else null (keep the string).</summary>
     public static CompactText? Of(string? text) => text is { Length: >= MinChars } ? Compact(text) : null;
 
+    /// <summary>A text as it is held: the compact form when it is at least <see cref="MinChars"/> long, else the string itself (or null).</summary>
+    public static object? Hold(string? text) => (object?)Of(text) ?? text;
+
+    /// <summary>A value as held (a string or a compact text) as a string; a compact one is made a string here, each time.</summary>
+    public static string? Text(object? held) => held as string ?? (held as CompactText)?.ToString();
+
     /// <summary>
     /// The compact form of any text: compressed when that saves a tenth or more, else its UTF-8.
     /// </summary>

@@ -80,7 +80,7 @@ internal sealed class PartitionStatements : IDisposable
                 _insertDetails.Detail(3, p.StoredResult);
                 _insertDetails.Detail(4, p.StoredTraceback);
                 _insertDetails.Execute();
-                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.HeldArgs, r.HeldKwargs, p.SearchResult);
+                search.Added(Partition, SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle), r.HeldArgs, r.HeldKwargs, p.SearchText);
             }
 
             rollups.Add(Partition, p.Groups.GroupsLike(_groups) ? p.Contribution : RollupContribution.Of(r, _groups), +1);
@@ -133,7 +133,7 @@ internal sealed class PartitionStatements : IDisposable
         using var merged = details.ExecuteReader();
         merged.Read();
         // The merged row's text for its index entry; a value kept compressed is read back (a merge is rare).
-        search.Replaced(Partition, id, Text(merged, 0, transaction), Text(merged, 1, transaction), Text(merged, 2, transaction) ?? p.SearchResult);
+        search.Replaced(Partition, id, Text(merged, 0, transaction), Text(merged, 1, transaction), Text(merged, 2, transaction) ?? p.SearchText);
     }
 
     /// <summary>
@@ -176,8 +176,8 @@ internal sealed class PartitionStatements : IDisposable
         // A long text held compact is made a string here: this is the merge of a row already stored, not the insert.
         details.Parameters[offset].Value = (p.StoredArgs is CompactText args ? args.ToString() : p.StoredArgs) ?? DBNull.Value;
         details.Parameters[offset + 1].Value = (p.StoredKwargs is CompactText kwargs ? kwargs.ToString() : p.StoredKwargs) ?? DBNull.Value;
-        details.Parameters[offset + 2].Value = p.StoredResult ?? DBNull.Value;
-        details.Parameters[offset + 3].Value = p.StoredTraceback ?? DBNull.Value;
+        details.Parameters[offset + 2].Value = (p.StoredResult is CompactText result ? result.ToString() : p.StoredResult) ?? DBNull.Value;
+        details.Parameters[offset + 3].Value = (p.StoredTraceback is CompactText traceback ? traceback.ToString() : p.StoredTraceback) ?? DBNull.Value;
     }
 
     /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 22).</summary>

@@ -24,20 +24,20 @@ public sealed class PreparedWrite
         Groups = groups;
         Day = DayPartition.FromUnixSeconds(record.PartitionTime);
         Contribution = RollupContribution.Of(record, groups);
-        HasDetails = record.HeldArgs is not null || record.HeldKwargs is not null || record.Result is not null || record.Traceback is not null || record.Exception is not null;
-        SearchResult = record.Result ?? PartitionStatements.SearchableFailure(record);
+        HasDetails = record.HeldArgs is not null || record.HeldKwargs is not null || record.HeldResult is not null || record.HeldTraceback is not null || record.Exception is not null;
+        SearchText = record.HeldResult ?? PartitionStatements.SearchableFailure(record);
         RootId = StoredRow.RootId(record) as string;
-        Bytes = BaseBytes + (SearchResult is null || ReferenceEquals(SearchResult, record.Result) ? 0 : 24 + (2L * SearchResult.Length));
+        Bytes = BaseBytes + (SearchText is string made && !ReferenceEquals(made, record.HeldResult) ? 24 + (2L * made.Length) : 0);
         StoredArgs = record.HeldArgs;
         StoredKwargs = record.HeldKwargs;
-        StoredResult = record.Result;
-        StoredTraceback = record.Traceback;
+        StoredResult = record.HeldResult;
+        StoredTraceback = record.HeldTraceback;
         if (HasDetails && compression?.For(Day.Day, record) is { } dictionary)
         {
             StoredArgs = Compress(record.HeldArgs, dictionary);
             StoredKwargs = Compress(record.HeldKwargs, dictionary);
-            StoredResult = Compress(record.Result, dictionary);
-            StoredTraceback = Compress(record.Traceback, dictionary);
+            StoredResult = Compress(record.HeldResult, dictionary);
+            StoredTraceback = Compress(record.HeldTraceback, dictionary);
             var blobs = Blob(StoredArgs) + Blob(StoredKwargs) + Blob(StoredResult) + Blob(StoredTraceback);
             Bytes += blobs;
             Dictionary = blobs > 0 ? dictionary : null;
@@ -57,7 +57,10 @@ public sealed class PreparedWrite
     public bool HasDetails { get; }
 
     /// <summary>What the search index takes in the result's place: the result, or a failure's exception and last frame.</summary>
-    public string? SearchResult { get; }
+    public string? SearchResult => CompactText.Text(SearchText);
+
+    /// <summary><see cref="SearchResult"/> as held: a long result stays compact (the writer binds its UTF-8).</summary>
+    internal object? SearchText { get; }
 
     /// <summary>What the new row adds to the rollups (hourly keys and the waits), grouped by <see cref="Groups"/>.</summary>
     internal RollupContribution Contribution { get; }

@@ -40,11 +40,11 @@ internal sealed class SearchBatch
     }
 
     /// <summary>A new row's text (nothing is indexed under its rowid yet).</summary>
-    public void Added(DayPartition day, long id, object? args, object? kwargs, string? result) =>
+    public void Added(DayPartition day, long id, object? args, object? kwargs, object? result) =>
         Entries(day).Set(id, new SearchEntry(ReplacesIndexed: false, args, kwargs, result));
 
     /// <summary>A merged row's text, which replaces what is indexed under its rowid (if this batch did not add it).</summary>
-    public void Replaced(DayPartition day, long id, string? args, string? kwargs, string? result)
+    public void Replaced(DayPartition day, long id, string? args, string? kwargs, object? result)
     {
         var entries = Entries(day);
         var replaces = !entries.TryGet(id, out var earlier) || earlier.ReplacesIndexed;

@@ -37,7 +37,7 @@ internal sealed class SearchStatements : IDisposable
                 _insert.Integer(1, id);
                 _insert.Detail(2, entry.Args);
                 _insert.Detail(3, entry.Kwargs);
-                _insert.Text(4, entry.Result);
+                _insert.Detail(4, entry.Result);
                 _insert.Execute();
             }
         }

@@ -91,6 +91,29 @@ public class TaskMergeCompactArgsTests
         Assert.Equal(s_kwargs, restored.Kwargs);
     }
 
+    [Fact]
+    public void Merge_LongResultAndTraceback_HeldCompact_PreparedWriteSearchesTheSameText()
+    {
+        var result = "{'rows': [" + string.Concat(Enumerable.Repeat("'sku-1', ", 800)) + "]}";
+        var traceback = "Traceback (most recent call last):\n" + string.Concat(Enumerable.Repeat("  File \"/app/shop.py\", line 9, in run\n", 150)) + "ValueError: boom\n";
+        var succeeded = Received("s", 1);
+        succeeded.Apply(new CeleryEvent { Type = CeleryEventType.TaskSucceeded, Uuid = "s", Result = result, Timestamp = 2 });
+        var failed = Received("f", 1);
+        failed.Apply(new CeleryEvent { Type = CeleryEventType.TaskFailed, Uuid = "f", Exception = "ValueError('boom')", Traceback = traceback, Timestamp = 2 });
+
+        var success = succeeded.ToRecord();
+        var failure = failed.ToRecord();
+
+        Assert.NotNull(success.ResultCompact);
+        Assert.Equal(result, success.Result);
+        Assert.Equal(result, Ingest.Storage.Writing.PreparedWrite.Of(success, new Ingest.Storage.WorkerGroups(null)).SearchResult);
+        Assert.NotNull(failure.TracebackCompact);
+        Assert.Equal(traceback, failure.Traceback);
+        Assert.Equal("ValueError", failure.ExceptionType);
+        Assert.StartsWith("ValueError('boom') ", Ingest.Storage.Writing.PreparedWrite.Of(failure, new Ingest.Storage.WorkerGroups(null)).SearchResult, StringComparison.Ordinal);
+        Assert.Equal(RecordSize.Of(success with { Result = result }), RecordSize.Of(success));
+    }
+
     private static TaskMerge Received(string id, double at)
     {
         var merge = new TaskMerge(id);

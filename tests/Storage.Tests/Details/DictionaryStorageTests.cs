@@ -100,6 +100,8 @@ public sealed class DictionaryStorageTests : IDisposable
         {
             ArgsCompact = CompactText.Of($"({i}, '{new string('a', CompactText.MinChars)}')"),
             KwargsCompact = CompactText.Of(string.Concat(Enumerable.Repeat($"{{'order_id': {200_000 + i}, 'note': 'Müller 漢字'}} ", 200))),
+            ResultCompact = r.Result is null ? null : CompactText.Of($"{{'parcel': {300_000 + i}, 'lines': '{new string('l', CompactText.MinChars)}'}}"),
+            TracebackCompact = r.Traceback is null ? null : CompactText.Of(r.Traceback + new string(' ', CompactText.MinChars)),
         }).ToList();
         Assert.All(records, r => Assert.NotNull(r.KwargsCompact));
         if (compressed)
@@ -120,9 +122,12 @@ public sealed class DictionaryStorageTests : IDisposable
             AssertDetails(r, reader.Get(r.TaskId));
         }
 
-        // The search index took the text too.
+        // The search index took the text too, the result's as well.
         var found = reader.List(new InvocationQuery { Text = "order_id=200777", Since = s_at - 1 }).Items;
         Assert.Equal("c-000777", Assert.Single(found).TaskId);
+        found = reader.List(new InvocationQuery { Text = "parcel=300777", Since = s_at - 1 }).Items;
+        Assert.Equal("c-000777", Assert.Single(found).TaskId);
+        Assert.Contains(records, r => r.ResultCompact is not null);
     }
 
     [Fact]
