@@ -170,14 +170,17 @@ internal sealed class PartitionStatements : IDisposable
         : reader.GetValue(at) is byte[] stored ? _detailStore.Decode(Partition.Day, stored, transaction)
         : reader.GetString(at);
 
+    /// <summary>A stored details value as a command's parameter: a compact text as its string, null as NULL.</summary>
+    private static object Parameter(object? stored) => (stored is CompactText compact ? compact.ToString() : stored) ?? DBNull.Value;
+
     private static void BindDetails(SqliteCommand details, PreparedWrite p, SqliteTransaction transaction, int offset = 0)
     {
         details.Transaction = transaction;
         // A long text held compact is made a string here: this is the merge of a row already stored, not the insert.
-        details.Parameters[offset].Value = (p.StoredArgs is CompactText args ? args.ToString() : p.StoredArgs) ?? DBNull.Value;
-        details.Parameters[offset + 1].Value = (p.StoredKwargs is CompactText kwargs ? kwargs.ToString() : p.StoredKwargs) ?? DBNull.Value;
-        details.Parameters[offset + 2].Value = (p.StoredResult is CompactText result ? result.ToString() : p.StoredResult) ?? DBNull.Value;
-        details.Parameters[offset + 3].Value = (p.StoredTraceback is CompactText traceback ? traceback.ToString() : p.StoredTraceback) ?? DBNull.Value;
+        details.Parameters[offset].Value = Parameter(p.StoredArgs);
+        details.Parameters[offset + 1].Value = Parameter(p.StoredKwargs);
+        details.Parameters[offset + 2].Value = Parameter(p.StoredResult);
+        details.Parameters[offset + 3].Value = Parameter(p.StoredTraceback);
     }
 
     /// <summary>Binds a row's values in <see cref="PartitionSchema.InvocationColumns"/> order (the insert's parameters 1 to 22).</summary>
